@@ -1,0 +1,147 @@
+/*
+ * record.h - SLURM wire records defined once, as tables.
+ *
+ * A record is a C struct plus one table that lists its fields in wire order,
+ * each with its wire type, its offset in the struct and the protocol versions
+ * it exists in.  The same table drives packing, unpacking, freeing and the
+ * JSON form used between FLURM services, so a field order can only be wrong
+ * in one place, and a fix there fixes every direction.
+ *
+ * Versions: a field is on the wire for protocol version v when
+ *   since <= v && (until == 0 || v < until).
+ * 22.05 is FLURM_PROTO_22_05 (0x2600); 23.02 and 23.11 are added by adding
+ * fields with since/until, never by a second hand-written codec.
+ *
+ * Irregular wire shapes (a presence byte before a sub-record, a plugin id
+ * followed by plugin data, a field that exists only when another is set)
+ * are FLURM_F_CUSTOM fields whose callbacks see the whole record.
+ */
+#ifndef FLURM_WIRE_RECORD_H
+#define FLURM_WIRE_RECORD_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/pack.h"
+
+#define FLURM_PROTO_21_08 0x2500
+#define FLURM_PROTO_22_05 0x2600
+#define FLURM_PROTO_23_02 0x2700
+#define FLURM_PROTO_23_11 0x2800
+
+enum flurm_ftype {
+    FLURM_F_U8,           /* uint8_t */
+    FLURM_F_BOOL,         /* bool (wire: one byte) */
+    FLURM_F_U16,          /* uint16_t */
+    FLURM_F_U32,          /* uint32_t */
+    FLURM_F_I32,          /* int32_t sent as u32 (return codes, exit codes) */
+    FLURM_F_U64,          /* uint64_t */
+    FLURM_F_TIME,         /* time_t as signed 64-bit */
+    FLURM_F_DOUBLE,       /* double, scaled by 1e6 on the wire */
+    FLURM_F_LONGDOUBLE,   /* long double, as a "%Lf" string */
+    FLURM_F_STR,          /* char * (NULL allowed) */
+    FLURM_F_MEM,          /* void * with its uint32_t length at count_off */
+    FLURM_F_STR_ARRAY,    /* char ** with its uint32_t count at count_off */
+    FLURM_F_U16_ARRAY,    /* uint16_t * with uint32_t count at count_off */
+    FLURM_F_U32_ARRAY,    /* uint32_t * with uint32_t count at count_off */
+    FLURM_F_U64_ARRAY,    /* uint64_t * with uint32_t count at count_off */
+    FLURM_F_DOUBLE_ARRAY, /* double * with uint32_t count at count_off */
+    FLURM_F_BITSTR,       /* struct flurm_bitstr */
+    FLURM_F_ADDR,         /* struct flurm_addr */
+    FLURM_F_RECORD,       /* a struct of record `sub` embedded at off */
+    FLURM_F_LIST,         /* pointer to an array of `sub` structs, uint32_t count at
+                           * count_off; the count is packed here, NO_VAL when the
+                           * pointer is NULL (SLURM's NULL list) */
+    FLURM_F_ARRAY,        /* like LIST, but the count is a field packed earlier in
+                           * this record (count_off points at it) */
+    FLURM_F_CUSTOM,       /* callbacks in `custom` */
+};
+
+/* A bitmap as SLURM sends it (pack_bit_str_hex): kept in wire form so that a
+ * round trip is exact.  hex == NULL is SLURM's NULL bitmap. */
+struct flurm_bitstr {
+    uint32_t nbits;
+    char *hex; /* "0x..." upper-case, most significant nibble first */
+};
+
+/* slurm_addr_t as packed by slurm_pack_addr, with the byte-order trap kept:
+ * addr and port hold what is on the wire (see the wire doc, section 1.3). */
+struct flurm_addr {
+    uint16_t family; /* 0 = AF_UNSPEC, 2 = AF_INET, 10 = AF_INET6 */
+    uint32_t addr4;
+    uint8_t addr6[16];
+    uint16_t port;
+};
+
+struct flurm_record;
+
+struct flurm_custom {
+    /* obj is the whole record struct. */
+    int (*pack)(const void *obj, struct flurm_buf *b, uint16_t version);
+    int (*unpack)(void *obj, struct flurm_buf *b, uint16_t version);
+    void (*free)(void *obj);
+    /* JSON: add this field's value(s) to / read them from the record's
+     * object.  NULL means the field has no JSON form (wire-only detail). */
+    int (*to_json)(const void *obj, json_t *record_json);
+    int (*from_json)(void *obj, const json_t *record_json);
+};
+
+struct flurm_field {
+    const char *name; /* JSON key; also used in error messages */
+    enum flurm_ftype type;
+    size_t off;
+    size_t count_off;
+    uint16_t since; /* 0 = every version */
+    uint16_t until; /* 0 = still present */
+    const struct flurm_record *sub;
+    const struct flurm_custom *custom;
+};
+
+struct flurm_record {
+    const char *name;
+    size_t size; /* sizeof the struct */
+    const struct flurm_field *fields;
+    size_t nfields;
+};
+
+/* Table-building helpers.  ST is the struct type, M the member. */
+#define FLURM_FLD(ST, M, T) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M) }
+#define FLURM_FLD_V(ST, M, T, SINCE, UNTIL) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .since = (SINCE), .until = (UNTIL) }
+#define FLURM_FLD_N(ST, M, T, COUNT) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .count_off = offsetof(ST, COUNT) }
+#define FLURM_FLD_SUB(ST, M, T, SUB) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB) }
+#define FLURM_FLD_SUBN(ST, M, T, SUB, COUNT) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB), \
+      .count_off = offsetof(ST, COUNT) }
+#define FLURM_FLD_CUSTOM(NAME, CUSTOM) \
+    { .name = (NAME), .type = FLURM_F_CUSTOM, .custom = &(CUSTOM) }
+#define FLURM_RECORD(VAR, ST, FIELDS) \
+    const struct flurm_record VAR = { #ST, sizeof(ST), FIELDS, \
+                                      sizeof(FIELDS) / sizeof((FIELDS)[0]) }
+
+/* Pack obj (borrowed) as record r for protocol version.  0 or -1/errno. */
+int flurm_record_pack(const struct flurm_record *r, const void *obj, struct flurm_buf *b,
+                      uint16_t version);
+/* Unpack into obj (caller-provided, r->size bytes, zeroed by this call).
+ * On failure everything already unpacked is freed and obj is zeroed again;
+ * -1 with errno = EBADMSG and, when given, *err_field set to the failing
+ * field's name (borrowed, static). */
+int flurm_record_unpack(const struct flurm_record *r, void *obj, struct flurm_buf *b,
+                        uint16_t version, const char **err_field);
+/* Free what unpack (or from_json) allocated inside obj; obj itself is the
+ * caller's.  NULL-safe. */
+void flurm_record_free(const struct flurm_record *r, void *obj);
+
+/* JSON form: an object keyed by field names (all versions' fields). New
+ * reference owned by the caller, or NULL/ENOMEM. */
+json_t *flurm_record_to_json(const struct flurm_record *r, const void *obj);
+/* Fill obj (zeroed first) from JSON; missing keys leave zero/NULL; wrong
+ * types are -1/EINVAL with *err_field set. */
+int flurm_record_from_json(const struct flurm_record *r, const json_t *j, void *obj,
+                           const char **err_field);
+
+#endif
