@@ -50,6 +50,9 @@ size_t flurm_buf_remaining(const struct flurm_buf *b);
 int flurm_buf_seek(struct flurm_buf *b, size_t off);
 /* Non-zero once any read or write failed (sticky). */
 int flurm_buf_error(const struct flurm_buf *b);
+/* Mark a reader as failed (a value that decoded but is not acceptable):
+ * sets the sticky error and errno = EBADMSG. */
+void flurm_buf_set_error(struct flurm_buf *b);
 /* Take ownership of a writer's bytes; the buffer becomes empty. */
 uint8_t *flurm_buf_steal(struct flurm_buf *b, size_t *len);
 

@@ -137,11 +137,40 @@ int flurm_record_unpack(const struct flurm_record *r, void *obj, struct flurm_bu
 void flurm_record_free(const struct flurm_record *r, void *obj);
 
 /* JSON form: an object keyed by field names (all versions' fields). New
- * reference owned by the caller, or NULL/ENOMEM. */
+ * reference owned by the caller, or NULL/ENOMEM.  Lossless: u64 values above
+ * INT64_MAX (NO_VAL64, INFINITE64) are decimal strings; non-finite doubles
+ * are "inf", "-inf" or "nan:0x<IEEE bits>"; a long double that a double
+ * cannot hold exactly is a "%La" string; a non-UTF-8 string is
+ * {"base64": ...}; MEM is base64; a bitmap is {"nbits", "hex"} or null; an
+ * address is {"family", "addr4", "addr6" (32 hex digits), "port"}; a NULL
+ * list is null and an empty one []. */
 json_t *flurm_record_to_json(const struct flurm_record *r, const void *obj);
 /* Fill obj (zeroed first) from JSON; missing keys leave zero/NULL; wrong
  * types are -1/EINVAL with *err_field set. */
 int flurm_record_from_json(const struct flurm_record *r, const json_t *j, void *obj,
                            const char **err_field);
+
+/* Codecs of the two structured field types, for custom callbacks.  A
+ * bitmap's hex is malloc'ed (caller frees with flurm_bitstr_free); unpack
+ * checks that it is a hex mask but keeps it as sent. */
+int flurm_bitstr_pack(struct flurm_buf *b, const struct flurm_bitstr *bs);
+int flurm_bitstr_unpack(struct flurm_buf *b, struct flurm_bitstr *bs);
+void flurm_bitstr_free(struct flurm_bitstr *bs); /* frees hex; NULL-safe */
+/* Make bs an all-clear bitmap of nbits bits (replacing any old hex). */
+int flurm_bitstr_init(struct flurm_bitstr *bs, uint32_t nbits);
+/* Set / test bit i (bit 0 = low bit of the last hex digit); set is -1/ERANGE
+ * past nbits, test is 0 there. */
+int flurm_bitstr_set(struct flurm_bitstr *bs, uint32_t bit);
+int flurm_bitstr_test(const struct flurm_bitstr *bs, uint32_t bit);
+/* slurm_addr_t: AF_INET u32 + u16, AF_INET6 mem(16) + u16, other families
+ * nothing after the family.  Values are kept as on the wire (see struct). */
+int flurm_addr_pack(struct flurm_buf *b, const struct flurm_addr *a);
+int flurm_addr_unpack(struct flurm_buf *b, struct flurm_addr *a);
+
+/* The record JSON form of a u64: a number up to INT64_MAX, a decimal string
+ * above (NO_VAL64, INFINITE64 ...), so nothing is lost in jansson's signed
+ * integers.  New reference / 0 or -1 (EINVAL); custom callbacks use these. */
+json_t *flurm_json_u64(uint64_t v);
+int flurm_json_get_u64(const json_t *j, uint64_t *v);
 
 #endif
