@@ -1,0 +1,82 @@
+/*
+ * ipc.h - where FLURM services meet: the file names below $FLURM_RUNDIR/ipc
+ * (docs/architecture.md, "IPC between services").
+ *
+ * Each instance of a service binds its own sockets, <svc>.<pid>.req and
+ * <svc>.<pid>.events, because NNG cannot bind one path twice and two
+ * instances overlap during a reload.  The symlinks <svc>.req and
+ * <svc>.events point at the newest ready instance and are what consumers
+ * dial.  This file builds those names, swaps the symlinks atomically and
+ * removes what dead instances left behind.
+ */
+#ifndef FLURM_IPC_H
+#define FLURM_IPC_H
+
+#include <sys/types.h>
+
+enum flurm_ipc_kind {
+    FLURM_IPC_REQ,    /* REP socket: requests */
+    FLURM_IPC_EVENTS, /* PUB socket: events */
+};
+
+/* Largest message a FLURM socket accepts (NNG's default of 1 MiB is too
+ * small for a big job script or a full job list). */
+#define FLURM_IPC_MSG_MAX (64u * 1024 * 1024)
+
+/* Reconnect back-off of every dialer: short, so that a consumer lands on a
+ * new instance quickly after the old one closes. */
+#define FLURM_IPC_RECONNECT_MIN_MS 10
+#define FLURM_IPC_RECONNECT_MAX_MS 500
+
+/* Longest service name; names use [A-Za-z0-9_-] (no dot: it separates the
+ * name from the pid in instance file names). */
+#define FLURM_IPC_NAME_MAX 32
+
+/* 1 if `name` is a valid service name, else 0. */
+int flurm_ipc_name_valid(const char *name);
+
+/* "$rundir/ipc".  Caller frees; NULL and errno on failure. */
+char *flurm_ipc_dir(const char *rundir);
+
+/* "$rundir/ipc/<svc>.<pid>.<kind>", the socket an instance binds.  Fails
+ * with ENAMETOOLONG if it would not fit a unix socket address, EINVAL for a
+ * bad name.  Caller frees. */
+char *flurm_ipc_instance_path(const char *rundir, const char *svc, pid_t pid,
+                              enum flurm_ipc_kind kind);
+
+/* "$rundir/ipc/<svc>.<kind>", the symlink consumers dial.  Same failures as
+ * above.  Caller frees. */
+char *flurm_ipc_link_path(const char *rundir, const char *svc, enum flurm_ipc_kind kind);
+
+/* "ipc://" + the link path: the URL a consumer dials.  Caller frees. */
+char *flurm_ipc_link_url(const char *rundir, const char *svc, enum flurm_ipc_kind kind);
+
+/* "ipc://" + the instance path: the URL an instance binds.  Caller frees. */
+char *flurm_ipc_instance_url(const char *rundir, const char *svc, pid_t pid,
+                             enum flurm_ipc_kind kind);
+
+/* Create $rundir/ipc (mode 0700: the sockets are unauthenticated, so only
+ * the FLURM user may reach them) if it does not exist.  -1 and errno. */
+int flurm_ipc_prepare_dir(const char *rundir);
+
+/* Point the <svc>.<kind> symlink at this instance's socket, atomically: a
+ * consumer dialing at any moment finds either the old or the new target,
+ * never nothing.  The link is relative, so it keeps working if the run
+ * folder moves.  -1 and errno. */
+int flurm_ipc_swap_link(const char *rundir, const char *svc, pid_t pid, enum flurm_ipc_kind kind);
+
+/* Remove <svc>.<pid>.* files (and leftover temporary links) of instances
+ * whose pid no longer exists.  Files of live instances, including a
+ * draining predecessor, are left alone.  Returns how many were removed, or
+ * -1 and errno if the folder cannot be read. */
+int flurm_ipc_remove_stale(const char *rundir, const char *svc);
+
+/* Remove this instance's own <svc>.<pid>.* sockets (never the symlinks: a
+ * successor may already own them).  Missing files are not an error. */
+void flurm_ipc_remove_instance(const char *rundir, const char *svc, pid_t pid);
+
+/* The errno value closest to an NNG error code (NNG's own numbers are not
+ * errno values).  Unknown codes map to EIO. */
+int flurm_ipc_errno(int nng_rv);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * server.h - the receiving end of requests: an NNG REP socket used with
+ * contexts, so that many requests can be open at once and answered in any
+ * order.
+ *
+ * One context is always receiving.  When it gets a request it becomes that
+ * request (it holds NNG's routing state for the reply), a fresh context
+ * takes over receiving, and the request is handed to the owner on the loop
+ * thread.  The owner answers it exactly once, now or later, with
+ * flurm_server_reply(), or gives it up with flurm_server_drop().  This layer
+ * moves bytes; the envelope and the one-reply rule are service.h's.
+ */
+#ifndef FLURM_SERVER_H
+#define FLURM_SERVER_H
+
+#include <stddef.h>
+
+#include "common/loop.h"
+
+struct flurm_server;
+struct flurm_server_req;
+
+/* A request arrived.  Runs on the loop thread; req is owned by the callee
+ * until it passes it back with flurm_server_reply() or flurm_server_drop(). */
+typedef void (*flurm_server_request_fn)(struct flurm_server_req *req, void *arg);
+
+/* The last outstanding request was answered (its reply handed to NNG) or
+ * dropped.  Used to finish a drain.  Runs on the loop thread. */
+typedef void (*flurm_server_idle_fn)(void *arg);
+
+/* loop borrowed (must outlive the server); arg passed to the callbacks.
+ * Returns NULL and errno on failure.  Caller destroys. */
+struct flurm_server *flurm_server_create(struct flurm_loop *loop, flurm_server_request_fn on_request,
+                                         void *arg);
+
+/* Call on_idle whenever the number of outstanding requests drops to 0. */
+void flurm_server_set_idle_cb(struct flurm_server *srv, flurm_server_idle_fn on_idle, void *arg);
+
+/* Bind `url` (borrowed) and start receiving.  -1 and errno (EADDRINUSE if
+ * another live process holds the path). */
+int flurm_server_listen(struct flurm_server *srv, const char *url);
+
+/* Stop taking requests: the receiving context is cancelled (a request it
+ * had already received is still delivered) and no new one is armed.
+ * Requests sent to us after this stay queued in the connection until the
+ * socket closes; the peer's client then re-sends them elsewhere. */
+void flurm_server_stop_receiving(struct flurm_server *srv);
+
+/* Requests delivered to the owner whose reply has not yet been handed to
+ * NNG (still unanswered, or reply send in progress). */
+size_t flurm_server_outstanding(const struct flurm_server *srv);
+
+/* The request's bytes (borrowed from req, valid until it is answered). */
+const void *flurm_server_req_data(const struct flurm_server_req *req, size_t *len);
+
+/* Answer req (taken) with buf[0..len) (borrowed, copied).  The reply goes
+ * out asynchronously.  Returns 0, or -1 and errno if it could not be
+ * queued (req is released either way). */
+int flurm_server_reply(struct flurm_server_req *req, const void *buf, size_t len);
+
+/* Release req (taken) without answering.  NULL-safe. */
+void flurm_server_drop(struct flurm_server_req *req);
+
+/* Close the socket (this also unlinks the bound ipc path) and free
+ * everything.  Requests the owner still holds must have been replied to or
+ * dropped first.  NULL-safe. */
+void flurm_server_destroy(struct flurm_server *srv);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * service.h - the skeleton every FLURM service process is built on.
+ *
+ * A service declares a static handler table (message type -> handler) and
+ * the runtime does the rest: it binds the instance's sockets below
+ * $FLURM_RUNDIR/ipc, swaps the <svc>.req / <svc>.events symlinks, tells the
+ * supervisor it is ready, dispatches requests on the loop thread, and on
+ * SIGTERM drains and exits (docs/architecture.md).
+ *
+ * The runtime guarantees EXACTLY ONE reply per request:
+ *   - malformed envelopes, other versions and unknown types get an error
+ *     reply without reaching a handler;
+ *   - a handler replies before returning, or defers the request (getting a
+ *     ticket) and replies later through flurm_service_deferred();
+ *   - a handler that returns having done neither gets an internal-error
+ *     reply sent for it, and the omission is logged;
+ *   - any further reply to an answered request is dropped and logged.
+ *
+ * Built in: "service.status" answers {name, pid, version, uptime, served,
+ * inflight, state}.  Types beginning with "service." are the runtime's.
+ */
+#ifndef FLURM_SERVICE_H
+#define FLURM_SERVICE_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/loop.h"
+
+struct flurm_service;
+struct flurm_request;
+
+/* Handle one request.  req is borrowed and valid until the handler returns
+ * (or, if deferred, until it is answered).  arg is the service's arg. */
+typedef void (*flurm_handler_fn)(struct flurm_request *req, void *arg);
+
+/* One row of a service's static handler table; the table ends with a row
+ * whose type is NULL. */
+struct flurm_handler {
+    const char *type;
+    flurm_handler_fn fn;
+};
+
+/* A drain began (SIGTERM or flurm_service_drain()).  The service stops its
+ * own sources of new work here and may take holds (flurm_service_hold). */
+typedef void (*flurm_service_drain_fn)(struct flurm_service *svc, void *arg);
+
+/* Create a service named `name` (NULL: $FLURM_SERVICE) at `version`, with
+ * the static handler table `handlers` (borrowed: it must outlive the
+ * service) and `arg` for its handlers.  name and version are copied.  The
+ * drain timeout is $FLURM_DRAIN_TIMEOUT_MS, default 10 s.  Installs the
+ * SIGTERM/SIGINT watchers and ignores SIGPIPE.  loop must outlive the
+ * service.  NULL and errno (EINVAL for a bad name or table).  Caller
+ * destroys. */
+struct flurm_service *flurm_service_create(struct flurm_loop *loop, const char *name,
+                                           const char *version,
+                                           const struct flurm_handler *handlers, void *arg);
+
+/* Close everything (dropping unanswered requests) and free.  If the
+ * service was never drained, its instance files are removed here.
+ * NULL-safe. */
+void flurm_service_destroy(struct flurm_service *svc);
+
+/* Use `rundir` (borrowed, copied) instead of $FLURM_RUNDIR.  -1 and errno. */
+int flurm_service_set_rundir(struct flurm_service *svc, const char *rundir);
+
+/* Also bind <svc>.<pid>.events and swap <svc>.events at start, so that
+ * flurm_service_publish() works.  Call before flurm_service_start(). */
+void flurm_service_enable_events(struct flurm_service *svc);
+
+/* Upper bound on a drain; when it passes, unanswered requests are dropped
+ * (their clients re-send them to the next instance) and the service exits
+ * anyway. */
+void flurm_service_set_drain_timeout(struct flurm_service *svc, double seconds);
+
+void flurm_service_set_drain_cb(struct flurm_service *svc, flurm_service_drain_fn fn, void *arg);
+
+/* Become reachable: remove stale files of dead instances, bind this
+ * instance's sockets, swap the symlinks to them, then write the version
+ * line to $FLURM_NOTIFY_FD (if set) and close it.  Without a rundir set
+ * explicitly, a missing or bad $FLURM_RUNDIR logs why and exits
+ * FLURM_EXIT_PERMANENT.  -1 and errno on other failures (ESHUTDOWN if a
+ * drain already began). */
+int flurm_service_start(struct flurm_service *svc);
+
+/* Run the loop until the service has drained.  Returns the exit code for
+ * main(): FLURM_EXIT_OK. */
+int flurm_service_run(struct flurm_service *svc);
+
+/* Begin a drain, as SIGTERM does: take no new requests, wait (bounded by
+ * the drain timeout) until every taken request is answered and every hold
+ * released, close the sockets, remove this instance's files and stop the
+ * loop.  Calling it again does nothing. */
+void flurm_service_drain(struct flurm_service *svc);
+
+/* Keep a drain from finishing until the matching release (e.g. a service
+ * flushing state, or a test lingering on purpose). */
+void flurm_service_hold(struct flurm_service *svc);
+void flurm_service_release(struct flurm_service *svc);
+
+/* Publish an event (body borrowed; NULL means {}).  Returns its seq, or 0
+ * with errno (ENOTCONN if events are not enabled or not started). */
+uint64_t flurm_service_publish(struct flurm_service *svc, const char *type, const json_t *body);
+
+/* Borrowed views. */
+struct flurm_loop *flurm_service_loop(const struct flurm_service *svc);
+const char *flurm_service_name(const struct flurm_service *svc);
+int flurm_service_draining(const struct flurm_service *svc);
+
+/* Counters (also in service.status): replies sent, requests taken and not
+ * yet answered. */
+unsigned long flurm_service_served(const struct flurm_service *svc);
+size_t flurm_service_inflight(const struct flurm_service *svc);
+
+/* --- requests ----------------------------------------------------------- */
+
+/* Envelope fields, borrowed from req. req_id and trace may be NULL; the
+ * body is never NULL (json_incref it to keep it past the request). */
+const char *flurm_request_type(const struct flurm_request *req);
+const char *flurm_request_req_id(const struct flurm_request *req);
+const char *flurm_request_trace(const struct flurm_request *req);
+json_t *flurm_request_body(const struct flurm_request *req);
+struct flurm_service *flurm_request_service(const struct flurm_request *req);
+
+/* Answer req with success and `body` (taken; NULL means {}).  req may be
+ * NULL (a ticket that no longer resolves): the reply is then dropped and
+ * logged.  Returns 0, or -1 with errno: ENOENT (req NULL), EALREADY (req
+ * already answered: dropped and logged), or a send failure. */
+int flurm_request_reply(struct flurm_request *req, json_t *body);
+
+/* Answer req with an error: `code` is a SLURM error number where one fits,
+ * otherwise an errno; the text is formatted.  Same NULL / double-reply
+ * rules as flurm_request_reply(). */
+int flurm_request_reply_error(struct flurm_request *req, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Keep req open after the handler returns.  Returns the request's ticket
+ * (never 0; the same ticket if called again), or 0 with EALREADY if req was
+ * already answered.  Later, flurm_service_deferred() turns the ticket back
+ * into the request to reply to. */
+uint64_t flurm_request_defer(struct flurm_request *req);
+
+/* The deferred request behind `ticket` (borrowed), or NULL with ENOENT if
+ * it has been answered already (or dropped by a drain timeout). */
+struct flurm_request *flurm_service_deferred(struct flurm_service *svc, uint64_t ticket);
+
+#endif
