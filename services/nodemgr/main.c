@@ -1,0 +1,151 @@
+/*
+ * main.c - flurm-nodemgr (tree name "nodes"): the node manager process.
+ *
+ * Reads slurm.conf ($SLURM_CONF), builds the node and partition tables,
+ * restores the admin state the job store keeps, then serves node.info,
+ * node.info_single, partition.info and node.update on the service runtime
+ * and publishes node.changed events.  A slurm.conf that cannot be read is a
+ * permanent failure; a store that does not answer is a temporary one.
+ *
+ * Environment (besides the process contract of docs/architecture.md):
+ *   FLURM_NODEMGR_STORE_TIMEOUT_MS  one store request, default 10000
+ *   FLURM_NODEMGR_FIRST_PING_MS     first ping round after start, default
+ *                                   3000 (slurmctld's MIN_CHECKIN_TIME)
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/service.h"
+#include "common/slurmconf.h"
+#include "services/nodemgr/nodemgr.h"
+#include "services/nodemgr/nodes.h"
+
+#ifndef FLURM_VERSION
+#define FLURM_VERSION "unknown"
+#endif
+
+/* AllowGroups membership through NSS: the user's primary group or a
+ * listed member, as slurmctld checks it. */
+static bool nss_in_group(uid_t uid, const char *group, void *arg)
+{
+    struct passwd pw, *pwp = NULL;
+    struct group gr, *grp = NULL;
+    char *buf = NULL;
+    size_t len = 1 << 16;
+    bool member = false;
+
+    (void)arg;
+    if (!(buf = malloc(2 * len)))
+        return false;
+    if (getgrnam_r(group, &gr, buf, len, &grp) != 0 || !grp)
+        goto out;
+    if (getpwuid_r(uid, &pw, buf + len, len, &pwp) != 0 || !pwp)
+        goto out;
+    if (pw.pw_gid == gr.gr_gid) {
+        member = true;
+        goto out;
+    }
+    for (char **mem = gr.gr_mem; mem && *mem && !member; mem++)
+        member = strcmp(*mem, pw.pw_name) == 0;
+out:
+    free(buf);
+    return member;
+}
+
+static double env_seconds(const char *var, long def_ms)
+{
+    long ms;
+
+    if (flurm_config_ms(var, def_ms, &ms) < 0) {
+        flurm_err("%s must be a whole number of milliseconds", var);
+        exit(FLURM_EXIT_PERMANENT);
+    }
+    return (double)ms / 1000.0;
+}
+
+static void log_conf_notes(const struct flurm_slurmconf *conf)
+{
+    const char *const *w = flurm_slurmconf_warnings(conf);
+
+    for (; w && *w; w++)
+        flurm_warn("%s", *w);
+}
+
+int main(void)
+{
+    struct flurm_slurmconf *conf = NULL;
+    struct flurm_loop *loop = NULL;
+    struct flurm_service *svc = NULL;
+    struct nodemgr *m = NULL;
+    struct nodes *nodes;
+    const char *rundir, *name = flurm_config_service();
+    double store_timeout, first_ping;
+    char err[512];
+    int code = FLURM_EXIT_TEMPORARY;
+
+    flurm_log_init(name ? name : "nodes");
+    store_timeout = env_seconds("FLURM_NODEMGR_STORE_TIMEOUT_MS", 10000);
+    first_ping = env_seconds("FLURM_NODEMGR_FIRST_PING_MS", 3000);
+    rundir = flurm_config_require_rundir();
+    if (!(conf = flurm_slurmconf_load(NULL, err, sizeof(err)))) {
+        flurm_err("cannot use slurm.conf: %s", err);
+        return FLURM_EXIT_PERMANENT;
+    }
+    log_conf_notes(conf);
+    if (!(loop = flurm_loop_create())) {
+        flurm_err("cannot create the event loop: %s", strerror(errno));
+        goto out;
+    }
+    if (!(nodes = nodes_create(conf, (time_t)flurm_loop_now(loop)))) {
+        flurm_err("cannot build the node table from %s: %s", flurm_slurmconf_path(conf),
+                  errno == EINVAL ? "no NodeName is configured" : strerror(errno));
+        code = errno == EINVAL ? FLURM_EXIT_PERMANENT : FLURM_EXIT_TEMPORARY;
+        goto out;
+    }
+    nodes_set_group_fn(nodes, nss_in_group, NULL);
+    flurm_info("%zu nodes, %zu partitions from %s", nodes_count(nodes),
+               nodes_partition_count(nodes), flurm_slurmconf_path(conf));
+    flurm_slurmconf_destroy(conf);
+    conf = NULL;
+    if (!(m = nodemgr_create(loop, nodes, rundir, store_timeout))) {
+        flurm_err("cannot set up the node manager: %s", strerror(errno));
+        goto out;
+    }
+    if (!(svc = flurm_service_create(loop, name ? NULL : "nodes", FLURM_VERSION,
+                                     nodemgr_handlers, m))) {
+        flurm_err("cannot create the service: %s", strerror(errno));
+        goto out;
+    }
+    flurm_service_enable_events(svc);
+    if (nodemgr_restore(m) < 0) {
+        if (errno == ECANCELED) {
+            code = FLURM_EXIT_OK;
+            goto out;
+        }
+        flurm_err("cannot read the stored node states: %s", strerror(errno));
+        goto out;
+    }
+    nodemgr_attach(m, svc, first_ping);
+    if (flurm_service_start(svc) < 0) {
+        code = errno == ESHUTDOWN ? FLURM_EXIT_OK : FLURM_EXIT_TEMPORARY;
+        if (code)
+            flurm_err("cannot start serving: %s", strerror(errno));
+        goto out;
+    }
+    code = flurm_service_run(svc);
+out:
+    flurm_service_destroy(svc);
+    nodemgr_destroy(m);
+    flurm_loop_destroy(loop);
+    flurm_slurmconf_destroy(conf);
+    return code;
+}

@@ -1,0 +1,46 @@
+/*
+ * nodemgr.h - the node manager service around the node tables (nodes.h):
+ * the request handlers the gateway reaches (node.info, node.info_single,
+ * partition.info, node.update), persistence of admin state through the job
+ * store (node.state_list at start, node.state_set after each change),
+ * node.changed events, and the ping rounds.
+ *
+ * The request body is the gateway's {auth, time, proto, msg}
+ * (docs/rpc-routing.md); replies are {msg: <record JSON>}, {rc: 0}, or an
+ * error whose code is the SLURM return code.
+ */
+#ifndef FLURM_NODEMGR_NODEMGR_H
+#define FLURM_NODEMGR_NODEMGR_H
+
+#include "common/loop.h"
+#include "common/service.h"
+#include "services/nodemgr/nodes.h"
+
+struct nodemgr;
+
+/* The handler table for flurm_service_create(), with the nodemgr as arg. */
+extern const struct flurm_handler nodemgr_handlers[];
+
+/* A node manager serving `nodes` (taken: destroyed with the manager) on
+ * `loop` (borrowed, must outlive it), keeping admin state in the store
+ * reached below `rundir` (borrowed, copied).  Each store request may take
+ * `store_timeout` seconds.  NULL and errno.  Caller destroys. */
+struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes, const char *rundir,
+                               double store_timeout);
+
+/* NULL-safe.  Requests to the store still in flight are cancelled. */
+void nodemgr_destroy(struct nodemgr *m);
+
+/* Read the admin state the store keeps (node.state_list) into the tables,
+ * running the loop until the store answers.  A store that does not know
+ * the request yet counts as "nothing stored" (logged once).  0, or -1
+ * with errno ETIMEDOUT (no answer in time) / EPROTO (a reply that is not
+ * a node list) / ECANCELED (the process is stopping). */
+int nodemgr_restore(struct nodemgr *m);
+
+/* Serve through `svc` (borrowed; created with nodemgr_handlers and this
+ * manager as arg, events enabled): installs the drain callback and starts
+ * the ping rounds, the first after `first_ping` seconds. */
+void nodemgr_attach(struct nodemgr *m, struct flurm_service *svc, double first_ping);
+
+#endif
