@@ -1,0 +1,2872 @@
+/*
+ * jobs.c - SLURM job semantics of the job store (see jobs.h).
+ *
+ * The rules follow slurmctld 22.05 (src/slurmctld/job_mgr.c, proc_req.c):
+ * the same checks in the same order, so that a client sees the same return
+ * code for the same request.  Where FLURM differs it says so here and in
+ * docs/jobstore.md.
+ *
+ * The table is an array of jobs sorted by job id: lookups are binary
+ * searches and every iteration has one canonical order, which keeps the
+ * commands deterministic whatever history built the table.
+ */
+#include "services/jobstore/jobs.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hostlist.h"
+#include "wire/pack.h"
+
+/* ---- SLURM constants not worth a public name ------------------------------ */
+
+#define NICE_OFFSET 0x80000000u
+#define MEM_PER_CPU 0x8000000000000000ULL
+#define TOP_PRIORITY 0xffff0000u
+#define ALLOC_SID_USER_HOLD 2u
+#define SLURM_BATCH_SCRIPT 0xfffffffbu
+#define SLURM_DIST_CYCLIC 1u
+#define SIGKILL_NUM 9u
+
+#define SHOW_ALL 0x0001u
+
+/* job_desc / job bit_flags (slurm.h) */
+#define BACKFILL_TEST (1ULL << 3)
+#define JOB_ACCRUE_OVER (1ULL << 18)
+#define CRON_JOB (1ULL << 22)
+#define JOB_MEM_SET (1ULL << 23)
+#define USE_DEFAULT_ACCT (1ULL << 25)
+#define USE_DEFAULT_PART (1ULL << 26)
+#define USE_DEFAULT_QOS (1ULL << 27)
+#define USE_DEFAULT_WCKEY (1ULL << 28)
+#define JOB_DEPENDENT (1ULL << 29)
+#define JOB_PART_ASSIGNED (1ULL << 31)
+/* Flags slurmctld clears from a submitted job_desc: they are its own. */
+#define TRANSIENT_FLAGS \
+    (BACKFILL_TEST | (1ULL << 15) | JOB_ACCRUE_OVER | (1ULL << 17) | (1ULL << 19) | \
+     (1ULL << 20) | (1ULL << 30) | CRON_JOB)
+
+/* _test_job_desc_fields: long strings are refused, not truncated. */
+#define MAX_SCRIPT_BYTES (4 * 1024 * 1024)
+#define MAX_PATH_BYTES 4096
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static const struct {
+    int code;
+    const char *text;
+} errtexts[] = {
+    {EAGAIN, "Resource temporarily unavailable"},
+    {EINVAL, "Invalid argument"},
+    {SLURM_NO_CHANGE_IN_DATA, "Data has not changed since time specified"},
+    {ESLURM_INVALID_PARTITION_NAME, "Invalid partition name specified"},
+    {ESLURM_DEFAULT_PARTITION_NOT_SET, "No partition specified or system default partition"},
+    {ESLURM_ACCESS_DENIED, "Access/permission denied"},
+    {ESLURM_JOB_MISSING_REQUIRED_PARTITION_GROUP,
+     "User's group not permitted to use this partition"},
+    {ESLURM_REQUESTED_NODES_NOT_IN_PARTITION, "Requested nodes not in this partition"},
+    {ESLURM_TOO_MANY_REQUESTED_CPUS, "More processors requested than permitted"},
+    {ESLURM_INVALID_NODE_COUNT, "Node count specification invalid"},
+    {ESLURM_JOB_MISSING_SIZE_SPECIFICATION, "Job size specification needs to be provided"},
+    {ESLURM_JOB_SCRIPT_MISSING, "Job script not specified"},
+    {ESLURM_USER_ID_MISSING, "Invalid user id"},
+    {ESLURM_DUPLICATE_JOB_ID, "Duplicate job id"},
+    {ESLURM_PATHNAME_TOO_LONG, "Pathname of a file, directory or other parameter too long"},
+    {ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, "Requested node configuration is not available"},
+    {ESLURM_INVALID_JOB_ID, "Invalid job id specified"},
+    {ESLURM_INVALID_NODE_NAME, "Invalid node name specified"},
+    {ESLURM_TRANSITION_STATE_NO_UPDATE, "Job can not be altered now, try again later"},
+    {ESLURM_ALREADY_DONE, "Job/step already completing or completed"},
+    {ESLURM_BAD_TASK_COUNT, "Task count specification invalid"},
+    {ESLURM_NOT_SUPPORTED, "Requested operation not supported on this system"},
+    {ESLURM_DEPENDENCY, "Job dependency problem"},
+    {ESLURM_JOB_HELD, "Job is in held state, pending scheduler release"},
+    {ESLURM_INVALID_TASK_MEMORY, "Memory required by task is not available"},
+    {ESLURM_INVALID_TIME_LIMIT, "Requested time limit is invalid (missing or exceeds some limit)"},
+    {ESLURM_PARTITION_NOT_AVAIL, "Required partition not available (inactive or drain)"},
+    {ESLURM_JOB_NOT_PENDING, "Job is no longer pending execution"},
+    {ESLURM_INVALID_ARRAY, "Invalid job array specification"},
+    {ESLURM_JOB_FINISHED, "Job has already finished"},
+    {ESLURM_PRIO_RESET_FAIL, "Changes to job priority are not persistent, change nice instead"},
+    {ESLURM_X11_NOT_AVAIL, "X11 forwarding not available"},
+    {ESLURM_GROUP_ID_MISSING, "Invalid group id"},
+    {ESLURM_INVALID_NICE, "Invalid --nice value"},
+    {ESLURM_INVALID_TIME_MIN_LIMIT,
+     "Invalid time-min specification (exceeds job's time or other limits)"},
+    {ESLURM_ENVIRONMENT_MISSING, "Environment is missing in job"},
+};
+
+static const char *errtext(int code)
+{
+    for (size_t i = 0; i < sizeof(errtexts) / sizeof(errtexts[0]); i++) {
+        if (errtexts[i].code == code)
+            return errtexts[i].text;
+    }
+    return "Unexpected error";
+}
+
+static json_t *result_ok(json_t *body)
+{
+    return json_pack("{s:b, s:o}", "ok", 1, "body", body ? body : json_object());
+}
+
+/* A refusal with SLURM's text for code, or the given detail. */
+static json_t *result_err(int code, const char *detail)
+{
+    return json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code, "text",
+                     detail ? detail : errtext(code));
+}
+
+static json_t *result_rc(int rc)
+{
+    return rc ? result_err(rc, NULL) : result_ok(json_pack("{s:i}", "rc", 0));
+}
+
+static json_int_t get_int(const json_t *obj, const char *key, json_int_t def)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+static const char *get_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static int replace_str(char **dst, const char *src)
+{
+    char *copy = NULL;
+
+    if (src && !(copy = strdup(src)))
+        return -1;
+    free(*dst);
+    *dst = copy;
+    return 0;
+}
+
+/* ---- task sets: the pending tasks of a job array -------------------------- */
+
+struct taskset {
+    uint32_t nbits;
+    uint8_t *bits;
+};
+
+static struct taskset *ts_create(uint32_t nbits)
+{
+    struct taskset *ts = calloc(1, sizeof(*ts));
+
+    if (!ts || !(ts->bits = calloc(nbits / 8 + 1, 1))) {
+        free(ts);
+        return NULL;
+    }
+    ts->nbits = nbits;
+    return ts;
+}
+
+static void ts_destroy(struct taskset *ts)
+{
+    if (ts) {
+        free(ts->bits);
+        free(ts);
+    }
+}
+
+static bool ts_test(const struct taskset *ts, uint32_t i)
+{
+    return ts && i < ts->nbits && (ts->bits[i / 8] >> (i % 8)) & 1;
+}
+
+static void ts_set(struct taskset *ts, uint32_t i)
+{
+    if (i < ts->nbits)
+        ts->bits[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static void ts_clear(struct taskset *ts, uint32_t i)
+{
+    if (i < ts->nbits)
+        ts->bits[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+static uint32_t ts_count(const struct taskset *ts)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; ts && i < ts->nbits; i++)
+        n += ts_test(ts, i);
+    return n;
+}
+
+/* First set bit at or after from, or -1. */
+static int64_t ts_next(const struct taskset *ts, uint32_t from)
+{
+    for (uint32_t i = from; ts && i < ts->nbits; i++) {
+        if (ts_test(ts, i))
+            return i;
+    }
+    return -1;
+}
+
+static struct taskset *ts_copy(const struct taskset *ts)
+{
+    struct taskset *c = ts_create(ts->nbits);
+
+    if (c)
+        memcpy(c->bits, ts->bits, ts->nbits / 8 + 1);
+    return c;
+}
+
+/* SLURM's bit_fmt_hexmask: "0x" then ceil(nbits/4) upper-case digits, most
+ * significant first.  Caller frees. */
+static char *ts_to_hex(const struct taskset *ts)
+{
+    size_t digits = ts->nbits ? (ts->nbits + 3) / 4 : 1;
+    char *hex = malloc(digits + 3);
+
+    if (!hex)
+        return NULL;
+    hex[0] = '0';
+    hex[1] = 'x';
+    for (size_t d = 0; d < digits; d++) {
+        unsigned v = 0;
+
+        for (unsigned b = 0; b < 4; b++)
+            v |= (unsigned)ts_test(ts, (uint32_t)(d * 4 + b)) << b;
+        hex[2 + digits - 1 - d] = "0123456789ABCDEF"[v];
+    }
+    hex[digits + 2] = '\0';
+    return hex;
+}
+
+static struct taskset *ts_from_hex(const char *hex, uint32_t nbits)
+{
+    struct taskset *ts;
+    size_t len;
+
+    if (!hex || strncmp(hex, "0x", 2) != 0 || !(ts = ts_create(nbits)))
+        return NULL;
+    hex += 2;
+    len = strlen(hex);
+    for (size_t d = 0; d < len; d++) {
+        char c = hex[len - 1 - d];
+        unsigned v;
+
+        if (!isxdigit((unsigned char)c)) {
+            ts_destroy(ts);
+            return NULL;
+        }
+        v = (unsigned)(isdigit((unsigned char)c) ? c - '0' : toupper((unsigned char)c) - 'A' + 10);
+        for (unsigned b = 0; b < 4; b++) {
+            if (v >> b & 1)
+                ts_set(ts, (uint32_t)(d * 4 + b));
+        }
+    }
+    return ts;
+}
+
+/* SLURM's bit_fmt: "1-3,5".  Caller frees. */
+static char *ts_to_ranges(const struct taskset *ts)
+{
+    size_t cap = 64, len = 0;
+    char *s = malloc(cap);
+    int64_t i = ts_next(ts, 0);
+
+    if (!s)
+        return NULL;
+    s[0] = '\0';
+    while (i >= 0) {
+        uint32_t start = (uint32_t)i, end = (uint32_t)i;
+        char part[32];
+        int n;
+
+        while (ts_test(ts, end + 1))
+            end++;
+        n = start == end ? snprintf(part, sizeof(part), "%s%u", len ? "," : "", start)
+                         : snprintf(part, sizeof(part), "%s%u-%u", len ? "," : "", start, end);
+        if (len + (size_t)n + 1 > cap) {
+            char *bigger = realloc(s, cap * 2 + (size_t)n);
+
+            if (!bigger) {
+                free(s);
+                return NULL;
+            }
+            s = bigger;
+            cap = cap * 2 + (size_t)n;
+        }
+        memcpy(s + len, part, (size_t)n + 1);
+        len += (size_t)n;
+        i = ts_next(ts, end + 1);
+    }
+    return s;
+}
+
+/* _parse_array_tok: "[a-b:s]" with optional brackets; '%' ends a token. */
+static bool parse_array_tok(const char *tok, struct taskset *ts, uint32_t max)
+{
+    char *end = NULL;
+    long first, last, step = 1;
+
+    if (tok[0] == '[')
+        tok++;
+    errno = 0;
+    first = strtol(tok, &end, 10);
+    if (end == tok || errno)
+        return false;
+    if (end[0] == ']')
+        end++;
+    if (first < 0)
+        return false;
+    if (end[0] == '-') {
+        const char *p = end + 1;
+
+        last = strtol(p, &end, 10);
+        if (end == p)
+            return false;
+        if (end[0] == ']')
+            end++;
+        if (end[0] == ':') {
+            p = end + 1;
+            step = strtol(p, &end, 10);
+            if (end == p)
+                return false;
+            if (end[0] == ']')
+                end++;
+            if (end[0] != '\0' && end[0] != '%')
+                return false;
+            if (step <= 0 || step >= (long)max)
+                return false;
+        } else if (end[0] != '\0' && end[0] != '%') {
+            return false;
+        }
+        if (last < first)
+            return false;
+    } else if (end[0] != '\0' && end[0] != '%') {
+        return false;
+    } else {
+        last = first;
+    }
+    if (last >= (long)max)
+        return false;
+    for (long i = first; i <= last; i += step)
+        ts_set(ts, (uint32_t)i);
+    return true;
+}
+
+/* The task set of expr ("1-3,7" or "[1-3]%2"), or NULL (EINVAL / ENOMEM). */
+static struct taskset *parse_array_expr(const char *expr, uint32_t max)
+{
+    struct taskset *ts;
+    char *copy, *tok, *save = NULL;
+    bool valid = true;
+
+    if (!expr || !*expr || !max) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(ts = ts_create(max)) || !(copy = strdup(expr))) {
+        ts_destroy(ts);
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (tok = strtok_r(copy, ",", &save); tok && valid; tok = strtok_r(NULL, ",", &save))
+        valid = parse_array_tok(tok, ts, max);
+    free(copy);
+    if (!valid || ts_next(ts, 0) < 0) {
+        ts_destroy(ts);
+        errno = EINVAL;
+        return NULL;
+    }
+    return ts;
+}
+
+int jobs_parse_array(const char *spec, uint32_t max, uint32_t *count, uint32_t *first,
+                     uint32_t *last, uint32_t *max_running)
+{
+    struct taskset *ts = parse_array_expr(spec, max);
+    const char *pct;
+    int64_t i;
+
+    if (!ts)
+        return -1;
+    *count = ts_count(ts);
+    *first = (uint32_t)ts_next(ts, 0);
+    *last = *first;
+    for (i = ts_next(ts, 0); i >= 0; i = ts_next(ts, (uint32_t)i + 1))
+        *last = (uint32_t)i;
+    pct = strchr(spec, '%');
+    *max_running = pct && atoi(pct + 1) > 0 ? (uint32_t)atoi(pct + 1) : 0;
+    ts_destroy(ts);
+    return 0;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+struct job {
+    uint32_t job_id;
+    uint32_t array_job_id;  /* 0 when not part of an array */
+    uint32_t array_task_id; /* NO_VAL for a plain job and a pending meta record */
+    struct taskset *tasks;  /* the meta record's pending tasks, else NULL */
+    uint32_t array_max_tasks;
+    uint32_t state;
+    uint32_t reason;
+    uint32_t priority;
+    bool prio_set; /* slurmctld's direct_set_prio */
+    int64_t submit_time;
+    int64_t begin_time; /* eligible time: 0 while held or dependent */
+    int64_t accrue_time;
+    int64_t start_time;
+    int64_t end_time;
+    uint16_t proto;
+    uint32_t requid;
+    uint32_t exit_code;
+    uint64_t bitflags;
+    uint64_t seq;
+    uint32_t weight; /* what this record adds to jobs->active */
+    /* The request as normalized at submit (script and environment are kept
+     * apart): name, partition, time limits, sizes, paths... */
+    struct flurm_job_desc desc;
+};
+
+struct jobs {
+    const struct site *site;
+    struct job **v; /* sorted by job_id */
+    size_t n, cap;
+    uint32_t next_job_id;
+    uint32_t lowest_prio;
+    size_t active; /* jobs not finished, array tasks each (MaxJobCount) */
+    int64_t last_update;
+    json_t *desc_defaults;
+    /* effects of the last command */
+    uint32_t *changed;
+    size_t nchanged, changed_cap;
+    struct jobs_script *scripts;
+    size_t nscripts, scripts_cap;
+    /* the command being applied */
+    uint64_t seq;
+    int64_t now;
+    /* query-time cache of user names (not state) */
+    struct uname {
+        uint32_t uid;
+        char *name;
+    } *unames;
+    size_t nunames;
+};
+
+static void job_free(struct job *job)
+{
+    if (!job)
+        return;
+    ts_destroy(job->tasks);
+    flurm_record_free(&flurm_rec_job_desc, &job->desc);
+    free(job);
+}
+
+static bool job_pending(const struct job *job)
+{
+    return (job->state & JOB_STATE_BASE) == JOB_PENDING;
+}
+
+static bool job_finished(const struct job *job)
+{
+    return (job->state & JOB_STATE_BASE) > JOB_SUSPENDED;
+}
+
+static bool job_is_array(const struct job *job)
+{
+    return job->array_task_id != FLURM_NO_VAL || job->tasks;
+}
+
+/* Position of job_id in the table, or where it would go (*found 0). */
+static size_t job_pos(const struct jobs *jobs, uint32_t job_id, bool *found)
+{
+    size_t lo = 0, hi = jobs->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (jobs->v[mid]->job_id < job_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < jobs->n && jobs->v[lo]->job_id == job_id;
+    return lo;
+}
+
+static struct job *job_find(const struct jobs *jobs, uint32_t job_id)
+{
+    bool found;
+    size_t pos = job_pos(jobs, job_id, &found);
+
+    return found ? jobs->v[pos] : NULL;
+}
+
+static int job_insert(struct jobs *jobs, struct job *job)
+{
+    bool found;
+    size_t pos = job_pos(jobs, job->job_id, &found);
+
+    if (found) {
+        errno = EEXIST;
+        return -1;
+    }
+    if (jobs->n == jobs->cap) {
+        size_t cap = jobs->cap ? jobs->cap * 2 : 256;
+        struct job **v = realloc(jobs->v, cap * sizeof(*v));
+
+        if (!v)
+            return -1;
+        jobs->v = v;
+        jobs->cap = cap;
+    }
+    memmove(jobs->v + pos + 1, jobs->v + pos, (jobs->n - pos) * sizeof(*jobs->v));
+    jobs->v[pos] = job;
+    jobs->n++;
+    return 0;
+}
+
+/* The record of task `task` of array `array_id`: a split-off task, or the
+ * meta record while the task is still pending in it (find_job_array_rec). */
+static struct job *job_find_task(const struct jobs *jobs, uint32_t array_id, uint32_t task)
+{
+    struct job *meta;
+
+    for (size_t i = 0; i < jobs->n; i++) {
+        struct job *job = jobs->v[i];
+
+        if (job->array_job_id == array_id && job->array_task_id == task)
+            return job;
+    }
+    meta = job_find(jobs, array_id);
+    if (meta && meta->tasks && ts_test(meta->tasks, task))
+        return meta;
+    return NULL;
+}
+
+/* The jobs a record stands for in MaxJobCount. */
+static uint32_t job_weight(const struct job *job)
+{
+    if (job_finished(job))
+        return 0;
+    return job->tasks ? ts_count(job->tasks) : 1;
+}
+
+static void reweigh(struct jobs *jobs, struct job *job)
+{
+    uint32_t w = job_weight(job);
+
+    jobs->active = jobs->active - job->weight + w;
+    job->weight = w;
+}
+
+/* Remember that job changed in this command, once.  Every change to a job
+ * passes here, which also keeps the active count right. */
+static int mark_changed(struct jobs *jobs, struct job *job)
+{
+    reweigh(jobs, job);
+    job->seq = jobs->seq;
+    jobs->last_update = jobs->now;
+    for (size_t i = 0; i < jobs->nchanged; i++) {
+        if (jobs->changed[i] == job->job_id)
+            return 0;
+    }
+    if (jobs->nchanged == jobs->changed_cap) {
+        size_t cap = jobs->changed_cap ? jobs->changed_cap * 2 : 16;
+        uint32_t *v = realloc(jobs->changed, cap * sizeof(*v));
+
+        if (!v)
+            return -1;
+        jobs->changed = v;
+        jobs->changed_cap = cap;
+    }
+    jobs->changed[jobs->nchanged++] = job->job_id;
+    return 0;
+}
+
+struct jobs *jobs_create(const struct site *site)
+{
+    struct jobs *jobs = calloc(1, sizeof(*jobs));
+
+    if (!jobs)
+        return NULL;
+    jobs->site = site;
+    jobs->next_job_id = site_first_job_id(site);
+    jobs->lowest_prio = TOP_PRIORITY;
+    if (!(jobs->desc_defaults = jobs_desc_defaults())) {
+        free(jobs);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return jobs;
+}
+
+void jobs_destroy(struct jobs *jobs)
+{
+    if (!jobs)
+        return;
+    for (size_t i = 0; i < jobs->n; i++)
+        job_free(jobs->v[i]);
+    for (size_t i = 0; i < jobs->nunames; i++)
+        free(jobs->unames[i].name);
+    free(jobs->unames);
+    free(jobs->v);
+    free(jobs->changed);
+    free(jobs->scripts);
+    json_decref(jobs->desc_defaults);
+    free(jobs);
+}
+
+const struct site *jobs_site(const struct jobs *jobs)
+{
+    return jobs->site;
+}
+
+size_t jobs_count(const struct jobs *jobs)
+{
+    return jobs->n;
+}
+
+size_t jobs_active_count(const struct jobs *jobs)
+{
+    return jobs->active;
+}
+
+size_t jobs_changed(const struct jobs *jobs, const uint32_t **ids)
+{
+    *ids = jobs->changed;
+    return jobs->nchanged;
+}
+
+size_t jobs_new_scripts(const struct jobs *jobs, const struct jobs_script **scripts)
+{
+    *scripts = jobs->scripts;
+    return jobs->nscripts;
+}
+
+int jobs_job_owner(const struct jobs *jobs, uint32_t job_id, uint32_t *user_id)
+{
+    const struct job *job = job_find(jobs, job_id);
+
+    if (!job) {
+        errno = ENOENT;
+        return -1;
+    }
+    *user_id = job->desc.user_id;
+    return 0;
+}
+
+int jobs_job_state(const struct jobs *jobs, uint32_t job_id, uint32_t *state)
+{
+    const struct job *job = job_find(jobs, job_id);
+
+    if (!job) {
+        errno = ENOENT;
+        return -1;
+    }
+    *state = job->state;
+    return 0;
+}
+
+/* ---- job_desc defaults ------------------------------------------------------ */
+
+void jobs_desc_init(struct flurm_job_desc *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->site_factor = FLURM_NO_VAL;
+    d->contiguous = FLURM_NO_VAL16;
+    d->core_spec = FLURM_NO_VAL16;
+    d->task_dist = FLURM_NO_VAL;
+    d->kill_on_node_fail = FLURM_NO_VAL16;
+    d->job_id = FLURM_NO_VAL;
+    d->alloc_sid = FLURM_NO_VAL;
+    d->pn_min_cpus = FLURM_NO_VAL16;
+    d->pn_min_memory = FLURM_NO_VAL64;
+    d->pn_min_tmp_disk = FLURM_NO_VAL;
+    d->cpu_freq_min = FLURM_NO_VAL;
+    d->cpu_freq_max = FLURM_NO_VAL;
+    d->cpu_freq_gov = FLURM_NO_VAL;
+    d->priority = FLURM_NO_VAL;
+    d->nice = FLURM_NO_VAL;
+    d->overcommit = FLURM_NO_VAL8;
+    d->num_tasks = FLURM_NO_VAL;
+    d->reboot = FLURM_NO_VAL16;
+    d->requeue = FLURM_NO_VAL16;
+    d->shared = FLURM_NO_VAL16;
+    d->cpus_per_task = FLURM_NO_VAL16;
+    d->ntasks_per_node = FLURM_NO_VAL16;
+    d->ntasks_per_socket = FLURM_NO_VAL16;
+    d->ntasks_per_core = FLURM_NO_VAL16;
+    d->ntasks_per_tres = FLURM_NO_VAL16;
+    d->plane_size = FLURM_NO_VAL16;
+    d->cpu_bind_type = FLURM_NO_VAL16;
+    d->mem_bind_type = FLURM_NO_VAL16;
+    d->time_limit = FLURM_NO_VAL;
+    d->time_min = FLURM_NO_VAL;
+    d->min_cpus = FLURM_NO_VAL;
+    d->max_cpus = FLURM_NO_VAL;
+    d->min_nodes = FLURM_NO_VAL;
+    d->max_nodes = FLURM_NO_VAL;
+    d->sockets_per_node = FLURM_NO_VAL16;
+    d->cores_per_socket = FLURM_NO_VAL16;
+    d->threads_per_core = FLURM_NO_VAL16;
+    d->user_id = FLURM_NO_VAL;
+    d->group_id = FLURM_NO_VAL;
+    d->mail_type = FLURM_NO_VAL16;
+    d->req_switch = FLURM_NO_VAL;
+    d->wait4switch = FLURM_NO_VAL;
+    d->select_plugin_id = FLURM_SELECT_PLUGIN_CONS_TRES;
+    d->wait_all_nodes = FLURM_NO_VAL16;
+    d->delay_boot = FLURM_NO_VAL;
+}
+
+json_t *jobs_desc_defaults(void)
+{
+    struct flurm_job_desc d;
+
+    jobs_desc_init(&d);
+    return flurm_record_to_json(&flurm_rec_job_desc, &d);
+}
+
+/* Decode a job_desc sent in a request: keys the sender left out keep
+ * slurm_init_job_desc_msg's values (the record engine would zero them), and
+ * the script and environment are not copied (they are read from the
+ * request).  0, or -1 with the failing field in *field. */
+static int desc_decode(const struct jobs *jobs, const json_t *msg, struct flurm_job_desc *d,
+                       const char **field)
+{
+    json_t *merged = json_copy(jobs->desc_defaults);
+    int rc;
+
+    *field = NULL;
+    if (!merged)
+        return -1;
+    if (json_is_object(msg))
+        json_object_update(merged, (json_t *)msg);
+    json_object_del(merged, "script");
+    json_object_del(merged, "environment");
+    rc = flurm_record_from_json(&flurm_rec_job_desc, merged, d, field);
+    json_decref(merged);
+    return rc;
+}
+
+/* ---- priorities (priority/basic) ------------------------------------------ */
+
+/* set_job_prio + priority/basic's priority_p_set: each new eligible job
+ * gets one less than the lowest priority so far, shifted by its nice. */
+static void set_job_prio(struct jobs *jobs, struct job *job)
+{
+    int64_t offset = (int64_t)job->desc.nice - NICE_OFFSET;
+    int64_t prio = 1;
+
+    if (job_finished(job))
+        return;
+    if (job->prio_set && job->priority > 1)
+        return;
+    if (jobs->lowest_prio >= 2)
+        prio = (int64_t)jobs->lowest_prio - 1;
+    if (offset <= 0 || prio > offset + 1)
+        prio -= offset;
+    if (prio < 1)
+        prio = 1;
+    if (prio > UINT32_MAX)
+        prio = UINT32_MAX;
+    job->priority = (uint32_t)prio;
+    if (prio + offset < jobs->lowest_prio)
+        jobs->lowest_prio = (uint32_t)(prio + offset < 1 ? 1 : prio + offset);
+}
+
+/* ---- partitions ------------------------------------------------------------ */
+
+/* The partitions a job names ("a" or "a,b"): the first one decides its
+ * limits (FLURM does not try each in turn as slurmctld does).  Refusals
+ * as _get_job_parts. */
+static int job_parts(const struct jobs *jobs, const char *names,
+                     const struct site_partition **part, char *detail, size_t len)
+{
+    char *copy, *tok, *save = NULL;
+    int rc = 0;
+
+    *part = NULL;
+    if (!names) {
+        if (!(*part = site_default_partition(jobs->site)))
+            return ESLURM_DEFAULT_PARTITION_NOT_SET;
+        return 0;
+    }
+    if (!(copy = strdup(names)))
+        return ENOMEM;
+    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const struct site_partition *p = site_partition_find(jobs->site, tok);
+
+        if (!p) {
+            snprintf(detail, len, "invalid partition specified: %s", tok);
+            rc = ESLURM_INVALID_PARTITION_NAME;
+            break;
+        }
+        if (!*part)
+            *part = p;
+    }
+    free(copy);
+    if (!rc && !*part) {
+        snprintf(detail, len, "invalid partition specified: %s", names);
+        rc = ESLURM_INVALID_PARTITION_NAME;
+    }
+    return rc;
+}
+
+/* The size and time a partition is checked against (_part_access_check's
+ * view of a job_desc). */
+struct part_req {
+    uint32_t submit_uid;
+    uint32_t min_cpus;
+    uint32_t min_nodes;
+    uint32_t max_nodes;
+    uint32_t time_limit;
+    const unsigned char *req_nodes; /* per site node, or NULL */
+};
+
+static int part_access_check(const struct jobs *jobs, const struct site_partition *p,
+                             const struct part_req *r)
+{
+    bool sched = p->state & SITE_PART_SCHED;
+
+    if (p->root_only && r->submit_uid != 0 && r->submit_uid != site_slurm_user(jobs->site))
+        return ESLURM_ACCESS_DENIED;
+    if (sched && r->min_cpus != FLURM_NO_VAL) {
+        uint64_t per_node_cap = (uint64_t)p->max_cpus_per_node * p->total_nodes;
+
+        if (r->min_cpus > p->total_cpus || r->min_cpus > per_node_cap)
+            return ESLURM_TOO_MANY_REQUESTED_CPUS;
+    }
+    if (sched && r->min_nodes != FLURM_NO_VAL && r->min_nodes > p->total_nodes)
+        return ESLURM_INVALID_NODE_COUNT;
+    if (r->req_nodes) {
+        for (size_t i = 0; i < site_node_count(jobs->site); i++) {
+            if (r->req_nodes[i] && !site_partition_has_node(p, i))
+                return ESLURM_REQUESTED_NODES_NOT_IN_PARTITION;
+        }
+    }
+    if (sched && r->min_nodes != FLURM_NO_VAL && r->min_nodes < p->min_nodes)
+        return ESLURM_INVALID_NODE_COUNT;
+    if (sched && r->max_nodes != FLURM_NO_VAL && r->max_nodes > p->max_nodes)
+        return ESLURM_INVALID_NODE_COUNT;
+    if (sched && r->time_limit != FLURM_NO_VAL && r->time_limit > p->max_time)
+        return ESLURM_INVALID_TIME_LIMIT;
+    return 0;
+}
+
+/* job_limits_check: why a pending job cannot run in its partition as it is
+ * configured (WAIT_NO_REASON if it can). */
+static uint32_t limits_reason(const struct jobs *jobs, const struct job *job)
+{
+    const struct site_partition *p = NULL;
+    struct part_req r = {
+        .submit_uid = job->desc.user_id,
+        .min_cpus = job->desc.min_cpus,
+        .min_nodes = job->desc.min_nodes,
+        .max_nodes = job->desc.max_nodes ? job->desc.max_nodes : FLURM_NO_VAL,
+        .time_limit = job->desc.time_limit,
+    };
+    char detail[8];
+
+    if (job_parts(jobs, job->desc.partition, &p, detail, sizeof(detail)) || !p)
+        return WAIT_PART_CONFIG;
+    switch (part_access_check(jobs, p, &r)) {
+    case 0:
+        break;
+    case ESLURM_INVALID_TIME_LIMIT:
+    case ESLURM_INVALID_TIME_MIN_LIMIT:
+        return WAIT_PART_TIME_LIMIT;
+    case ESLURM_INVALID_NODE_COUNT:
+        return WAIT_PART_NODE_LIMIT;
+    default:
+        return WAIT_PART_CONFIG;
+    }
+    if (p->state == SITE_PART_DOWN)
+        return WAIT_PART_DOWN;
+    if (p->state == SITE_PART_INACTIVE)
+        return WAIT_PART_INACTIVE;
+    return WAIT_NO_REASON;
+}
+
+/* The reason a pending job waits, before any scheduler has looked at it:
+ * held, dependent, waiting for its begin time, blocked by its partition, or
+ * otherwise "Priority" (the scheduler refines it into Resources etc.). */
+static uint32_t pending_reason(const struct jobs *jobs, const struct job *job)
+{
+    uint32_t r;
+
+    if (job->priority == 0)
+        return job->reason == WAIT_HELD ? WAIT_HELD : WAIT_HELD_USER;
+    if (job->desc.dependency && *job->desc.dependency)
+        return WAIT_DEPENDENCY;
+    if (job->desc.begin_time > jobs->now)
+        return WAIT_TIME;
+    if ((r = limits_reason(jobs, job)) != WAIT_NO_REASON)
+        return r;
+    return WAIT_PRIORITY;
+}
+
+/* Recompute what eligibility means for a pending job after a change:
+ * reason, eligible time, accrue time and the JOB_DEPENDENT flag. */
+static void refresh_pending(struct jobs *jobs, struct job *job, bool at_submit)
+{
+    bool eligible;
+
+    if (!job_pending(job))
+        return;
+    job->reason = pending_reason(jobs, job);
+    /* job_allocate leaves a new array's eligibility to the scheduler */
+    eligible = job->priority != 0 && !(job->desc.dependency && *job->desc.dependency) &&
+               job->desc.begin_time <= jobs->now && !(at_submit && job->tasks);
+    if (job->priority == 0) /* _hold_job_rec forgets a begin time already past */
+        job->begin_time = job->desc.begin_time > jobs->now ? job->desc.begin_time : 0;
+    else if (job->desc.begin_time > jobs->now)
+        job->begin_time = job->desc.begin_time;
+    else if (eligible && !job->begin_time)
+        job->begin_time = jobs->now;
+    if (eligible) {
+        job->bitflags &= ~JOB_DEPENDENT;
+        if (!job->accrue_time)
+            job->accrue_time = job->begin_time ? job->begin_time : jobs->now;
+    } else {
+        job->bitflags |= JOB_DEPENDENT;
+        job->accrue_time = 0;
+    }
+}
+
+/* ---- the command being applied ---------------------------------------------- */
+
+struct cmd {
+    uint32_t uid;
+    uint32_t gid;
+    const char *host;
+    uint16_t proto;
+    const json_t *msg;
+    bool admin;
+};
+
+static int cmd_read(struct jobs *jobs, const json_t *cmd, struct cmd *c)
+{
+    const json_t *auth = json_object_get(cmd, "auth");
+    json_int_t uid = get_int(auth, "uid", -1), gid = get_int(auth, "gid", -1);
+
+    memset(c, 0, sizeof(*c));
+    if (uid < 0 || uid > UINT32_MAX || gid < 0 || gid > UINT32_MAX)
+        return -1;
+    c->uid = (uint32_t)uid;
+    c->gid = (uint32_t)gid;
+    c->host = get_str(auth, "host");
+    if (!c->host)
+        c->host = get_str(auth, "addr");
+    c->proto = (uint16_t)get_int(cmd, "proto", FLURM_PROTO_22_05);
+    c->msg = json_object_get(cmd, "msg");
+    c->admin = site_is_admin(jobs->site, c->uid);
+    jobs->now = (int64_t)get_int(cmd, "time", 0);
+    return 0;
+}
+
+/* ---- job.submit ------------------------------------------------------------ */
+
+static bool too_long(const char *s, size_t max)
+{
+    return s && strlen(s) > max;
+}
+
+/* _test_job_desc_fields */
+static bool desc_fields_too_long(const struct flurm_job_desc *d, const char *script)
+{
+    return too_long(d->account, 1024) || too_long(d->alloc_node, 1024) ||
+           too_long(d->array_inx, 4096) || too_long(d->burst_buffer, 8192) ||
+           too_long(d->comment, 1024) || too_long(d->cpu_bind, 128 * 1024) ||
+           too_long(d->cpus_per_tres, 1024) || too_long(d->dependency, 128 * 1024) ||
+           too_long(d->features, 1024) || too_long(d->cluster_features, 1024) ||
+           too_long(d->licenses, 1024) || too_long(d->mail_user, 1024) ||
+           too_long(d->mcs_label, 1024) || too_long(d->mem_bind, 128 * 1024) ||
+           too_long(d->mem_per_tres, 1024) || too_long(d->name, 1024) ||
+           too_long(d->network, 1024) || too_long(d->partition, 1024) ||
+           too_long(d->prefer, 1024) || too_long(d->qos, 1024) ||
+           too_long(d->reservation, 1024) || too_long(script, MAX_SCRIPT_BYTES) ||
+           too_long(d->std_err, MAX_PATH_BYTES) || too_long(d->std_in, MAX_PATH_BYTES) ||
+           too_long(d->std_out, MAX_PATH_BYTES) || too_long(d->submit_line, 1024 * 1024) ||
+           too_long(d->tres_bind, 1024) || too_long(d->tres_freq, 1024) ||
+           too_long(d->tres_per_job, 1024) || too_long(d->tres_per_node, 1024) ||
+           too_long(d->tres_per_socket, 1024) || too_long(d->tres_per_task, 1024) ||
+           too_long(d->wckey, 1024) || too_long(d->work_dir, MAX_PATH_BYTES);
+}
+
+/* The dependency syntax update_job_dependency accepts:
+ * "type:id[:id...][?,type:...]" or "singleton"; the jobs named are resolved
+ * by the scheduler later. */
+static bool dependency_valid(const char *dep)
+{
+    static const char *const types[] = {"after",      "afterany", "afternotok", "afterok",
+                                        "aftercorr",  "afterburstbuffer", "expand", NULL};
+    char *copy, *tok, *save = NULL;
+    bool ok = true;
+
+    if (!dep || !*dep)
+        return true;
+    if (!(copy = strdup(dep)))
+        return false;
+    for (tok = strtok_r(copy, ",?", &save); tok && ok; tok = strtok_r(NULL, ",?", &save)) {
+        char *colon = strchr(tok, ':');
+        bool known = false;
+
+        if (strcmp(tok, "singleton") == 0)
+            continue;
+        if (!colon || !colon[1]) {
+            ok = false;
+            break;
+        }
+        *colon = '\0';
+        for (size_t i = 0; types[i]; i++)
+            known |= strcmp(tok, types[i]) == 0;
+        for (char *id = colon + 1; known && *id;) {
+            char *end;
+            unsigned long v = strtoul(id, &end, 10);
+
+            if (end == id || v == 0 || (*end && *end != ':' && *end != '_' && *end != '+'))
+                known = false;
+            while (*end && *end != ':')
+                end++; /* "+time" or "_task" suffixes */
+            id = *end ? end + 1 : end;
+        }
+        ok = known;
+    }
+    free(copy);
+    return ok;
+}
+
+/* Node names of req_nodes as a per-site-node map (caller frees); NULL with
+ * *rc set when a name is malformed or unknown. */
+static unsigned char *req_node_map(const struct jobs *jobs, const char *expr, uint32_t *count,
+                                   int *rc)
+{
+    struct flurm_hostlist *hl = flurm_hostlist_parse(expr, NULL, 0);
+    size_t n = site_node_count(jobs->site);
+    unsigned char *map;
+
+    *count = 0;
+    *rc = ESLURM_INVALID_NODE_NAME;
+    if (!hl)
+        return NULL;
+    if (!(map = calloc(n ? n : 1, 1))) {
+        *rc = ENOMEM;
+        flurm_hostlist_destroy(hl);
+        return NULL;
+    }
+    for (size_t i = 0; i < flurm_hostlist_count(hl); i++) {
+        char *host = flurm_hostlist_nth(hl, i);
+        ssize_t idx = host ? site_node_find(jobs->site, host) : -1;
+
+        free(host);
+        if (idx < 0) {
+            free(map);
+            flurm_hostlist_destroy(hl);
+            return NULL;
+        }
+        if (!map[idx])
+            (*count)++;
+        map[idx] = 1;
+    }
+    flurm_hostlist_destroy(hl);
+    *rc = 0;
+    return map;
+}
+
+/* The memory one node must have for the job, in MB (0: no requirement). */
+static uint64_t node_memory_need(const struct flurm_job_desc *d)
+{
+    if (d->pn_min_memory == FLURM_NO_VAL64)
+        return 0;
+    if (d->pn_min_memory & MEM_PER_CPU) {
+        uint64_t cpus = d->pn_min_cpus != FLURM_NO_VAL16 ? d->pn_min_cpus : 1;
+
+        if (d->cpus_per_task != FLURM_NO_VAL16 && d->cpus_per_task > cpus)
+            cpus = d->cpus_per_task;
+        return (d->pn_min_memory & ~MEM_PER_CPU) * cpus;
+    }
+    return d->pn_min_memory;
+}
+
+/* Any node of p with enough memory for the job? */
+static bool memory_fits(const struct site_partition *p, const struct flurm_job_desc *d)
+{
+    uint64_t need = node_memory_need(d);
+
+    return need == 0 || p->max_node_memory >= need;
+}
+
+/* _set_job_id: the next free id, wrapping at MaxJobId. */
+static uint32_t next_job_id(struct jobs *jobs)
+{
+    uint32_t first = site_first_job_id(jobs->site), max = site_max_job_id(jobs->site);
+
+    for (uint32_t tries = 0; tries <= max - first; tries++) {
+        uint32_t id = jobs->next_job_id;
+
+        jobs->next_job_id = id >= max ? first : id + 1;
+        if (!job_find(jobs, id))
+            return id;
+    }
+    return 0;
+}
+
+static int add_script(struct jobs *jobs, uint32_t job_id, const json_t *msg)
+{
+    const json_t *env = json_object_get(msg, "environment");
+
+    if (jobs->nscripts == jobs->scripts_cap) {
+        size_t cap = jobs->scripts_cap ? jobs->scripts_cap * 2 : 4;
+        struct jobs_script *v = realloc(jobs->scripts, cap * sizeof(*v));
+
+        if (!v)
+            return -1;
+        jobs->scripts = v;
+        jobs->scripts_cap = cap;
+    }
+    jobs->scripts[jobs->nscripts].job_id = job_id;
+    jobs->scripts[jobs->nscripts].script = get_str(msg, "script");
+    jobs->scripts[jobs->nscripts].environment = json_is_array(env) ? env : NULL;
+    jobs->nscripts++;
+    return 0;
+}
+
+/* Everything _valid_id, validate_job_create_req, _job_create,
+ * _valid_job_part and _validate_job_desc check, in their order; fills in
+ * the defaults slurmctld fills in.  Returns 0 or a SLURM code (detail may
+ * hold the text slurmctld sends with it). */
+static int submit_validate(struct jobs *jobs, const struct cmd *c, struct flurm_job_desc *d,
+                           const struct site_partition **partp, struct taskset **tasksp,
+                           char *detail, size_t dlen)
+{
+    const char *script = get_str(c->msg, "script");
+    enum site_enforce enforce = site_enforce_part_limits(jobs->site);
+    const struct site_partition *p = NULL;
+    unsigned char *req_map = NULL;
+    uint32_t req_count = 0;
+    struct part_req pr;
+    int rc;
+
+    /* _valid_id: the body may name another user only for SlurmUser/root */
+    if (d->user_id == FLURM_NO_VAL)
+        d->user_id = c->uid;
+    if (d->group_id == FLURM_NO_VAL)
+        d->group_id = c->gid;
+    if (!c->admin) {
+        if (d->user_id != c->uid)
+            return ESLURM_USER_ID_MISSING;
+        if (d->group_id != c->gid)
+            return ESLURM_GROUP_ID_MISSING;
+    }
+    /* _set_hostname: the credential's host, not the body's */
+    if (c->host && *c->host && replace_str(&d->alloc_node, c->host) < 0)
+        return ENOMEM;
+    if (!d->alloc_node || !*d->alloc_node)
+        return ESLURM_INVALID_NODE_NAME;
+
+    /* validate_job_create_req */
+    if (!c->admin) {
+        if (d->priority != 0)
+            d->priority = FLURM_NO_VAL;
+        if (d->nice != FLURM_NO_VAL && d->nice < NICE_OFFSET)
+            return ESLURM_INVALID_NICE;
+        if (d->admin_comment)
+            return ESLURM_ACCESS_DENIED;
+        if (d->reboot && d->reboot != FLURM_NO_VAL16) {
+            snprintf(detail, dlen, "rebooting of nodes is only allowed for admins");
+            return ESLURM_ACCESS_DENIED;
+        }
+    }
+    if (desc_fields_too_long(d, script))
+        return ESLURM_PATHNAME_TOO_LONG;
+    if (d->array_inx && *d->array_inx) {
+        if (!script || !*script ||
+            !(*tasksp = parse_array_expr(d->array_inx, site_max_array_size(jobs->site))))
+            return ESLURM_INVALID_ARRAY;
+        d->immediate = 0;
+    }
+    if (d->x11)
+        return ESLURM_X11_NOT_AVAIL;
+    if (d->req_nodes) {
+        struct flurm_hostlist *hl = flurm_hostlist_parse(d->req_nodes, NULL, 0);
+        uint32_t n;
+
+        if (!hl)
+            return ESLURM_INVALID_NODE_NAME;
+        n = (uint32_t)flurm_hostlist_count(hl);
+        flurm_hostlist_destroy(hl);
+        if (d->min_nodes == FLURM_NO_VAL || d->min_nodes < n)
+            d->min_nodes = n;
+    }
+    if (d->ntasks_per_node != FLURM_NO_VAL16 && d->min_nodes != FLURM_NO_VAL &&
+        d->num_tasks == FLURM_NO_VAL)
+        d->num_tasks = (uint32_t)d->ntasks_per_node * d->min_nodes;
+    if (d->overcommit == FLURM_NO_VAL8 && d->min_cpus != FLURM_NO_VAL &&
+        d->num_tasks != FLURM_NO_VAL && d->num_tasks > d->min_cpus) {
+        d->min_cpus = d->num_tasks;
+        if (d->cpus_per_task != FLURM_NO_VAL16)
+            d->min_cpus *= d->cpus_per_task;
+        if (d->max_cpus != FLURM_NO_VAL && d->max_cpus < d->min_cpus)
+            d->max_cpus = d->min_cpus;
+    }
+    if (d->reboot && d->reboot != FLURM_NO_VAL16)
+        d->shared = 0;
+
+    /* job_allocate: MaxJobCount counts the jobs not yet finished (FLURM
+     * keeps finished records instead of purging them after MinJobAge) */
+    if (jobs_active_count(jobs) + (*tasksp ? ts_count(*tasksp) : 1) >=
+        site_max_job_count(jobs->site)) {
+        snprintf(detail, dlen, "MaxJobCount limit from slurm.conf reached (%u)",
+                 site_max_job_count(jobs->site));
+        return EAGAIN;
+    }
+
+    /* _job_create */
+    rc = 0;
+    if (d->req_nodes) {
+        if (!(req_map = req_node_map(jobs, d->req_nodes, &req_count, &rc)))
+            return rc;
+        if (req_count > d->min_nodes || d->min_nodes == FLURM_NO_VAL)
+            d->min_nodes = req_count;
+        if (d->min_cpus == FLURM_NO_VAL || req_count > d->min_cpus)
+            d->min_cpus = req_count;
+        if (d->max_nodes && d->max_nodes != FLURM_NO_VAL && d->min_nodes > d->max_nodes) {
+            rc = ESLURM_INVALID_NODE_COUNT;
+            goto out;
+        }
+    }
+    if (d->max_nodes == 0) {
+        rc = ESLURM_INVALID_NODE_COUNT;
+        goto out;
+    }
+    if ((rc = job_parts(jobs, d->partition, &p, detail, dlen)))
+        goto out;
+    if (!d->partition) {
+        if (!(d->partition = strdup(p->name))) {
+            rc = ENOMEM;
+            goto out;
+        }
+        d->bitflags |= JOB_PART_ASSIGNED;
+    }
+    if (!(p->state & SITE_PART_SUBMIT)) { /* _alt_part_test */
+        rc = ESLURM_PARTITION_NOT_AVAIL;
+        goto out;
+    }
+
+    /* _valid_job_part */
+    pr = (struct part_req){
+        .submit_uid = c->uid,
+        .min_cpus = d->min_cpus,
+        .min_nodes = d->min_nodes,
+        .max_nodes = d->max_nodes,
+        .time_limit = d->time_limit,
+        .req_nodes = req_map,
+    };
+    rc = part_access_check(jobs, p, &pr);
+    if (rc && (rc == ESLURM_ACCESS_DENIED || rc == ESLURM_USER_ID_MISSING ||
+               rc == ESLURM_JOB_MISSING_REQUIRED_PARTITION_GROUP || enforce))
+        goto out;
+    rc = 0;
+    if (d->min_nodes == FLURM_NO_VAL) {
+        d->min_nodes = p->min_nodes ? p->min_nodes : 1;
+    } else if (d->min_nodes > p->max_nodes && enforce) {
+        rc = ESLURM_INVALID_NODE_COUNT;
+        goto out;
+    } else if (d->min_nodes < p->min_nodes &&
+               (d->max_nodes == FLURM_NO_VAL || d->max_nodes >= p->min_nodes)) {
+        d->min_nodes = p->min_nodes;
+    }
+    if (d->max_nodes != FLURM_NO_VAL && enforce && d->max_nodes < p->min_nodes) {
+        rc = ESLURM_INVALID_NODE_COUNT;
+        goto out;
+    }
+    if (d->min_nodes == 0) {
+        rc = ESLURM_INVALID_NODE_COUNT;
+        goto out;
+    }
+    if (d->time_limit == FLURM_NO_VAL && p->default_time == 0) {
+        rc = ESLURM_INVALID_TIME_LIMIT;
+        goto out;
+    }
+    if (d->time_limit == FLURM_NO_VAL && p->default_time != FLURM_NO_VAL)
+        d->time_limit = p->default_time;
+    if (d->time_min != FLURM_NO_VAL && d->time_min > p->max_time) {
+        rc = ESLURM_INVALID_TIME_MIN_LIMIT;
+        goto out;
+    }
+    if (d->time_limit != FLURM_NO_VAL && d->time_limit > p->max_time &&
+        d->time_min == FLURM_NO_VAL && enforce) {
+        rc = ESLURM_INVALID_TIME_LIMIT;
+        goto out;
+    }
+    if (d->time_min != FLURM_NO_VAL && d->time_min > d->time_limit) {
+        rc = ESLURM_INVALID_TIME_MIN_LIMIT;
+        goto out;
+    }
+    if (d->deadline && d->deadline != (time_t)FLURM_NO_VAL) {
+        if (d->deadline < jobs->now) {
+            rc = ESLURM_INVALID_TIME_LIMIT;
+            goto out;
+        }
+        if (d->time_min && d->time_min != FLURM_NO_VAL &&
+            d->deadline < jobs->now + (int64_t)d->time_min * 60) {
+            rc = ESLURM_INVALID_TIME_MIN_LIMIT;
+            goto out;
+        }
+        if (d->time_min == 0 && d->time_limit && d->time_limit != FLURM_NO_VAL &&
+            d->deadline < jobs->now + (int64_t)d->time_limit * 60) {
+            rc = ESLURM_INVALID_TIME_LIMIT;
+            goto out;
+        }
+    }
+
+    /* _validate_job_desc */
+    if (d->min_cpus == FLURM_NO_VAL && d->min_nodes == FLURM_NO_VAL && !d->req_nodes) {
+        rc = ESLURM_JOB_MISSING_SIZE_SPECIFICATION;
+        goto out;
+    }
+    if (!script || !*script) {
+        rc = ESLURM_JOB_SCRIPT_MISSING;
+        goto out;
+    }
+    /* FLURM refuses at once what slurmd would fail to run later (sbatch
+     * checks the same on its side). */
+    if (strncmp(script, "#!", 2) != 0) {
+        snprintf(detail, dlen, "batch script does not start with #! and an interpreter");
+        rc = ESLURM_JOB_SCRIPT_MISSING;
+        goto out;
+    }
+    if (d->contiguous == FLURM_NO_VAL16)
+        d->contiguous = 0;
+    if (d->task_dist == FLURM_NO_VAL)
+        d->task_dist = SLURM_DIST_CYCLIC;
+    if (d->plane_size == FLURM_NO_VAL16)
+        d->plane_size = 0;
+    if (d->kill_on_node_fail == FLURM_NO_VAL16)
+        d->kill_on_node_fail = 1;
+    if (d->job_id != FLURM_NO_VAL) {
+        if (!c->admin || d->job_id == 0) {
+            rc = ESLURM_INVALID_JOB_ID;
+            goto out;
+        }
+        if (job_find(jobs, d->job_id)) {
+            rc = ESLURM_DUPLICATE_JOB_ID;
+            goto out;
+        }
+    }
+    if (d->nice == FLURM_NO_VAL)
+        d->nice = NICE_OFFSET;
+    if (d->pn_min_memory == FLURM_NO_VAL64) {
+        if (p->def_mem_per_cpu)
+            d->pn_min_memory = p->def_mem_per_cpu | MEM_PER_CPU;
+        else if (p->def_mem_per_node)
+            d->pn_min_memory = p->def_mem_per_node;
+        else if (site_def_mem_per_cpu(jobs->site))
+            d->pn_min_memory = site_def_mem_per_cpu(jobs->site) | MEM_PER_CPU;
+        else
+            d->pn_min_memory = site_def_mem_per_node(jobs->site);
+    } else {
+        if (enforce && !memory_fits(p, d)) {
+            rc = ESLURM_INVALID_TASK_MEMORY;
+            goto out;
+        }
+        d->bitflags |= JOB_MEM_SET;
+    }
+    d->bitflags &= ~TRANSIENT_FLAGS;
+    if (d->pn_min_memory == MEM_PER_CPU)
+        d->pn_min_memory = 0;
+    if (d->min_nodes == FLURM_NO_VAL)
+        d->min_nodes = 1;
+    if (d->min_cpus == FLURM_NO_VAL)
+        d->min_cpus = d->min_nodes;
+    if (d->pn_min_cpus == FLURM_NO_VAL16 || d->pn_min_cpus == 0)
+        d->pn_min_cpus = 1;
+    if (d->pn_min_tmp_disk == FLURM_NO_VAL)
+        d->pn_min_tmp_disk = 0;
+
+    /* the rest of _job_create before the job record exists */
+    if (d->max_nodes == FLURM_NO_VAL)
+        d->max_nodes = 0;
+    if (d->max_nodes && d->max_nodes < d->min_nodes) {
+        rc = ESLURM_INVALID_NODE_COUNT;
+        goto out;
+    }
+    *partp = p;
+out:
+    free(req_map);
+    return rc;
+}
+
+/* The checks slurmctld makes once the job record exists (and its id is
+ * spent): a bad dependency or a missing environment drop the record, but
+ * the id stays used. */
+static int submit_late_checks(const struct cmd *c, const struct flurm_job_desc *d)
+{
+    const json_t *env = json_object_get(c->msg, "environment");
+
+    if (!dependency_valid(d->dependency))
+        return ESLURM_DEPENDENCY;
+    if (!d->container && (!json_is_array(env) || json_array_size(env) == 0))
+        return ESLURM_ENVIRONMENT_MISSING;
+    return 0;
+}
+
+static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
+{
+    struct flurm_job_desc d;
+    const struct site_partition *p = NULL;
+    struct taskset *tasks = NULL;
+    struct job *job = NULL;
+    const char *field;
+    char detail[160] = "";
+    json_t *res;
+    uint32_t user_priority;
+    int rc;
+
+    if (!json_is_object(c->msg))
+        return result_err(EINVAL, "job.submit needs a job description in msg");
+    if (desc_decode(jobs, c->msg, &d, &field) < 0) {
+        snprintf(detail, sizeof(detail), "malformed job description (field %s)",
+                 field ? field : "?");
+        return result_err(EINVAL, detail);
+    }
+    user_priority = d.priority;
+    rc = submit_validate(jobs, c, &d, &p, &tasks, detail, sizeof(detail));
+    if (rc) {
+        if (rc == ENOMEM)
+            goto nomem;
+        res = result_err(rc, detail[0] ? detail : NULL);
+        goto done;
+    }
+    if (!(job = calloc(1, sizeof(*job))))
+        goto nomem;
+    job->job_id = d.job_id != FLURM_NO_VAL ? d.job_id : next_job_id(jobs);
+    if (!job->job_id) {
+        res = result_err(EAGAIN, "no free job id below MaxJobId");
+        goto done;
+    }
+    if ((rc = submit_late_checks(c, &d))) {
+        res = result_err(rc, NULL);
+        goto done;
+    }
+    d.job_id = job->job_id;
+    job->desc = d;
+    memset(&d, 0, sizeof(d)); /* owned by job now */
+    job->array_task_id = FLURM_NO_VAL;
+    if (tasks) {
+        const char *pct = strchr(job->desc.array_inx, '%');
+        uint32_t last = 0;
+        struct taskset *fit;
+
+        for (int64_t i = ts_next(tasks, 0); i >= 0; i = ts_next(tasks, (uint32_t)i + 1))
+            last = (uint32_t)i;
+        /* sized to the highest task, as bit_realloc does */
+        if (!(fit = ts_create(last + 1)))
+            goto nomem;
+        for (int64_t i = ts_next(tasks, 0); i >= 0; i = ts_next(tasks, (uint32_t)i + 1))
+            ts_set(fit, (uint32_t)i);
+        ts_destroy(tasks);
+        tasks = NULL;
+        job->tasks = fit;
+        job->array_job_id = job->job_id;
+        if (pct && atoi(pct + 1) > 0)
+            job->array_max_tasks = (uint32_t)atoi(pct + 1);
+    }
+    job->state = JOB_PENDING;
+    job->submit_time = jobs->now;
+    job->proto = c->proto;
+    job->requid = FLURM_NO_VAL;
+    job->bitflags = job->desc.bitflags;
+    job->priority = job->desc.priority;
+    if (job->priority == 0)
+        job->reason = user_priority == 0 ? WAIT_HELD_USER : WAIT_HELD;
+    else if (job->priority != FLURM_NO_VAL)
+        job->prio_set = true;
+    if (job_insert(jobs, job) < 0)
+        goto nomem;
+    if (job->priority == FLURM_NO_VAL || job->priority == FLURM_INFINITE) {
+        job->prio_set = false;
+        set_job_prio(jobs, job);
+    }
+    if (!memory_fits(p, &job->desc)) {
+        /* _select_nodes_parts: no node of the partition can ever run it.
+         * slurmctld keeps the record as FAILED and refuses the submission. */
+        job->state = JOB_FAILED;
+        job->reason = FAIL_BAD_CONSTRAINTS;
+        job->exit_code = 1;
+        job->start_time = job->end_time = jobs->now;
+        if (mark_changed(jobs, job) < 0)
+            return NULL;
+        return result_err(ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                          "Memory specification can not be satisfied");
+    }
+    refresh_pending(jobs, job, true);
+    if (mark_changed(jobs, job) < 0 || add_script(jobs, job->job_id, c->msg) < 0)
+        return NULL;
+    res = result_ok(json_pack("{s:{s:I, s:I, s:i, s:n}}", "msg", "job_id",
+                              (json_int_t)job->job_id, "step_id",
+                              (json_int_t)SLURM_BATCH_SCRIPT, "error_code", 0,
+                              "job_submit_user_msg"));
+    return res;
+nomem:
+    flurm_record_free(&flurm_rec_job_desc, &d);
+    ts_destroy(tasks);
+    if (job && !job_find(jobs, job->job_id))
+        job_free(job);
+    errno = ENOMEM;
+    return NULL;
+done:
+    flurm_record_free(&flurm_rec_job_desc, &d);
+    ts_destroy(tasks);
+    if (job && !job_find(jobs, job->job_id))
+        job_free(job);
+    return res;
+}
+
+/* ---- job.kill --------------------------------------------------------------- */
+
+/* job_signal: what a signal does to one record.  FLURM has no running jobs
+ * yet (no node manager drives them), so signals other than SIGKILL to a
+ * started job are refused honestly instead of being dropped. */
+static int job_signal(struct jobs *jobs, struct job *job, uint16_t signal, uint32_t uid)
+{
+    uint32_t base = job->state & JOB_STATE_BASE;
+
+    if (job_finished(job))
+        return ESLURM_ALREADY_DONE;
+    if (signal == SIGKILL_NUM)
+        job->requid = uid;
+    if (base == JOB_PENDING && signal == SIGKILL_NUM) {
+        job->state = JOB_CANCELLED;
+        job->start_time = jobs->now;
+        job->end_time = jobs->now;
+        return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
+    }
+    if ((base == JOB_RUNNING || base == JOB_SUSPENDED) && signal == SIGKILL_NUM) {
+        job->state = JOB_CANCELLED | JOB_COMPLETING;
+        job->end_time = jobs->now;
+        return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
+    }
+    if (base == JOB_RUNNING || base == JOB_SUSPENDED)
+        return ESLURM_NOT_SUPPORTED;
+    return ESLURM_TRANSITION_STATE_NO_UPDATE;
+}
+
+static bool may_act_on(const struct cmd *c, const struct job *job)
+{
+    return c->admin || job->desc.user_id == c->uid;
+}
+
+/* Parse "123", "123_4", "123_[1-3]", "123_*", "123+1": the job id, and the
+ * rest after it (points at '\0', '_' or '+').  -1 if malformed. */
+static int parse_job_str(const char *str, uint32_t *job_id, const char **rest)
+{
+    char *end = NULL;
+    long v;
+
+    if (!str)
+        return -1;
+    errno = 0;
+    v = strtol(str, &end, 10);
+    if (errno || end == str || v <= 0 || v > (long)UINT32_MAX ||
+        (*end && *end != '_' && *end != '+'))
+        return -1;
+    if (end[0] == '_' && end[1] == '*' && end[2] == '\0')
+        end += 2; /* the whole array */
+    *job_id = (uint32_t)v;
+    *rest = end;
+    return 0;
+}
+
+/* job_str_signal */
+static int job_str_signal(struct jobs *jobs, const struct cmd *c, const char *str,
+                          uint16_t signal)
+{
+    struct taskset *want = NULL;
+    struct job *job;
+    const char *rest;
+    uint32_t job_id;
+    int rc = 0, rc2;
+
+    if (parse_job_str(str, &job_id, &rest) < 0)
+        return ESLURM_INVALID_JOB_ID;
+    if (*rest == '+') /* no heterogeneous jobs in FLURM */
+        return ESLURM_INVALID_JOB_ID;
+    if (*rest == '\0') {
+        int done = 0, signaled = 0;
+        struct job *head = job_find(jobs, job_id);
+
+        if (head && !may_act_on(c, head))
+            return ESLURM_ACCESS_DENIED;
+        if (head && !job_is_array(head))
+            return job_signal(jobs, head, signal, c->uid);
+        if (head && head->tasks) {
+            rc = job_signal(jobs, head, signal, c->uid);
+            if (rc == ESLURM_ACCESS_DENIED || rc == ENOMEM)
+                return rc;
+            signaled++;
+            if (rc == ESLURM_ALREADY_DONE) {
+                done++;
+                rc = 0;
+            }
+        } else {
+            head = NULL; /* a task record holding the array's id is one of the tasks */
+        }
+        for (size_t i = 0; i < jobs->n; i++) {
+            job = jobs->v[i];
+            if (job->array_job_id != job_id || job == head)
+                continue;
+            rc2 = job_signal(jobs, job, signal, c->uid);
+            if (rc2 == ENOMEM)
+                return rc2;
+            signaled++;
+            if (rc2 == ESLURM_ALREADY_DONE)
+                done++;
+            else if (rc2 > rc)
+                rc = rc2;
+        }
+        if (!signaled)
+            return ESLURM_INVALID_JOB_ID;
+        if (rc == 0 && done == signaled)
+            return ESLURM_ALREADY_DONE;
+        return rc;
+    }
+    if (!(want = parse_array_expr(rest + 1, site_max_array_size(jobs->site))))
+        return errno == ENOMEM ? ENOMEM : ESLURM_INVALID_JOB_ID;
+    job = job_find(jobs, job_id);
+    if (!job) {
+        for (size_t i = 0; i < jobs->n && !job; i++) {
+            if (jobs->v[i]->array_job_id == job_id)
+                job = jobs->v[i];
+        }
+    }
+    if (!job || !job_is_array(job)) {
+        rc = ESLURM_INVALID_JOB_ID;
+        goto out;
+    }
+    if (!may_act_on(c, job)) {
+        rc = ESLURM_ACCESS_DENIED;
+        goto out;
+    }
+    if (job_pending(job) && job->tasks) {
+        /* pending tasks are bits of the meta record: SIGKILL clears them */
+        bool touched = false;
+
+        for (int64_t t = ts_next(want, 0); t >= 0; t = ts_next(want, (uint32_t)t + 1)) {
+            if (!ts_test(job->tasks, (uint32_t)t))
+                continue;
+            ts_clear(want, (uint32_t)t);
+            if (signal == SIGKILL_NUM) {
+                ts_clear(job->tasks, (uint32_t)t);
+                touched = true;
+            } else {
+                rc = ESLURM_TRANSITION_STATE_NO_UPDATE;
+            }
+        }
+        if (touched) {
+            if (!ts_count(job->tasks)) {
+                job->state = JOB_CANCELLED;
+                job->start_time = jobs->now;
+                job->end_time = jobs->now;
+                job->requid = c->uid;
+            }
+            if (mark_changed(jobs, job) < 0) {
+                rc = ENOMEM;
+                goto out;
+            }
+        }
+    }
+    for (int64_t t = ts_next(want, 0); t >= 0; t = ts_next(want, (uint32_t)t + 1)) {
+        struct job *task = job_find_task(jobs, job_id, (uint32_t)t);
+
+        if (!task) {
+            rc = rc > ESLURM_INVALID_JOB_ID ? rc : ESLURM_INVALID_JOB_ID;
+            continue;
+        }
+        rc2 = job_signal(jobs, task, signal, c->uid);
+        if (rc2 == ENOMEM) {
+            rc = rc2;
+            goto out;
+        }
+        if (rc2 > rc)
+            rc = rc2;
+    }
+out:
+    ts_destroy(want);
+    return rc;
+}
+
+static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
+{
+    static const char defaults[] = "{\"step_id\":{\"job_id\":4294967294,\"step_id\":4294967294,"
+                                   "\"step_het_comp\":4294967294},\"signal\":9,\"flags\":0}";
+    struct flurm_kill_job_msg k;
+    json_t *merged = json_loads(defaults, 0, NULL);
+    const char *field = NULL;
+    char idbuf[16];
+    const char *id;
+    int rc;
+
+    if (!merged)
+        return NULL;
+    if (!json_is_object(c->msg)) {
+        json_decref(merged);
+        return result_err(EINVAL, "job.kill needs a kill request in msg");
+    }
+    json_object_update(merged, (json_t *)c->msg);
+    rc = flurm_record_from_json(&flurm_rec_kill_job, merged, &k, &field);
+    json_decref(merged);
+    if (rc < 0)
+        return result_err(EINVAL, "malformed kill request");
+    if (k.step_id.step_id != FLURM_NO_VAL) {
+        flurm_record_free(&flurm_rec_kill_job, &k);
+        return result_err(ESLURM_NOT_SUPPORTED, "FLURM has no job steps to signal yet");
+    }
+    id = k.sjob_id;
+    if (!id && k.step_id.job_id != FLURM_NO_VAL) {
+        snprintf(idbuf, sizeof(idbuf), "%u", k.step_id.job_id);
+        id = idbuf;
+    }
+    rc = id ? job_str_signal(jobs, c, id, k.signal) : ESLURM_INVALID_JOB_ID;
+    flurm_record_free(&flurm_rec_kill_job, &k);
+    if (rc == ENOMEM) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return result_rc(rc);
+}
+
+/* ---- job.update ---------------------------------------------------------- */
+
+/* job_desc fields FLURM can change, and fields that only identify the job
+ * or come from the client library; anything else that differs from
+ * slurm_init_job_desc_msg is refused (ESLURM_NOT_SUPPORTED) rather than
+ * silently ignored. */
+static const char *const update_fields[] = {
+    "partition", "time_limit", "time_min", "priority", "nice", "name", "comment",
+    "admin_comment", "array_inx", NULL,
+};
+static const char *const update_ignored[] = {
+    "job_id", "job_id_str", "alloc_sid", "user_id", "group_id", "alloc_node", "bitflags",
+    "select_plugin_id", "resp_host", "alloc_resp_port", "other_port", "submit_line",
+    "fed_siblings_active", "fed_siblings_viable", "script", "environment", NULL,
+};
+
+static bool in_list(const char *const *list, const char *key)
+{
+    for (size_t i = 0; list[i]; i++) {
+        if (strcmp(list[i], key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The first field of msg FLURM cannot update, or NULL. */
+static const char *update_unsupported(const struct jobs *jobs, const json_t *msg)
+{
+    const char *key;
+    json_t *value;
+
+    json_object_foreach((json_t *)msg, key, value) {
+        const json_t *def = json_object_get(jobs->desc_defaults, key);
+
+        if (in_list(update_fields, key) || in_list(update_ignored, key))
+            continue;
+        if (def && json_equal(value, (json_t *)def))
+            continue;
+        if (!def && json_is_null(value))
+            continue;
+        return key;
+    }
+    return NULL;
+}
+
+/* The record's partition, for the limits a user may raise up to. */
+static const struct site_partition *job_partition(const struct jobs *jobs, const struct job *job)
+{
+    const struct site_partition *p = NULL;
+    char detail[8];
+
+    if (job_parts(jobs, job->desc.partition, &p, detail, sizeof(detail)))
+        return NULL;
+    return p;
+}
+
+/* _update_job for the fields FLURM supports, in slurmctld's order: a
+ * refusal stops there and keeps what was already changed, as slurmctld
+ * does.  Returns 0 or a SLURM code. */
+static int update_job(struct jobs *jobs, const struct cmd *c, struct job *job,
+                      const struct flurm_job_desc *d)
+{
+    bool changed = false;
+    int rc = 0;
+
+    if (d->array_inx && job->tasks) {
+        /* ArrayTaskThrottle, which may change even once the array is done.
+         * slurmctld applies it before checking who asks; FLURM checks
+         * first. */
+        char *end;
+        long long throttle = strtoll(d->array_inx, &end, 10);
+
+        if (job->desc.user_id != c->uid && !c->admin)
+            return ESLURM_USER_ID_MISSING;
+        if (throttle < 0 || throttle > UINT32_MAX)
+            return ESLURM_BAD_TASK_COUNT;
+        if ((uint32_t)throttle != job->array_max_tasks) {
+            job->array_max_tasks = (uint32_t)throttle;
+            if (mark_changed(jobs, job) < 0)
+                return ENOMEM;
+        }
+        if (job_finished(job))
+            return 0;
+    }
+    if (job_finished(job))
+        return ESLURM_JOB_FINISHED;
+    if (d->admin_comment && !c->admin)
+        return ESLURM_ACCESS_DENIED;
+    if (job->desc.user_id != c->uid && !c->admin)
+        return ESLURM_USER_ID_MISSING;
+
+    if (d->partition && !str_eq(d->partition, job->desc.partition)) {
+        const struct site_partition *p = NULL;
+        struct part_req pr;
+        char detail[160];
+
+        if (!job_pending(job))
+            return ESLURM_JOB_NOT_PENDING;
+        if ((rc = job_parts(jobs, d->partition, &p, detail, sizeof(detail))))
+            return rc;
+        if (!(p->state & SITE_PART_SUBMIT))
+            return ESLURM_PARTITION_NOT_AVAIL;
+        pr = (struct part_req){
+            .submit_uid = c->uid,
+            .min_cpus = job->desc.min_cpus,
+            .min_nodes = job->desc.min_nodes,
+            .max_nodes = job->desc.max_nodes ? job->desc.max_nodes : FLURM_NO_VAL,
+            .time_limit = d->time_limit != FLURM_NO_VAL ? d->time_limit : job->desc.time_limit,
+        };
+        rc = part_access_check(jobs, p, &pr);
+        if (rc && (rc == ESLURM_ACCESS_DENIED || site_enforce_part_limits(jobs->site)))
+            return rc;
+        rc = 0;
+        if (replace_str(&job->desc.partition, d->partition) < 0)
+            return ENOMEM;
+        job->desc.bitflags &= ~JOB_PART_ASSIGNED;
+        job->bitflags &= ~JOB_PART_ASSIGNED;
+        changed = true;
+    }
+    if (d->admin_comment && !str_eq(d->admin_comment, job->desc.admin_comment)) {
+        if (replace_str(&job->desc.admin_comment, d->admin_comment) < 0)
+            return ENOMEM;
+        changed = true;
+    }
+    if (d->comment && !str_eq(d->comment, job->desc.comment)) {
+        if (replace_str(&job->desc.comment, d->comment) < 0)
+            return ENOMEM;
+        changed = true;
+    }
+    if (d->time_limit != FLURM_NO_VAL && d->time_limit != job->desc.time_limit) {
+        const struct site_partition *p = job_partition(jobs, job);
+
+        if (c->admin || job->desc.time_limit > d->time_limit) {
+            uint32_t time_min = d->time_min != FLURM_NO_VAL ? d->time_min : job->desc.time_min;
+
+            if (time_min != FLURM_NO_VAL && d->time_limit < time_min) {
+                rc = ESLURM_INVALID_TIME_MIN_LIMIT;
+                goto out;
+            }
+            job->desc.time_limit = d->time_limit;
+            changed = true;
+        } else if (job_pending(job) && p && p->max_time >= d->time_limit) {
+            job->desc.time_limit = d->time_limit;
+            changed = true;
+        } else {
+            rc = ESLURM_ACCESS_DENIED;
+            goto out;
+        }
+    }
+    if (d->time_min != FLURM_NO_VAL && job_pending(job)) {
+        if (d->time_min > job->desc.time_limit) {
+            rc = ESLURM_INVALID_TIME_MIN_LIMIT;
+            goto out;
+        }
+        if (d->time_min != job->desc.time_min) {
+            job->desc.time_min = d->time_min;
+            changed = true;
+        }
+    }
+    if (d->priority != FLURM_NO_VAL) {
+        if (job->priority == d->priority) {
+            /* an administrator may turn a user hold into an admin hold and
+             * back */
+            if (job->priority == 0 && c->admin) {
+                job->reason = d->alloc_sid == ALLOC_SID_USER_HOLD ? WAIT_HELD_USER : WAIT_HELD;
+                changed = true;
+            }
+        } else if (job->priority == 0 && d->priority == FLURM_INFINITE &&
+                   (c->admin || job->reason == WAIT_HELD_USER)) {
+            job->prio_set = false;
+            set_job_prio(jobs, job);
+            job->reason = WAIT_NO_REASON;
+            job->exit_code = 0;
+            changed = true;
+        } else if (job->priority == 0 && d->priority != FLURM_INFINITE) {
+            rc = ESLURM_JOB_HELD;
+            goto out;
+        } else if (c->admin || job->priority > d->priority) {
+            if (d->priority != 0)
+                job->desc.nice = NICE_OFFSET;
+            if (d->priority == FLURM_INFINITE) {
+                job->prio_set = false;
+                set_job_prio(jobs, job);
+            } else if (d->priority == 0) {
+                job->prio_set = true;
+                job->priority = 0;
+                job->reason = (!c->admin || d->alloc_sid == ALLOC_SID_USER_HOLD)
+                                  ? WAIT_HELD_USER
+                                  : WAIT_HELD;
+            } else {
+                /* only an administrator's priority sticks; a user's is
+                 * applied but reported as not persistent */
+                if (c->admin)
+                    job->prio_set = true;
+                else
+                    rc = ESLURM_PRIO_RESET_FAIL;
+                job->priority = d->priority;
+            }
+            changed = true;
+            if (rc)
+                goto out;
+        } else if (job->priority != 0 && d->priority == FLURM_INFINITE) {
+            /* already released */
+        } else {
+            rc = ESLURM_ACCESS_DENIED;
+            goto out;
+        }
+    }
+    if (d->nice != FLURM_NO_VAL && d->nice != job->desc.nice) {
+        if (job->prio_set && job->priority != 0) {
+            /* slurmctld ignores nice on a job with a set priority */
+        } else if (c->admin || d->nice >= NICE_OFFSET) {
+            /* priority/basic: shift by the change of nice.  FLURM leaves a
+             * held job held (slurmctld would lift it to at least 2). */
+            if (job->priority != 0) {
+                int64_t prio = (int64_t)job->priority + job->desc.nice - d->nice;
+
+                job->priority = (uint32_t)(prio < 2 ? 2 : prio > UINT32_MAX ? UINT32_MAX : prio);
+            }
+            job->desc.nice = d->nice;
+            changed = true;
+        } else {
+            rc = ESLURM_ACCESS_DENIED;
+            goto out;
+        }
+    }
+    if (d->name && !str_eq(d->name, job->desc.name)) {
+        if (replace_str(&job->desc.name, d->name) < 0)
+            return ENOMEM;
+        changed = true;
+    }
+out:
+    if (changed) {
+        refresh_pending(jobs, job, false);
+        if (mark_changed(jobs, job) < 0)
+            return ENOMEM;
+    }
+    return rc;
+}
+
+/* Copy a job_desc (through its JSON form: the record engine knows every
+ * pointer in it). */
+static int desc_copy(const struct flurm_job_desc *src, struct flurm_job_desc *dst)
+{
+    json_t *j = flurm_record_to_json(&flurm_rec_job_desc, src);
+    const char *field;
+    int rc;
+
+    if (!j)
+        return -1;
+    rc = flurm_record_from_json(&flurm_rec_job_desc, j, dst, &field);
+    json_decref(j);
+    return rc;
+}
+
+/* job_array_split: take pending task `task` out of the meta record into a
+ * record of its own with a new job id.  When one task is left, the meta
+ * record becomes that task (its job id stays the array's).  The new record,
+ * or NULL (ENOMEM, or EAGAIN when no job id is free). */
+static struct job *split_task(struct jobs *jobs, struct job *meta, uint32_t task)
+{
+    struct job *job = calloc(1, sizeof(*job));
+    int64_t last;
+
+    if (!job)
+        return NULL;
+    *job = *meta;
+    memset(&job->desc, 0, sizeof(job->desc));
+    job->tasks = NULL;
+    job->weight = 0; /* counted when marked changed */
+    if (desc_copy(&meta->desc, &job->desc) < 0)
+        goto error;
+    if (!(job->job_id = next_job_id(jobs))) {
+        errno = EAGAIN;
+        goto error;
+    }
+    job->desc.job_id = job->job_id;
+    job->array_task_id = task;
+    if (job_insert(jobs, job) < 0)
+        goto error;
+    ts_clear(meta->tasks, task);
+    if (ts_count(meta->tasks) == 1 && (last = ts_next(meta->tasks, 0)) >= 0) {
+        meta->array_task_id = (uint32_t)last;
+        ts_destroy(meta->tasks);
+        meta->tasks = NULL;
+    }
+    if (mark_changed(jobs, meta) < 0 || mark_changed(jobs, job) < 0)
+        return NULL;
+    return job;
+error:
+    job_free(job);
+    return NULL;
+}
+
+/* The per-error-code task lists of RESPONSE_JOB_ARRAY_ERRORS. */
+struct resp_array {
+    size_t n;
+    struct resp_entry {
+        int rc;
+        struct taskset *tasks;
+    } e[32];
+};
+
+static int resp_add_task(struct resp_array *r, int rc, uint32_t task, uint32_t nbits)
+{
+    size_t i;
+
+    for (i = 0; i < r->n && r->e[i].rc != rc; i++)
+        ;
+    if (i == r->n) {
+        if (r->n == sizeof(r->e) / sizeof(r->e[0]))
+            return 0; /* more distinct codes than any client would read */
+        if (!(r->e[i].tasks = ts_create(nbits)))
+            return -1;
+        r->e[i].rc = rc;
+        r->n++;
+    }
+    ts_set(r->e[i].tasks, task);
+    return 0;
+}
+
+static int resp_add_job(struct resp_array *r, const struct job *job, int rc, uint32_t nbits)
+{
+    if (job->array_task_id != FLURM_NO_VAL)
+        return resp_add_task(r, rc, job->array_task_id, nbits);
+    for (int64_t t = ts_next(job->tasks, 0); t >= 0; t = ts_next(job->tasks, (uint32_t)t + 1)) {
+        if (resp_add_task(r, rc, (uint32_t)t, nbits) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* _resp_array_xlate: one entry per code, "<job>_<tasks>", ordered by each
+ * entry's lowest task. */
+static json_t *resp_to_json(struct resp_array *r, uint32_t job_id)
+{
+    json_t *errors = json_array();
+    bool used[sizeof(r->e) / sizeof(r->e[0])] = {false};
+
+    if (!errors)
+        return NULL;
+    for (size_t k = 0; k < r->n; k++) {
+        size_t low = r->n;
+        char *ranges, *id;
+
+        for (size_t i = 0; i < r->n; i++) {
+            if (!used[i] && (low == r->n || ts_next(r->e[i].tasks, 0) <
+                                                ts_next(r->e[low].tasks, 0)))
+                low = i;
+        }
+        used[low] = true;
+        if (!(ranges = ts_to_ranges(r->e[low].tasks)) ||
+            asprintf(&id, "%u_%s", job_id, ranges) < 0) {
+            free(ranges);
+            json_decref(errors);
+            return NULL;
+        }
+        free(ranges);
+        json_array_append_new(errors, json_pack("{s:i, s:s, s:n}", "error_code", r->e[low].rc,
+                                                "job_array_id", id, "err_msg"));
+        free(id);
+    }
+    return json_pack("{s:s, s:{s:I, s:o}}", "msg_type", "RESPONSE_JOB_ARRAY_ERRORS", "msg",
+                     "count", (json_int_t)json_array_size(errors), "errors", errors);
+}
+
+static void resp_free(struct resp_array *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        ts_destroy(r->e[i].tasks);
+}
+
+/* update_job_str: returns the result to reply with (NULL on ENOMEM). */
+static json_t *update_job_str(struct jobs *jobs, const struct cmd *c, const char *str,
+                              const struct flurm_job_desc *d)
+{
+    uint32_t nbits = site_max_array_size(jobs->site), job_id;
+    struct resp_array resp = {0};
+    struct taskset *want = NULL;
+    struct job *job;
+    const char *rest;
+    json_t *res = NULL;
+    int rc;
+
+    if (parse_job_str(str, &job_id, &rest) < 0 || *rest == '+')
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    job = job_find(jobs, job_id);
+    if (*rest == '\0') {
+        bool any = false;
+
+        if (job && (!job_is_array(job) ||
+                    (job->array_task_id != FLURM_NO_VAL && job->array_job_id != job_id))) {
+            rc = update_job(jobs, c, job, d);
+            if (rc == ENOMEM)
+                goto nomem;
+            return result_rc(rc);
+        }
+        if (job && job->tasks) {
+            any = true;
+            rc = update_job(jobs, c, job, d);
+            if (rc == ENOMEM || resp_add_job(&resp, job, rc, nbits) < 0)
+                goto nomem;
+        }
+        for (size_t i = 0; i < jobs->n; i++) {
+            struct job *task = jobs->v[i];
+
+            if (task->array_job_id != job_id || task->tasks)
+                continue;
+            any = true;
+            rc = update_job(jobs, c, task, d);
+            if (rc == ENOMEM || resp_add_job(&resp, task, rc, nbits) < 0)
+                goto nomem;
+        }
+        if (!any) {
+            resp_free(&resp);
+            return result_err(ESLURM_INVALID_JOB_ID, NULL);
+        }
+        goto reply;
+    }
+    if (!(want = parse_array_expr(rest + 1, nbits))) {
+        if (errno == ENOMEM)
+            goto nomem;
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    }
+    if (job && job_pending(job) && job->tasks) {
+        bool overlap = false, superset = true;
+
+        for (int64_t t = ts_next(job->tasks, 0); t >= 0;
+             t = ts_next(job->tasks, (uint32_t)t + 1)) {
+            if (ts_test(want, (uint32_t)t))
+                overlap = true;
+            else
+                superset = false;
+        }
+        if (overlap && superset) {
+            /* every pending task is named: update the meta record itself */
+            struct taskset *orig = ts_copy(job->tasks);
+
+            if (!orig)
+                goto nomem;
+            rc = update_job(jobs, c, job, d);
+            if (rc == ENOMEM || resp_add_job(&resp, job, rc, nbits) < 0) {
+                ts_destroy(orig);
+                goto nomem;
+            }
+            for (int64_t t = ts_next(orig, 0); t >= 0; t = ts_next(orig, (uint32_t)t + 1))
+                ts_clear(want, (uint32_t)t);
+            ts_destroy(orig);
+        } else if (overlap) {
+            /* the named tasks leave the meta record for records of their own */
+            for (int64_t t = ts_next(want, 0); t >= 0 && job->tasks;
+                 t = ts_next(want, (uint32_t)t + 1)) {
+                if (!ts_test(job->tasks, (uint32_t)t))
+                    continue;
+                if (!split_task(jobs, job, (uint32_t)t)) {
+                    if (errno == EAGAIN)
+                        break;
+                    goto nomem;
+                }
+            }
+        }
+    }
+    for (int64_t t = ts_next(want, 0); t >= 0; t = ts_next(want, (uint32_t)t + 1)) {
+        struct job *task = job_find_task(jobs, job_id, (uint32_t)t);
+
+        rc = task ? update_job(jobs, c, task, d) : ESLURM_INVALID_JOB_ID;
+        if (rc == ENOMEM)
+            goto nomem;
+        if ((task ? resp_add_job(&resp, task, rc, nbits) : resp_add_task(&resp, rc, (uint32_t)t,
+                                                                          nbits)) < 0)
+            goto nomem;
+    }
+reply:
+    res = resp_to_json(&resp, job_id);
+    res = res ? result_ok(res) : NULL;
+    ts_destroy(want);
+    resp_free(&resp);
+    return res;
+nomem:
+    ts_destroy(want);
+    resp_free(&resp);
+    errno = ENOMEM;
+    return NULL;
+}
+
+static json_t *apply_update(struct jobs *jobs, const struct cmd *c)
+{
+    struct flurm_job_desc d;
+    const char *field, *bad, *id;
+    char idbuf[16], detail[160];
+    json_t *res;
+
+    if (!json_is_object(c->msg))
+        return result_err(EINVAL, "job.update needs a job description in msg");
+    if ((bad = update_unsupported(jobs, c->msg))) {
+        snprintf(detail, sizeof(detail), "FLURM cannot update the job field %s yet", bad);
+        return result_err(ESLURM_NOT_SUPPORTED, detail);
+    }
+    if (desc_decode(jobs, c->msg, &d, &field) < 0) {
+        snprintf(detail, sizeof(detail), "malformed job description (field %s)",
+                 field ? field : "?");
+        return result_err(EINVAL, detail);
+    }
+    id = d.job_id_str;
+    if (!id && d.job_id != FLURM_NO_VAL) {
+        snprintf(idbuf, sizeof(idbuf), "%u", d.job_id);
+        id = idbuf;
+    }
+    res = id ? update_job_str(jobs, c, id, &d) : result_err(ESLURM_INVALID_JOB_ID, NULL);
+    flurm_record_free(&flurm_rec_job_desc, &d);
+    return res;
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+int jobs_is_command(const char *type)
+{
+    return type && (!strcmp(type, "job.submit") || !strcmp(type, "job.kill") ||
+                     !strcmp(type, "job.update"));
+}
+
+json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
+{
+    const char *type = get_str(cmd, "type");
+    struct cmd c;
+
+    jobs->nchanged = 0;
+    jobs->nscripts = 0;
+    jobs->seq = seq;
+    if (cmd_read(jobs, cmd, &c) < 0)
+        return result_err(EINVAL, "the command has no valid auth {uid, gid}");
+    if (type && !strcmp(type, "job.submit"))
+        return apply_submit(jobs, &c);
+    if (type && !strcmp(type, "job.kill"))
+        return apply_kill(jobs, &c);
+    if (type && !strcmp(type, "job.update"))
+        return apply_update(jobs, &c);
+    return result_err(ENOSYS, "not a job store command");
+}
+
+/* ---- queries ----------------------------------------------------------- */
+
+/* uid_to_string for the mail_user slurmctld fills in; looked up at query
+ * time (never while applying: the user database is not part of the state)
+ * and cached. */
+static const char *user_name(struct jobs *jobs, uint32_t uid)
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024], num[16];
+    struct uname *v;
+    const char *name;
+
+    for (size_t i = 0; i < jobs->nunames; i++) {
+        if (jobs->unames[i].uid == uid)
+            return jobs->unames[i].name;
+    }
+    if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res) {
+        name = res->pw_name;
+    } else {
+        snprintf(num, sizeof(num), "%u", uid);
+        name = num;
+    }
+    if (!(v = realloc(jobs->unames, (jobs->nunames + 1) * sizeof(*v))))
+        return NULL;
+    jobs->unames = v;
+    if (!(v[jobs->nunames].name = strdup(name)))
+        return NULL;
+    v[jobs->nunames].uid = uid;
+    return v[jobs->nunames++].name;
+}
+
+/* _pack_default_job_details' node count of a pending job: at least enough
+ * nodes for its tasks on the partition's largest node. */
+static uint32_t pending_node_count(const struct job *job, const struct site_partition *p)
+{
+    const struct flurm_job_desc *d = &job->desc;
+    uint32_t max_cpus = p && p->max_node_cpus ? p->max_node_cpus : 1;
+    uint32_t tasks = d->num_tasks != FLURM_NO_VAL ? d->num_tasks : 0;
+    uint32_t nodes;
+
+    if (d->ntasks_per_node != FLURM_NO_VAL16 && d->ntasks_per_node) {
+        nodes = tasks / d->ntasks_per_node;
+        return nodes > d->min_nodes ? nodes : d->min_nodes;
+    }
+    if (d->cpus_per_task != FLURM_NO_VAL16 && d->cpus_per_task > 1) {
+        uint32_t per_node = max_cpus / d->cpus_per_task;
+
+        if (per_node < 1)
+            per_node = 1;
+        nodes = tasks / per_node;
+        if (nodes < d->min_nodes)
+            nodes = d->min_nodes;
+        if (tasks % per_node)
+            nodes++;
+        return nodes;
+    }
+    nodes = (tasks + max_cpus - 1) / max_cpus;
+    return nodes > d->min_nodes ? nodes : d->min_nodes;
+}
+
+/* _pack_default_job_details' "shared" */
+static uint16_t shared_value(const struct job *job, const struct site_partition *p)
+{
+    uint16_t s = job->desc.shared;
+
+    if (s != FLURM_NO_VAL16)
+        return s;
+    if (p && (p->max_share & 0x8000) && (p->max_share & 0x7fff) > 1)
+        return 1;
+    if (p && p->max_share == 0)
+        return 0;
+    return FLURM_NO_VAL16;
+}
+
+/* The job's requested TRES as slurmctld prints them: the node count is the
+ * requested minimum, not the estimate shown as NumNodes. */
+static char *tres_req_string(const struct job *job, const struct site_partition *p)
+{
+    const struct flurm_job_desc *d = &job->desc;
+    uint32_t nodes = d->min_nodes;
+    uint64_t mem;
+    char *s;
+
+    if (d->pn_min_memory & MEM_PER_CPU)
+        mem = (d->pn_min_memory & ~MEM_PER_CPU) * d->min_cpus;
+    else if (d->pn_min_memory && d->pn_min_memory != FLURM_NO_VAL64)
+        mem = d->pn_min_memory * nodes;
+    else /* no limit: the whole of the nodes */
+        mem = (p ? p->max_node_memory : 0) * nodes;
+    if (asprintf(&s, "cpu=%u,mem=%luM,node=%u,billing=%u", d->min_cpus, (unsigned long)mem,
+                 nodes, d->min_cpus) < 0)
+        return NULL;
+    return s;
+}
+
+static char *command_line(const struct flurm_job_desc *d)
+{
+    size_t len = 0;
+    char *s;
+
+    if (!d->argv || !d->argc)
+        return NULL;
+    for (uint32_t i = 0; i < d->argc; i++)
+        len += (d->argv[i] ? strlen(d->argv[i]) : 0) + 1;
+    if (!(s = malloc(len + 1)))
+        return NULL;
+    s[0] = '\0';
+    for (uint32_t i = 0; i < d->argc; i++) {
+        if (i)
+            strcat(s, " ");
+        if (d->argv[i])
+            strcat(s, d->argv[i]);
+    }
+    return s;
+}
+
+/* pack_job of one record, for a pending or finished job. */
+static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t show_flags,
+                             int64_t now)
+{
+    const struct flurm_job_desc *d = &job->desc;
+    const struct site_partition *p = job_partition(jobs, job);
+    const struct job *meta;
+    struct flurm_job_info ji;
+    struct flurm_multi_core mc;
+    char *hex = NULL, *command = NULL, *tres = NULL;
+    uint32_t time_limit, nodes;
+    json_t *j = NULL;
+
+    memset(&ji, 0, sizeof(ji));
+    ji.array_job_id = job->array_job_id;
+    ji.array_task_id = job->array_task_id;
+    if (job->tasks && ts_next(job->tasks, 0) >= 0 && !(hex = ts_to_hex(job->tasks)))
+        goto out;
+    ji.array_task_str = hex;
+    ji.array_max_tasks = job->array_max_tasks;
+    if (!job->tasks && job->array_job_id && (meta = job_find(jobs, job->array_job_id)))
+        ji.array_max_tasks = meta->tasks ? meta->array_max_tasks : 0;
+    ji.container = d->container;
+    ji.container_again = d->container;
+    ji.delay_boot = d->delay_boot == FLURM_NO_VAL ? 0 : d->delay_boot;
+    ji.job_id = job->job_id;
+    ji.user_id = d->user_id;
+    ji.group_id = d->group_id;
+    ji.profile = d->profile;
+    ji.job_state = job->state;
+    ji.batch_flag = 1;
+    ji.state_reason = job->reason;
+    /* a begin time that has passed no longer holds the job back */
+    if (job_pending(job) && job->reason == WAIT_TIME && d->begin_time <= now)
+        ji.state_reason = WAIT_PRIORITY;
+    ji.power_flags = d->power_flags;
+    ji.reboot = d->reboot == FLURM_NO_VAL16 ? 0 : (uint8_t)d->reboot;
+    ji.show_flags = show_flags;
+    ji.deadline = d->deadline;
+    ji.alloc_sid = d->alloc_sid;
+    time_limit = d->time_limit == FLURM_NO_VAL && p ? p->max_time : d->time_limit;
+    ji.time_limit = time_limit;
+    ji.time_min = d->time_min == FLURM_NO_VAL ? 0 : d->time_min;
+    ji.nice = d->nice;
+    ji.submit_time = job->submit_time;
+    ji.eligible_time = job->begin_time;
+    ji.accrue_time = job->accrue_time;
+    if (!job_pending(job)) {
+        ji.start_time = job->start_time;
+        ji.end_time = job->end_time;
+    } else if (job->begin_time > now) {
+        ji.start_time = job->begin_time;
+        if (time_limit != FLURM_NO_VAL) /* u32 arithmetic, as slurmctld's */
+            ji.end_time = ji.start_time + (uint32_t)(time_limit * 60u);
+    }
+    ji.last_sched_eval = job->submit_time;
+    ji.priority = job->priority;
+    ji.billable_tres = (double)FLURM_NO_VAL;
+    ji.cluster = (char *)site_cluster_name(jobs->site);
+    ji.partition = d->partition;
+    ji.account = d->account;
+    ji.admin_comment = d->admin_comment;
+    ji.site_factor = d->site_factor == FLURM_NO_VAL ? NICE_OFFSET : d->site_factor;
+    ji.network = d->network;
+    ji.comment = d->comment;
+    ji.extra = d->extra;
+    ji.batch_features = d->batch_features;
+    ji.burst_buffer = d->burst_buffer;
+    ji.qos = d->qos;
+    ji.licenses = d->licenses;
+    ji.resv_name = d->reservation;
+    ji.mcs_label = d->mcs_label;
+    ji.exit_code = job->exit_code;
+    ji.name = d->name;
+    ji.wckey = d->wckey;
+    ji.req_switch = d->req_switch == FLURM_NO_VAL ? 0 : d->req_switch;
+    ji.wait4switch = d->wait4switch == FLURM_NO_VAL ? 0 : d->wait4switch;
+    ji.alloc_node = d->alloc_node;
+    ji.select_plugin_id = FLURM_SELECT_PLUGIN_CONS_TRES;
+    ji.features = d->features;
+    ji.prefer = d->prefer;
+    ji.cluster_features = d->cluster_features;
+    ji.work_dir = d->work_dir;
+    ji.dependency = d->dependency;
+    if (d->argv && d->argc && !(command = command_line(d)))
+        goto out;
+    ji.command = command;
+    nodes = pending_node_count(job, p);
+    ji.num_cpus = d->min_cpus;
+    ji.max_cpus = d->max_cpus == FLURM_NO_VAL ? 0 : d->max_cpus;
+    ji.num_nodes = nodes;
+    ji.max_nodes = d->max_nodes == FLURM_NO_VAL ? 0 : d->max_nodes;
+    ji.requeue = d->requeue == FLURM_NO_VAL16 ? site_job_requeue(jobs->site) : d->requeue;
+    ji.ntasks_per_node = d->ntasks_per_node == FLURM_NO_VAL16 ? 0 : d->ntasks_per_node;
+    ji.ntasks_per_tres = d->ntasks_per_tres == FLURM_NO_VAL16 ? 0 : d->ntasks_per_tres;
+    ji.num_tasks = d->num_tasks != FLURM_NO_VAL && d->num_tasks ? d->num_tasks : d->min_nodes;
+    ji.shared = shared_value(job, p);
+    ji.cpu_freq_min = d->cpu_freq_min;
+    ji.cpu_freq_max = d->cpu_freq_max;
+    ji.cpu_freq_gov = d->cpu_freq_gov;
+    ji.contiguous = d->contiguous;
+    ji.core_spec = d->core_spec;
+    ji.cpus_per_task = d->cpus_per_task == FLURM_NO_VAL16 ? 1 : d->cpus_per_task;
+    ji.pn_min_cpus = d->pn_min_cpus;
+    ji.pn_min_memory = d->pn_min_memory;
+    ji.pn_min_tmp_disk = d->pn_min_tmp_disk;
+    ji.req_nodes = d->req_nodes;
+    ji.exc_nodes = d->exc_nodes;
+    ji.std_err = d->std_err;
+    ji.std_in = d->std_in;
+    ji.std_out = d->std_out;
+    mc = (struct flurm_multi_core){
+        .boards_per_node = d->boards_per_node,
+        .sockets_per_board = d->sockets_per_board,
+        .sockets_per_node = d->sockets_per_node,
+        .cores_per_socket = d->cores_per_socket,
+        .threads_per_core = d->threads_per_core,
+        .ntasks_per_board = d->ntasks_per_board,
+        .ntasks_per_socket =
+            d->ntasks_per_socket == FLURM_NO_VAL16 ? FLURM_INFINITE16 : d->ntasks_per_socket,
+        .ntasks_per_core =
+            d->ntasks_per_core == FLURM_NO_VAL16 ? FLURM_INFINITE16 : d->ntasks_per_core,
+        .plane_size = d->plane_size == FLURM_NO_VAL16 ? 0 : d->plane_size,
+    };
+    ji.mc = &mc;
+    ji.bitflags = job->bitflags;
+    if (!(tres = tres_req_string(job, p)))
+        goto out;
+    ji.tres_req_str = tres;
+    ji.start_protocol_ver = job->proto;
+    ji.cpus_per_tres = d->cpus_per_tres;
+    ji.mem_per_tres = d->mem_per_tres;
+    ji.tres_bind = d->tres_bind;
+    ji.tres_freq = d->tres_freq;
+    ji.tres_per_job = d->tres_per_job;
+    ji.tres_per_node = d->tres_per_node;
+    ji.tres_per_socket = d->tres_per_socket;
+    ji.tres_per_task = d->tres_per_task;
+    ji.mail_type = d->mail_type == FLURM_NO_VAL16 ? 0 : d->mail_type;
+    ji.mail_user = d->mail_user ? d->mail_user : (char *)user_name(jobs, d->user_id);
+    j = flurm_record_to_json(&flurm_rec_job_info, &ji);
+out:
+    free(hex);
+    free(command);
+    free(tres);
+    if (!j)
+        errno = ENOMEM;
+    return j;
+}
+
+json_t *jobs_job_info(struct jobs *jobs, uint32_t job_id, uint16_t show_flags, double now)
+{
+    const struct job *job = job_find(jobs, job_id);
+
+    if (!job) {
+        errno = ENOENT;
+        return NULL;
+    }
+    return job_info_json(jobs, job, show_flags, (int64_t)now);
+}
+
+/* Who asks: requests without auth come from FLURM's own services over the
+ * private IPC sockets and see everything. */
+struct asker {
+    uint32_t uid;
+    bool privileged;
+};
+
+static void asker_read(const struct jobs *jobs, const json_t *body, struct asker *a)
+{
+    const json_t *auth = json_object_get(body, "auth");
+    json_int_t uid = get_int(auth, "uid", -1);
+
+    a->uid = uid >= 0 && uid <= UINT32_MAX ? (uint32_t)uid : FLURM_NO_VAL;
+    a->privileged = !auth || site_is_admin(jobs->site, a->uid);
+}
+
+/* _hide_job_user_rec: PrivateData=jobs hides other users' jobs. */
+static bool hidden_private(const struct jobs *jobs, const struct asker *a, const struct job *job)
+{
+    return !a->privileged && site_private_jobs(jobs->site) && job->desc.user_id != a->uid;
+}
+
+/* _pack_job's filters for the job lists. */
+static bool hidden_in_list(const struct jobs *jobs, const struct asker *a, const struct job *job,
+                           uint16_t show_flags)
+{
+    const struct site_partition *p;
+
+    if (a->privileged)
+        return false;
+    if (!(show_flags & SHOW_ALL) && (p = job_partition(jobs, job)) && p->hidden)
+        return true;
+    return hidden_private(jobs, a, job);
+}
+
+static json_t *info_reply(json_t *records, int64_t now)
+{
+    return result_ok(json_pack("{s:{s:I, s:I, s:i, s:o}}", "msg", "record_count",
+                               (json_int_t)json_array_size(records), "last_update",
+                               (json_int_t)now, "last_backfill", 0, "jobs", records));
+}
+
+static bool id_listed(const json_t *ids, const struct job *job)
+{
+    size_t i;
+    const json_t *item;
+
+    json_array_foreach(ids, i, item) {
+        json_int_t id = get_int(item, "value", -1);
+
+        if (id == job->job_id || (job->array_job_id && id == job->array_job_id))
+            return true;
+    }
+    return false;
+}
+
+/* _slurm_rpc_dump_jobs / _slurm_rpc_dump_job_user: every visible job, of
+ * one user when filter_uid is not NO_VAL, of the listed ids when ids is an
+ * array. */
+static json_t *query_list(struct jobs *jobs, const struct asker *a, uint16_t show_flags,
+                          uint32_t filter_uid, const json_t *ids, int64_t now)
+{
+    json_t *records = json_array();
+
+    if (!records)
+        return NULL;
+    for (size_t i = 0; i < jobs->n; i++) {
+        const struct job *job = jobs->v[i];
+        json_t *j;
+
+        if (filter_uid != FLURM_NO_VAL && job->desc.user_id != filter_uid)
+            continue;
+        if (json_is_array(ids) && !id_listed(ids, job))
+            continue;
+        if (hidden_in_list(jobs, a, job, show_flags))
+            continue;
+        if (!(j = job_info_json(jobs, job, show_flags, now)) ||
+            json_array_append_new(records, j) < 0) {
+            json_decref(records);
+            return NULL;
+        }
+    }
+    return info_reply(records, now);
+}
+
+/* pack_one_job: the job, or for an array id the meta record and all tasks. */
+static json_t *query_single(struct jobs *jobs, const struct asker *a, uint32_t job_id,
+                            uint16_t show_flags, int64_t now)
+{
+    const struct job *head = job_find(jobs, job_id);
+    json_t *records = json_array(), *j;
+
+    if (!records)
+        return NULL;
+    if (head && !hidden_private(jobs, a, head)) {
+        if (!(j = job_info_json(jobs, head, show_flags, now)) ||
+            json_array_append_new(records, j) < 0)
+            goto nomem;
+    }
+    if (!head || job_is_array(head)) {
+        for (size_t i = 0; i < jobs->n; i++) {
+            const struct job *job = jobs->v[i];
+
+            if (job == head || job->array_job_id != job_id || hidden_private(jobs, a, job))
+                continue;
+            if (!(j = job_info_json(jobs, job, show_flags, now)) ||
+                json_array_append_new(records, j) < 0)
+                goto nomem;
+        }
+    }
+    if (!json_array_size(records)) {
+        json_decref(records);
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    }
+    return info_reply(records, now);
+nomem:
+    json_decref(records);
+    return NULL;
+}
+
+/* job.list: the jobs changed after log position since_seq, for services
+ * that follow the store (a subscriber that saw a gap in job.changed). */
+static json_t *query_changed(struct jobs *jobs, const json_t *msg, int64_t now)
+{
+    json_int_t since = get_int(msg, "since_seq", 0);
+    uint64_t last = 0;
+    json_t *records = json_array();
+
+    if (!records)
+        return NULL;
+    for (size_t i = 0; i < jobs->n; i++) {
+        const struct job *job = jobs->v[i];
+        json_t *j;
+
+        if (job->seq > last)
+            last = job->seq;
+        if ((json_int_t)job->seq <= since)
+            continue;
+        if (!(j = job_info_json(jobs, job, 0, now)) || json_array_append_new(records, j) < 0) {
+            json_decref(records);
+            return NULL;
+        }
+    }
+    return result_ok(json_pack("{s:I, s:o}", "last_seq", (json_int_t)last, "jobs", records));
+}
+
+json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, double now)
+{
+    const json_t *msg = json_object_get(body, "msg");
+    int64_t t = (int64_t)now;
+    struct asker a;
+
+    asker_read(jobs, body, &a);
+    if (!type) {
+        errno = ENOSYS;
+        return NULL;
+    }
+    if (!strcmp(type, "job.info")) {
+        json_int_t last_update = get_int(msg, "last_update", 0);
+
+        /* _slurm_rpc_dump_jobs: nothing changed since the caller's copy */
+        if (last_update - 1 >= jobs->last_update)
+            return result_err(SLURM_NO_CHANGE_IN_DATA, NULL);
+        return query_list(jobs, &a, (uint16_t)get_int(msg, "show_flags", 0), FLURM_NO_VAL,
+                          json_object_get(msg, "job_ids"), t);
+    }
+    if (!strcmp(type, "job.user_info")) {
+        json_int_t uid = get_int(msg, "user_id", -1);
+
+        if (uid < 0 || uid > UINT32_MAX)
+            return result_err(ESLURM_USER_ID_MISSING, NULL);
+        return query_list(jobs, &a, (uint16_t)get_int(msg, "show_flags", 0), (uint32_t)uid,
+                          NULL, t);
+    }
+    if (!strcmp(type, "job.info_single")) {
+        json_int_t id = get_int(msg, "job_id", -1);
+
+        if (id <= 0 || id > UINT32_MAX)
+            return result_err(ESLURM_INVALID_JOB_ID, NULL);
+        return query_single(jobs, &a, (uint32_t)id, (uint16_t)get_int(msg, "show_flags", 0), t);
+    }
+    if (!strcmp(type, "job.list"))
+        return query_changed(jobs, msg, t);
+    errno = ENOSYS;
+    return NULL;
+}
+
+/* ---- persistence -------------------------------------------------------- */
+
+json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
+{
+    const struct job *job = job_find(jobs, job_id);
+    json_t *desc, *saved;
+    char *hex = NULL;
+
+    if (!job) {
+        errno = ENOENT;
+        return NULL;
+    }
+    if (!(desc = flurm_record_to_json(&flurm_rec_job_desc, &job->desc)))
+        goto nomem;
+    json_object_del(desc, "script");
+    json_object_del(desc, "environment");
+    if (job->tasks && !(hex = ts_to_hex(job->tasks))) {
+        json_decref(desc);
+        goto nomem;
+    }
+    saved = json_pack("{s:I, s:I, s:I, s:s?, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
+                      "s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o}",
+                      "job_id", (json_int_t)job->job_id, "array_job_id",
+                      (json_int_t)job->array_job_id, "array_task_id",
+                      (json_int_t)job->array_task_id, "tasks", hex, "tasks_nbits",
+                      (json_int_t)(job->tasks ? job->tasks->nbits : 0), "array_max_tasks",
+                      (json_int_t)job->array_max_tasks, "state", (json_int_t)job->state,
+                      "reason", (json_int_t)job->reason, "priority", (json_int_t)job->priority,
+                      "prio_set", job->prio_set, "submit_time", (json_int_t)job->submit_time,
+                      "begin_time", (json_int_t)job->begin_time, "accrue_time",
+                      (json_int_t)job->accrue_time, "start_time", (json_int_t)job->start_time,
+                      "end_time", (json_int_t)job->end_time, "proto", (json_int_t)job->proto,
+                      "requid", (json_int_t)job->requid, "exit_code",
+                      (json_int_t)job->exit_code, "bitflags", flurm_json_u64(job->bitflags),
+                      "seq", (json_int_t)job->seq, "desc", desc);
+    free(hex);
+    if (!saved)
+        goto nomem;
+    return saved;
+nomem:
+    errno = ENOMEM;
+    return NULL;
+}
+
+int jobs_job_load(struct jobs *jobs, const json_t *saved)
+{
+    struct job *job = calloc(1, sizeof(*job));
+    const json_t *desc = json_object_get(saved, "desc");
+    const char *hex = get_str(saved, "tasks"), *field;
+    json_int_t id = get_int(saved, "job_id", 0);
+
+    if (!job)
+        return -1;
+    if (id <= 0 || id > UINT32_MAX || !json_is_object(desc) ||
+        flurm_json_get_u64(json_object_get(saved, "bitflags"), &job->bitflags) < 0 ||
+        flurm_record_from_json(&flurm_rec_job_desc, desc, &job->desc, &field) < 0)
+        goto invalid;
+    job->job_id = (uint32_t)id;
+    job->array_job_id = (uint32_t)get_int(saved, "array_job_id", 0);
+    job->array_task_id = (uint32_t)get_int(saved, "array_task_id", FLURM_NO_VAL);
+    if (hex &&
+        !(job->tasks = ts_from_hex(hex, (uint32_t)get_int(saved, "tasks_nbits", 0))))
+        goto invalid;
+    job->array_max_tasks = (uint32_t)get_int(saved, "array_max_tasks", 0);
+    job->state = (uint32_t)get_int(saved, "state", JOB_PENDING);
+    job->reason = (uint32_t)get_int(saved, "reason", 0);
+    job->priority = (uint32_t)get_int(saved, "priority", 0);
+    job->prio_set = json_is_true(json_object_get(saved, "prio_set"));
+    job->submit_time = get_int(saved, "submit_time", 0);
+    job->begin_time = get_int(saved, "begin_time", 0);
+    job->accrue_time = get_int(saved, "accrue_time", 0);
+    job->start_time = get_int(saved, "start_time", 0);
+    job->end_time = get_int(saved, "end_time", 0);
+    job->proto = (uint16_t)get_int(saved, "proto", 0);
+    job->requid = (uint32_t)get_int(saved, "requid", FLURM_NO_VAL);
+    job->exit_code = (uint32_t)get_int(saved, "exit_code", 0);
+    job->seq = (uint64_t)get_int(saved, "seq", 0);
+    if (job_insert(jobs, job) < 0) {
+        job_free(job);
+        return -1;
+    }
+    reweigh(jobs, job);
+    return 0;
+invalid:
+    job_free(job);
+    errno = EINVAL;
+    return -1;
+}
+
+json_t *jobs_meta_save(const struct jobs *jobs)
+{
+    json_t *m = json_pack("{s:I, s:I, s:I}", "next_job_id", (json_int_t)jobs->next_job_id,
+                          "lowest_prio", (json_int_t)jobs->lowest_prio, "last_update",
+                          (json_int_t)jobs->last_update);
+
+    if (!m)
+        errno = ENOMEM;
+    return m;
+}
+
+int jobs_meta_load(struct jobs *jobs, const json_t *saved)
+{
+    json_int_t next = get_int(saved, "next_job_id", -1);
+    json_int_t prio = get_int(saved, "lowest_prio", -1);
+
+    if (next <= 0 || next > UINT32_MAX || prio < 0 || prio > UINT32_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    jobs->next_job_id = (uint32_t)next;
+    jobs->lowest_prio = (uint32_t)prio;
+    jobs->last_update = get_int(saved, "last_update", 0);
+    return 0;
+}

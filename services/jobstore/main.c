@@ -1,0 +1,458 @@
+/*
+ * main.c - flurm-jobstore (tree name "store"): the single owner of job state.
+ *
+ * Requests that change state (job.submit, job.kill, job.update) become
+ * commands: stamped with their time, deferred, and applied together by the
+ * group commit that runs once per loop iteration, just before the loop
+ * waits again; their answers go out only after the transaction holding them
+ * is on disk.  Queries (job.info, job.info_single, job.user_info, job.list,
+ * job.script) are answered at once, from memory (job.script from the
+ * database).  After each commit one
+ * job.changed event per changed job is published.
+ *
+ * Environment (besides the process contract of docs/architecture.md):
+ *   SLURM_CONF            the site's slurm.conf (default /etc/slurm/slurm.conf)
+ *   FLURM_JOBSTORE_DB     the database file, overriding the default:
+ *                         StateSaveLocation/flurm-jobstore.db if slurm.conf
+ *                         sets StateSaveLocation, else
+ *                         $FLURM_RUNDIR/state/jobstore.db
+ *   FLURM_JOBSTORE_LINGER_US  keep each batch open this long (default:
+ *                         adaptive, see linger_window())
+ *   FLURM_JOBSTORE_FAULT  test only: "ack-before-commit" answers commands
+ *                         before committing them (and commits 300 ms
+ *                         later), to prove the crash test can fail
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "common/config.h"
+#include "common/exitcode.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/service.h"
+#include "common/slurmconf.h"
+#include "services/jobstore/jobs.h"
+#include "services/jobstore/site.h"
+#include "services/jobstore/store.h"
+
+#define FAULT_COMMIT_DELAY_S 0.3
+/* A batch this big is committed at the end of the loop iteration even
+ * while the linger window is open. */
+#define BATCH_MAX 4096
+
+struct pending {
+    uint64_t ticket;
+    json_t *cmd;
+};
+
+struct jobstore {
+    struct flurm_loop *loop;
+    struct flurm_service *svc;
+    struct site *site;
+    struct store *store;
+    ev_prepare flush;
+    ev_timer linger;
+    double linger_s;      /* fixed window (FLURM_JOBSTORE_LINGER_US), or 0: adaptive */
+    double last_commit_s; /* how long the last commit took */
+    double last_end_s;    /* when it ended (monotonic) */
+    struct pending *batch;
+    size_t nbatch, cap;
+    /* test fault: answered but not yet committed */
+    int ack_before_commit;
+    ev_timer late_commit;
+};
+
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Send a jobs.h result as the reply. */
+static void reply_result(struct flurm_request *req, json_t *res)
+{
+    if (json_is_true(json_object_get(res, "ok"))) {
+        flurm_request_reply(req, json_incref(json_object_get(res, "body")));
+    } else {
+        const char *text = json_string_value(json_object_get(res, "text"));
+
+        flurm_request_reply_error(req, (int)json_integer_value(json_object_get(res, "code")),
+                                  "%s", text ? text : "error");
+    }
+}
+
+/* A batch could not be made durable: the in-memory state is ahead of the
+ * disk.  Exit without answering; clients re-send to the next instance,
+ * which starts from the last commit (docs/jobstore.md). */
+static void die_uncommitted(size_t n)
+{
+    flurm_err("cannot commit %zu command(s): %s; exiting so that a new instance reloads the "
+              "last committed state",
+              n, strerror(errno));
+    exit(FLURM_EXIT_TEMPORARY);
+}
+
+static void publish_changes(struct jobstore *js)
+{
+    const struct store_change *ch;
+    size_t n = store_changes(js->store, &ch);
+
+    for (size_t i = 0; i < n; i++) {
+        json_t *body = json_pack("{s:I, s:I, s:I}", "job_id", (json_int_t)ch[i].job_id, "state",
+                                 (json_int_t)ch[i].state, "log_seq", (json_int_t)ch[i].seq);
+
+        if (!body || !flurm_service_publish(js->svc, "job.changed", body))
+            flurm_debug("job.changed for job %u not published: %s", ch[i].job_id,
+                        strerror(errno));
+        json_decref(body);
+    }
+}
+
+static void answer_batch(struct jobstore *js, struct pending *batch, json_t **results, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct flurm_request *req = flurm_service_deferred(js->svc, batch[i].ticket);
+
+        if (req)
+            reply_result(req, results[i]);
+        json_decref(results[i]);
+        json_decref(batch[i].cmd);
+    }
+}
+
+static void late_commit_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct jobstore *js = w->data;
+
+    (void)ev;
+    (void)revents;
+    if (store_commit(js->store) < 0)
+        die_uncommitted(0);
+    publish_changes(js);
+    flurm_service_release(js->svc);
+}
+
+/* The group commit: everything taken since the last one, in one
+ * transaction and one fsync. */
+static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+    struct jobstore *js = w->data;
+    struct pending *batch = js->batch;
+    size_t n = js->nbatch;
+    json_t **cmds, **results;
+    double t0 = monotonic_s();
+
+    (void)revents;
+    ev_prepare_stop(ev, w);
+    ev_timer_stop(ev, &js->linger);
+    if (!n)
+        return;
+    js->batch = NULL;
+    js->nbatch = js->cap = 0;
+    cmds = calloc(n, sizeof(*cmds));
+    results = calloc(n, sizeof(*results));
+    if (!cmds || !results) {
+        errno = ENOMEM;
+        die_uncommitted(n);
+    }
+    for (size_t i = 0; i < n; i++)
+        cmds[i] = batch[i].cmd;
+    if (js->ack_before_commit) {
+        if (store_stage(js->store, cmds, n, results) < 0)
+            die_uncommitted(n);
+        answer_batch(js, batch, results, n);
+        if (!ev_is_active(&js->late_commit)) {
+            flurm_service_hold(js->svc);
+            ev_timer_set(&js->late_commit, FAULT_COMMIT_DELAY_S, 0.0);
+            ev_timer_start(ev, &js->late_commit);
+        }
+    } else {
+        if (store_apply(js->store, cmds, n, results) < 0)
+            die_uncommitted(n);
+        answer_batch(js, batch, results, n);
+        publish_changes(js);
+    }
+    js->last_end_s = monotonic_s();
+    js->last_commit_s = js->last_end_s - t0;
+    flurm_debug("committed %zu command(s) in %.2f ms", n, js->last_commit_s * 1e3);
+    free(cmds);
+    free(results);
+    free(batch);
+}
+
+/* How long a new batch stays open.  Every request taken in one loop
+ * iteration goes into one transaction; beyond that, the runtime hands over
+ * one request per iteration, so under load a batch would hold one command.
+ * When commands come back to back (one arrives within two commit times of
+ * the last commit) the batch stays open for about one commit time, which
+ * lets it grow with the load; an idle store commits at once. */
+static double linger_window(const struct jobstore *js)
+{
+    double since = monotonic_s() - js->last_end_s, w;
+
+    if (js->linger_s > 0)
+        return js->linger_s;
+    if (js->last_commit_s <= 0 || since > 2 * js->last_commit_s)
+        return 0;
+    w = js->last_commit_s;
+    return w < 1e-4 ? 1e-4 : w > 5e-3 ? 5e-3 : w;
+}
+
+/* job.submit, job.kill, job.update: stamp, defer, and leave the rest to
+ * the group commit. */
+static void handle_command(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    const json_t *body = flurm_request_body(req);
+    const char *req_id = flurm_request_req_id(req);
+    const json_t *time = json_object_get(body, "time");
+    json_t *cmd;
+    uint64_t ticket;
+
+    cmd = json_pack("{s:s, s:s?, s:I, s:O?, s:O?, s:O?}", "type", flurm_request_type(req),
+                    "req_id", req_id, "time",
+                    json_is_integer(time) ? json_integer_value(time)
+                                          : (json_int_t)flurm_loop_now(js->loop),
+                    "auth", json_object_get(body, "auth"), "proto",
+                    json_object_get(body, "proto"), "msg", json_object_get(body, "msg"));
+    if (!cmd) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    if (js->nbatch == js->cap) {
+        size_t cap = js->cap ? js->cap * 2 : 64;
+        struct pending *v = realloc(js->batch, cap * sizeof(*v));
+
+        if (!v) {
+            json_decref(cmd);
+            flurm_request_reply_error(req, ENOMEM, "out of memory");
+            return;
+        }
+        js->batch = v;
+        js->cap = cap;
+    }
+    if (!(ticket = flurm_request_defer(req))) {
+        json_decref(cmd);
+        return;
+    }
+    js->batch[js->nbatch++] = (struct pending){ticket, cmd};
+    if (js->nbatch < BATCH_MAX && !ev_is_active(&js->linger) && !ev_is_active(&js->flush)) {
+        double window = linger_window(js);
+
+        if (window > 0) {
+            ev_timer_set(&js->linger, window, 0.0);
+            ev_timer_start(flurm_loop_ev(js->loop), &js->linger);
+            return;
+        }
+    }
+    if (!ev_is_active(&js->linger) || js->nbatch >= BATCH_MAX)
+        ev_prepare_start(flurm_loop_ev(js->loop), &js->flush);
+}
+
+/* The linger window of a batch closed: commit it at the end of this
+ * iteration. */
+static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct jobstore *js = w->data;
+
+    (void)revents;
+    ev_prepare_start(ev, &js->flush);
+}
+
+/* job.info, job.info_single, job.user_info, job.list: from memory. */
+static void handle_query(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    json_t *res;
+
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    res = jobs_query(store_jobs(js->store), flurm_request_type(req), flurm_request_body(req),
+                     flurm_loop_now(js->loop));
+    if (!res) {
+        flurm_request_reply_error(req, errno == ENOSYS ? ENOSYS : ENOMEM, "%s",
+                                  strerror(errno));
+        return;
+    }
+    reply_result(req, res);
+    json_decref(res);
+}
+
+/* job.script {job_id}: the batch script and environment (for the node
+ * manager's launch, and REQUEST_BATCH_SCRIPT).  The owner, an
+ * administrator or a FLURM service (no auth) may read it. */
+static void handle_script(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    const json_t *body = flurm_request_body(req);
+    const json_t *auth = json_object_get(body, "auth");
+    json_int_t id = json_integer_value(json_object_get(json_object_get(body, "msg"), "job_id"));
+    uint32_t owner;
+    char *script;
+    json_t *env;
+
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    if (id <= 0 || id > UINT32_MAX ||
+        jobs_job_owner(store_jobs(js->store), (uint32_t)id, &owner) < 0) {
+        flurm_request_reply_error(req, ESLURM_INVALID_JOB_ID, "Invalid job id specified");
+        return;
+    }
+    if (auth) {
+        json_int_t uid = json_integer_value(json_object_get(auth, "uid"));
+
+        if (!site_is_admin(js->site, (uid_t)uid) && uid != owner) {
+            flurm_request_reply_error(req, ESLURM_ACCESS_DENIED, "Access/permission denied");
+            return;
+        }
+    }
+    if (store_job_script(js->store, (uint32_t)id, &script, &env) < 0) {
+        flurm_request_reply_error(req, errno == ENOENT ? ESLURM_JOB_SCRIPT_MISSING : EIO,
+                                  "no batch script for job %lld", (long long)id);
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:I, s:s?, s:o?}", "job_id", id, "script", script,
+                                       "environment", env));
+    free(script);
+}
+
+static const struct flurm_handler handlers[] = {
+    {"job.submit", handle_command},
+    {"job.kill", handle_command},
+    {"job.update", handle_command},
+    {"job.info", handle_query},
+    {"job.info_single", handle_query},
+    {"job.user_info", handle_query},
+    {"job.list", handle_query},
+    {"job.script", handle_script},
+    {NULL, NULL},
+};
+
+/* Where the database lives (see the top of this file).  Caller frees. */
+static char *db_path(const char *conf_path)
+{
+    const char *env = getenv("FLURM_JOBSTORE_DB"), *rundir;
+    char err[512] = "";
+    struct flurm_slurmconf *c;
+    char *path = NULL;
+    struct stat sb;
+
+    if (env && *env)
+        return strdup(env);
+    if (!(c = flurm_slurmconf_load(conf_path, err, sizeof(err)))) {
+        flurm_err("%s", err);
+        exit(FLURM_EXIT_PERMANENT);
+    }
+    if (flurm_slurmconf_get(c, "StateSaveLocation")) {
+        const char *dir = flurm_slurmconf_get(c, "StateSaveLocation");
+
+        if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+            flurm_err("StateSaveLocation=%s is not a usable directory", dir);
+            flurm_slurmconf_destroy(c);
+            exit(FLURM_EXIT_PERMANENT);
+        }
+        if (asprintf(&path, "%s/flurm-jobstore.db", dir) < 0)
+            path = NULL;
+        flurm_slurmconf_destroy(c);
+        return path;
+    }
+    flurm_slurmconf_destroy(c);
+    rundir = flurm_config_require_rundir();
+    if (asprintf(&path, "%s/state", rundir) < 0)
+        return NULL;
+    if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+        flurm_err("cannot create %s: %s", path, strerror(errno));
+        exit(FLURM_EXIT_PERMANENT);
+    }
+    free(path);
+    if (asprintf(&path, "%s/state/jobstore.db", rundir) < 0)
+        return NULL;
+    return path;
+}
+
+int main(void)
+{
+    struct jobstore js = {0};
+    const char *conf = getenv("SLURM_CONF"), *fault = getenv("FLURM_JOBSTORE_FAULT");
+    const char *linger = getenv("FLURM_JOBSTORE_LINGER_US");
+    char err[512] = "", *path;
+    int rc;
+
+    flurm_log_init(getenv("FLURM_SERVICE") ? getenv("FLURM_SERVICE") : "store");
+    if (!(js.site = site_load(conf && *conf ? conf : NULL, err, sizeof(err)))) {
+        flurm_err("cannot use the site configuration: %s", err);
+        return FLURM_EXIT_PERMANENT;
+    }
+    if (!(path = db_path(conf && *conf ? conf : NULL))) {
+        flurm_err("out of memory");
+        return FLURM_EXIT_TEMPORARY;
+    }
+    if (!(js.store = store_open(path, js.site, err, sizeof(err)))) {
+        flurm_err("cannot open the job store: %s", err);
+        rc = errno == EPROTO ? FLURM_EXIT_PERMANENT : FLURM_EXIT_TEMPORARY;
+        free(path);
+        site_destroy(js.site);
+        return rc;
+    }
+    flurm_info("job store %s: %zu jobs (%zu active), log at %llu, next commands batched", path,
+               jobs_count(store_jobs(js.store)), jobs_active_count(store_jobs(js.store)),
+               (unsigned long long)store_last_seq(js.store));
+    free(path);
+    if (linger && *linger) {
+        char *end;
+        long us = strtol(linger, &end, 10);
+
+        if (*end || us < 0 || us > 1000000) {
+            flurm_err("FLURM_JOBSTORE_LINGER_US=%s is not a number of microseconds (0-1000000)",
+                      linger);
+            rc = FLURM_EXIT_PERMANENT;
+            goto out;
+        }
+        js.linger_s = (double)us / 1e6;
+    }
+    if (fault && !strcmp(fault, "ack-before-commit")) {
+        flurm_warn("FLURM_JOBSTORE_FAULT=ack-before-commit: answers before commit (tests only)");
+        js.ack_before_commit = 1;
+    }
+    if (!(js.loop = flurm_loop_create()) ||
+        !(js.svc = flurm_service_create(js.loop, NULL, FLURM_VERSION, handlers, &js))) {
+        flurm_err("cannot set up the service: %s", strerror(errno));
+        rc = FLURM_EXIT_TEMPORARY;
+        goto out;
+    }
+    ev_prepare_init(&js.flush, flush_cb);
+    js.flush.data = &js;
+    ev_timer_init(&js.linger, linger_cb, 0.0, 0.0);
+    js.linger.data = &js;
+    ev_timer_init(&js.late_commit, late_commit_cb, FAULT_COMMIT_DELAY_S, 0.0);
+    js.late_commit.data = &js;
+    flurm_service_enable_events(js.svc);
+    if (flurm_service_start(js.svc) < 0) {
+        flurm_err("cannot start the service: %s", strerror(errno));
+        rc = FLURM_EXIT_TEMPORARY;
+        goto out;
+    }
+    rc = flurm_service_run(js.svc);
+out:
+    if (js.loop) {
+        ev_prepare_stop(flurm_loop_ev(js.loop), &js.flush);
+        ev_timer_stop(flurm_loop_ev(js.loop), &js.late_commit);
+        ev_timer_stop(flurm_loop_ev(js.loop), &js.linger);
+    }
+    if (js.store && store_commit(js.store) < 0)
+        flurm_err("last commit failed: %s", strerror(errno));
+    flurm_service_destroy(js.svc);
+    flurm_loop_destroy(js.loop);
+    for (size_t i = 0; i < js.nbatch; i++)
+        json_decref(js.batch[i].cmd);
+    free(js.batch);
+    store_close(js.store);
+    site_destroy(js.site);
+    return rc;
+}

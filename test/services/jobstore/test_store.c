@@ -1,0 +1,462 @@
+/*
+ * test_store.c - the job store's durable state machine (services/jobstore/
+ * store.c): what is committed survives a reopen, the log replays into the
+ * same state, a repeated req_id is applied once, job ids are never reused,
+ * a batch is one transaction, and a batch that cannot commit leaves nothing.
+ */
+#include <check.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "services/jobstore/store.h"
+#include "test/services/jobstore/testutil.h"
+
+static struct site *site;
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/flurm-store-test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/jobstore.db", dir);
+    site = tu_site(NULL);
+}
+
+static void teardown(void)
+{
+    char cmd[256];
+
+    site_destroy(site);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct store *open_store(void)
+{
+    char err[256] = "";
+    struct store *st = store_open(path, site, err, sizeof(err));
+
+    ck_assert_msg(st != NULL, "store_open: %s", err);
+    return st;
+}
+
+/* Apply one command (taken); its result (caller decrefs). */
+static json_t *apply1(struct store *st, json_t *cmd)
+{
+    json_t *res = NULL;
+
+    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), 0);
+    json_decref(cmd);
+    return res;
+}
+
+static unsigned submit(struct store *st, const char *req_id, const char *overrides)
+{
+    json_t *res = apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(overrides),
+                                    req_id));
+    unsigned id = tu_job_id(res);
+
+    json_decref(res);
+    return id;
+}
+
+static char *dump_text(struct store *st)
+{
+    json_t *d = store_dump(st);
+    char *text;
+
+    ck_assert_ptr_nonnull(d);
+    text = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(d);
+    return text;
+}
+
+static long long log_entries(struct store *st);
+
+START_TEST(new_database_is_wal_with_schema_version)
+{
+    struct store *st = open_store();
+    sqlite3 *db;
+    sqlite3_stmt *s;
+
+    store_close(st);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "wal");
+    sqlite3_finalize(s);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(s, 0), STORE_SCHEMA_VERSION);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(another_schema_version_is_refused)
+{
+    struct store *st = open_store();
+    char err[256] = "";
+    sqlite3 *db;
+
+    store_close(st);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE meta SET value=2 WHERE key='schema_version'", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    errno = 0;
+    ck_assert_ptr_null(store_open(path, site, err, sizeof(err)));
+    ck_assert_int_eq(errno, EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, "schema version 2"));
+}
+END_TEST
+
+START_TEST(committed_state_survives_reopen)
+{
+    struct store *st = open_store();
+    unsigned a, b, c;
+    char *before, *after, *script = NULL;
+    json_t *ji_before, *ji_after, *env = NULL;
+
+    a = submit(st, "r1", "{\"name\": \"first\"}");
+    b = submit(st, "r2", "{\"array_inx\": \"1-3\", \"partition\": \"big\"}");
+    c = submit(st, "r3", "{\"priority\": 0}");
+    json_decref(apply1(st, tu_cmd("job.kill", U_ALICE, U_ALICE, T0 + 1, tu_kill("100"), "r4")));
+    json_decref(apply1(st, tu_cmd("job.update", U_ALICE, U_ALICE, T0 + 2,
+                                  tu_update("101_2", "{\"name\": \"two\"}"), "r5")));
+    before = dump_text(st);
+    ji_before = jobs_job_info(store_jobs(st), b, 0, (double)T0);
+    store_close(st);
+
+    st = open_store();
+    after = dump_text(st);
+    ck_assert_str_eq(before, after);
+    ji_after = jobs_job_info(store_jobs(st), b, 0, (double)T0);
+    ck_assert(json_equal(ji_before, ji_after));
+    ck_assert_int_eq(jobs_job_state(store_jobs(st), a, &(uint32_t){0}), 0);
+    ck_assert_uint_eq(store_last_seq(st), 5);
+    ck_assert_int_eq(store_job_script(st, c, &script, &env), 0);
+    ck_assert_str_eq(script, "#!/bin/sh\nsleep 100\n");
+    ck_assert_str_eq(json_string_value(json_array_get(env, 0)), "HOME=/home/u");
+    free(script);
+    json_decref(env);
+    /* the split task (103) has no script of its own: it runs the array's */
+    ck_assert_int_eq(store_job_script(st, 103, &script, &env), -1);
+    ck_assert_int_eq(errno, ENOENT);
+    free(before);
+    free(after);
+    json_decref(ji_before);
+    json_decref(ji_after);
+    store_close(st);
+}
+END_TEST
+
+struct replay {
+    struct store *into;
+    int mismatches;
+};
+
+static int replay_entry(uint64_t seq, const json_t *cmd, const json_t *result, void *arg)
+{
+    struct replay *r = arg;
+    json_t *copy = json_deep_copy(cmd), *res = NULL;
+
+    ck_assert_int_eq(store_apply(r->into, &copy, 1, &res), 0);
+    ck_assert_uint_eq(store_last_seq(r->into), seq);
+    if (!json_equal(res, (json_t *)result))
+        r->mismatches++;
+    json_decref(res);
+    json_decref(copy);
+    return 0;
+}
+
+START_TEST(the_log_replays_into_the_same_state)
+{
+    struct store *st = open_store(), *other;
+    struct replay r = {0};
+    char other_path[160], err[256], *a, *b;
+
+    submit(st, "r1", NULL);
+    submit(st, "r2", "{\"array_inx\": \"1-5%2\"}");
+    json_decref(apply1(st, tu_cmd("job.update", U_ALICE, U_ALICE, T0 + 3,
+                                  tu_update("101_[2-3]", "{\"priority\": 0}"), "r3")));
+    json_decref(apply1(st, tu_cmd("job.kill", U_BOB, U_BOB, T0 + 4, tu_kill("100"), "r4")));
+    json_decref(apply1(st, tu_cmd("job.kill", U_ALICE, U_ALICE, T0 + 5, tu_kill("101_5"), "r5")));
+    /* a refused command is a logged result too */
+    json_decref(apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0 + 6,
+                                  tu_desc("{\"partition\": \"nope\"}"), "r6")));
+
+    snprintf(other_path, sizeof(other_path), "%s/replica.db", dir);
+    other = store_open(other_path, site, err, sizeof(err));
+    ck_assert_msg(other != NULL, "%s", err);
+    r.into = other;
+    ck_assert_int_eq(store_log_foreach(st, 0, replay_entry, &r), 0);
+    ck_assert_int_eq(r.mismatches, 0);
+    a = dump_text(st);
+    b = dump_text(other);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    store_close(other);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(a_repeated_req_id_is_applied_once)
+{
+    struct store *st = open_store();
+    json_t *cmds[3], *res[3] = {NULL};
+    json_t *again, *again_res = NULL;
+
+    /* twice in one batch, and a different request after them */
+    cmds[0] = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "gw.1.1");
+    cmds[1] = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "gw.1.1");
+    cmds[2] = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "gw.1.2");
+    ck_assert_int_eq(store_apply(st, cmds, 3, res), 0);
+    ck_assert_uint_eq(tu_job_id(res[0]), 100);
+    ck_assert(json_equal(res[0], res[1]));
+    ck_assert_uint_eq(tu_job_id(res[2]), 101);
+    ck_assert_uint_eq(jobs_count(store_jobs(st)), 2);
+    ck_assert_int_eq(log_entries(st), 2);
+    /* in a later batch, and after a restart, the answer is the same */
+    store_close(st);
+    st = open_store();
+    again = json_deep_copy(cmds[0]);
+    ck_assert_int_eq(store_apply(st, &again, 1, &again_res), 0);
+    ck_assert(json_equal(res[0], again_res));
+    ck_assert_uint_eq(jobs_count(store_jobs(st)), 2);
+    json_decref(again);
+    json_decref(again_res);
+    /* a refused command is answered the same way again too */
+    again = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc("{\"partition\": \"x\"}"), "bad");
+    ck_assert_int_eq(store_apply(st, &again, 1, &again_res), 0);
+    tu_assert_code(again_res, ESLURM_INVALID_PARTITION_NAME);
+    json_decref(again_res);
+    ck_assert_int_eq(store_apply(st, &again, 1, &again_res), 0);
+    tu_assert_code(again_res, ESLURM_INVALID_PARTITION_NAME);
+    ck_assert_int_eq(log_entries(st), 3);
+    json_decref(again);
+    json_decref(again_res);
+    for (int i = 0; i < 3; i++) {
+        json_decref(cmds[i]);
+        json_decref(res[i]);
+    }
+    store_close(st);
+}
+END_TEST
+
+static int count_entry(uint64_t seq, const json_t *cmd, const json_t *result, void *arg)
+{
+    (void)seq;
+    (void)cmd;
+    (void)result;
+    (*(long long *)arg)++;
+    return 0;
+}
+
+static long long log_entries(struct store *st)
+{
+    long long n = 0;
+
+    ck_assert_int_eq(store_log_foreach(st, 0, count_entry, &n), 0);
+    return n;
+}
+
+START_TEST(job_ids_are_never_reused_after_restart)
+{
+    struct store *st = open_store();
+
+    ck_assert_uint_eq(submit(st, "a", NULL), 100);
+    ck_assert_uint_eq(submit(st, "b", NULL), 101);
+    json_decref(apply1(st, tu_cmd("job.kill", U_ALICE, U_ALICE, T0, tu_kill("101"), "c")));
+    store_close(st);
+    st = open_store();
+    ck_assert_uint_eq(submit(st, "d", NULL), 102);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(job_ids_wrap_but_skip_every_kept_record)
+{
+    struct store *st;
+    json_t *res;
+
+    site_destroy(site);
+    site = tu_site("MaxJobId=102\n");
+    st = open_store();
+    ck_assert_uint_eq(submit(st, "a", NULL), 100);
+    ck_assert_uint_eq(submit(st, "b", NULL), 101);
+    ck_assert_uint_eq(submit(st, "c", NULL), 102);
+    /* every id up to MaxJobId is held by a record: no id is handed out twice */
+    res = apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "d"));
+    tu_assert_code(res, EAGAIN);
+    json_decref(res);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(a_batch_is_one_transaction)
+{
+    struct store *st = open_store();
+    enum { N = 200 };
+    json_t *cmds[N], *res[N];
+    unsigned long commits = store_commits(st);
+    const struct store_change *ch;
+
+    for (int i = 0; i < N; i++) {
+        char req[32];
+
+        snprintf(req, sizeof(req), "gw.7.%d", i);
+        cmds[i] = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), req);
+    }
+    /* MaxJobCount=50 refuses part of them: refusals are results too */
+    ck_assert_int_eq(store_apply(st, cmds, N, res), 0);
+    ck_assert_uint_eq(store_commits(st), commits + 1);
+    ck_assert_int_eq(log_entries(st), N);
+    ck_assert_uint_eq(store_last_seq(st), N);
+    ck_assert_uint_eq(store_changes(st, &ch), 49);
+    ck_assert_uint_eq(ch[0].job_id, 100);
+    ck_assert_uint_eq(ch[0].seq, 1);
+    ck_assert_uint_eq(ch[0].state, JOB_PENDING);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(tu_code(res[i]), i < 49 ? 0 : EAGAIN);
+        json_decref(cmds[i]);
+        json_decref(res[i]);
+    }
+    store_close(st);
+}
+END_TEST
+
+START_TEST(a_batch_that_cannot_commit_leaves_nothing)
+{
+    struct store *st = open_store();
+    json_t *cmd, *res = NULL;
+    sqlite3 *other;
+    char *before, *after;
+
+    submit(st, "a", NULL);
+    before = dump_text(st);
+    store_set_busy_timeout(st, 0);
+    /* another writer holds the database: the batch cannot be made durable */
+    ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+    cmd = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "b");
+    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), -1);
+    ck_assert_ptr_null(res);
+    ck_assert(store_broken(st));
+    /* a broken store takes no more work, even once the lock is gone */
+    sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(other);
+    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), -1);
+    ck_assert_int_eq(errno, EIO);
+    store_close(st);
+    /* reopening gives the last committed state */
+    st = open_store();
+    after = dump_text(st);
+    ck_assert_str_eq(before, after);
+    res = apply1(st, cmd);
+    ck_assert_uint_eq(tu_job_id(res), 101);
+    json_decref(res);
+    free(before);
+    free(after);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(staged_but_uncommitted_work_is_lost)
+{
+    struct store *st = open_store();
+    json_t *cmd = tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "a"), *res = NULL;
+
+    /* this is why the service answers only after store_commit(): a crash
+     * (here: close) between the two loses an answered request */
+    ck_assert_int_eq(store_stage(st, &cmd, 1, &res), 0);
+    ck_assert_uint_eq(tu_job_id(res), 100);
+    json_decref(res);
+    store_close(st);
+    st = open_store();
+    ck_assert_uint_eq(jobs_count(store_jobs(st)), 0);
+    ck_assert_uint_eq(store_last_seq(st), 0);
+    json_decref(cmd);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(two_instances_on_one_database_stay_consistent)
+{
+    struct store *old = open_store(), *young = open_store();
+
+    /* during a reload the old instance still commits what it had taken */
+    ck_assert_uint_eq(submit(old, "o1", NULL), 100);
+    ck_assert_int_eq(store_refresh(young), 0);
+    ck_assert_uint_eq(jobs_count(store_jobs(young)), 1);
+    /* the new instance continues the numbering, and a request the old one
+     * committed is recognised when the client re-sends it */
+    ck_assert_uint_eq(submit(young, "y1", NULL), 101);
+    ck_assert_uint_eq(submit(young, "o1", NULL), 100);
+    ck_assert_uint_eq(submit(old, "o2", NULL), 102);
+    ck_assert_uint_eq(jobs_count(store_jobs(old)), 3);
+    store_close(old);
+    store_close(young);
+}
+END_TEST
+
+START_TEST(damaged_rows_are_refused)
+{
+    struct store *st = open_store();
+    char err[256] = "";
+    sqlite3 *db;
+
+    submit(st, "a", NULL);
+    store_close(st);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE jobs SET data='{not json'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ptr_null(store_open(path, site, err, sizeof(err)));
+    ck_assert_int_eq(errno, EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, "job 100"));
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+    Suite *s = suite_create("jobstore_store");
+    TCase *tc = tcase_create("store");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, new_database_is_wal_with_schema_version);
+    tcase_add_test(tc, another_schema_version_is_refused);
+    tcase_add_test(tc, committed_state_survives_reopen);
+    tcase_add_test(tc, the_log_replays_into_the_same_state);
+    tcase_add_test(tc, a_repeated_req_id_is_applied_once);
+    tcase_add_test(tc, job_ids_are_never_reused_after_restart);
+    tcase_add_test(tc, job_ids_wrap_but_skip_every_kept_record);
+    tcase_add_test(tc, a_batch_is_one_transaction);
+    tcase_add_test(tc, a_batch_that_cannot_commit_leaves_nothing);
+    tcase_add_test(tc, staged_but_uncommitted_work_is_lost);
+    tcase_add_test(tc, two_instances_on_one_database_stay_consistent);
+    tcase_add_test(tc, damaged_rows_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(store_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
