@@ -177,6 +177,42 @@ error:
     return -1;
 }
 
+int flurm_ipc_repoint_link(const char *rundir, const char *svc, pid_t from, pid_t to,
+                           enum flurm_ipc_kind kind)
+{
+    char *link = flurm_ipc_link_path(rundir, svc, kind);
+    char *to_path = flurm_ipc_instance_path(rundir, svc, to, kind);
+    char current[FLURM_IPC_NAME_MAX + 40];
+    char dead[FLURM_IPC_NAME_MAX + 40];
+    struct stat st;
+    ssize_t n;
+    int rc = 0;
+
+    if (!link || !to_path)
+        goto error;
+    n = readlink(link, current, sizeof(current) - 1);
+    if (n < 0) {
+        if (errno != ENOENT)
+            goto error;
+        goto done; /* no link: nothing to undo */
+    }
+    current[n] = '\0';
+    snprintf(dead, sizeof(dead), "%s.%ld.%s", svc, (long)from, kind_suffix(kind));
+    if (strcmp(current, dead) != 0 || lstat(to_path, &st) < 0)
+        goto done;
+    if (flurm_ipc_swap_link(rundir, svc, to, kind) < 0)
+        goto error;
+    rc = 1;
+done:
+    free(link);
+    free(to_path);
+    return rc;
+error:
+    free(link);
+    free(to_path);
+    return -1;
+}
+
 /* If `name` is "<svc>.<pid>.<rest>" with rest one of ours, return the pid,
  * else 0. */
 static pid_t instance_pid(const char *name, const char *svc)

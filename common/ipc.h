@@ -65,6 +65,14 @@ int flurm_ipc_prepare_dir(const char *rundir);
  * folder moves.  -1 and errno. */
 int flurm_ipc_swap_link(const char *rundir, const char *svc, pid_t pid, enum flurm_ipc_kind kind);
 
+/* Undo a failed reload: if the <svc>.<kind> symlink names instance `from`
+ * (a new instance that swapped the link, then died before it was ready),
+ * point it back at instance `to` (the one that keeps serving), provided
+ * `to` has that socket.  Returns 1 if the link was repointed, 0 if there
+ * was nothing to undo, -1 and errno on failure. */
+int flurm_ipc_repoint_link(const char *rundir, const char *svc, pid_t from, pid_t to,
+                           enum flurm_ipc_kind kind);
+
 /* Remove <svc>.<pid>.* files (and leftover temporary links) of instances
  * whose pid no longer exists.  Files of live instances, including a
  * draining predecessor, are left alone.  Returns how many were removed, or

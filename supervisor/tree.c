@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/exitcode.h"
+#include "common/ipc.h"
 #include "common/log.h"
 #include "supervisor/policy.h"
 #include "supervisor/proc.h"
@@ -313,6 +314,27 @@ static void stop_notify(struct inst *in)
 }
 
 static void on_inst_ready(struct inst *in);
+/* A new instance binds its sockets and swaps the service's symlinks before
+ * it reports ready, so one that dies in between leaves the links naming a
+ * dead socket while the old instance keeps serving: new connections would
+ * go nowhere until the next restart.  Point them back (found by the model
+ * in specs/reload.pml). */
+static void repoint_links(struct node *n, pid_t dead, pid_t serving)
+{
+    static const enum flurm_ipc_kind kinds[] = {FLURM_IPC_REQ, FLURM_IPC_EVENTS};
+
+    if (dead <= 0 || serving <= 0)
+        return;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        int rc = flurm_ipc_repoint_link(n->tree->rundir, n->spec->name, dead, serving, kinds[i]);
+        if (rc > 0)
+            flurm_info("%s: links point at pid %ld again", n->spec->name, (long)serving);
+        else if (rc < 0)
+            flurm_warn("%s: cannot repoint links at pid %ld: %s", n->spec->name,
+                       (long)serving, strerror(errno));
+    }
+}
+
 static void on_inst_exit(struct inst *in, int wstatus);
 
 /* Give up on an instance that is not ready: its group gets SIGKILL, and the
@@ -613,6 +635,8 @@ static void on_inst_exit(struct inst *in, int wstatus)
         return;
     case ROLE_CANDIDATE:
         n->candidate = NULL;
+        if (n->primary)
+            repoint_links(n, pid, n->primary->pid);
         flurm_warn("%s: reload failed: new pid %ld %s; pid %ld keeps serving", n->spec->name,
                    (long)pid, desc, n->primary ? (long)n->primary->pid : 0L);
         if (n->state == SUP_ST_RELOADING)

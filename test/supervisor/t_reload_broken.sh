@@ -53,6 +53,17 @@ still_serving "never ready"
 check "the instance that never became ready is gone" \
     eval "[ \"\$(run_procs)\" = $pid ]"
 
+# The worst moment to die: after binding its sockets and swapping the
+# service's links, before the ready line (found by specs/reload.pml).  The
+# links must lead to the old instance again, or every new connection would
+# go to a dead socket.
+printf '#!/bin/sh\nexec 3>&-\nexec %q --version v2 --echo\n' "$TESTSVC" >"$svc.tmp" &&
+    chmod +x "$svc.tmp" && mv "$svc.tmp" "$svc"
+reload_fails "dies after swapping its links" "new instance \(pid [0-9]+\).*pid $pid keeps serving"
+still_serving "dies after swapping its links"
+check_match "the request link names the old instance again" "^echo\.$pid\.req\$" \
+    "$(readlink "$RUN/ipc/echo.req")"
+
 check_eq "failed reloads are not restarts" 0 "$(svc_field echo restarts)"
 check "the tree survived every failed reload (intensity 0)" kill -0 "$SUP_PID"
 
