@@ -1,0 +1,67 @@
+/*
+ * reply.c - reply frames (see reply.h).
+ */
+#include "services/gateway/reply.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "wire/header.h"
+#include "wire/msg.h"
+#include "wire/record.h"
+
+int gw_reply_signed(uint16_t version)
+{
+    return version < FLURM_PROTO_23_02;
+}
+
+int gw_reply_frame(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version,
+                   uint16_t wire_type, const void *body, size_t body_len,
+                   uint32_t restrict_uid)
+{
+    struct flurm_header hdr = {
+        .version = version,
+        .msg_type = wire_type,
+        .body_length = (uint32_t)body_len,
+    };
+    size_t start = flurm_buf_len(out);
+
+    if (body_len > UINT32_MAX - 4096) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (!gw_reply_signed(version))
+        hdr.flags = FLURM_HDR_NO_AUTH_CRED;
+    /* The prefix is patched once the frame's length is known. */
+    if (flurm_pack32(out, 0) < 0 || flurm_header_pack(&hdr, out) < 0)
+        goto error;
+    if (gw_reply_signed(version) &&
+        flurm_auth_sign(auth, version, wire_type, body, body_len, restrict_uid, out) < 0)
+        goto error;
+    if (flurm_pack_raw(out, body, body_len) < 0)
+        goto error;
+    if (flurm_pack32_at(out, start, (uint32_t)(flurm_buf_len(out) - start - 4)) < 0)
+        goto error;
+    return 0;
+error:
+    {
+        int saved = errno;
+        flurm_buf_seek(out, start);
+        errno = saved;
+    }
+    return -1;
+}
+
+int gw_reply_rc(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version, int32_t rc,
+                uint32_t restrict_uid)
+{
+    uint8_t body[4] = {
+        (uint8_t)((uint32_t)rc >> 24),
+        (uint8_t)((uint32_t)rc >> 16),
+        (uint8_t)((uint32_t)rc >> 8),
+        (uint8_t)rc,
+    };
+
+    return gw_reply_frame(auth, out, version, FLURM_RESPONSE_SLURM_RC, body, sizeof(body),
+                          restrict_uid);
+}

@@ -1,0 +1,40 @@
+/*
+ * reply.h - building the SLURM frame the gateway sends back: length prefix,
+ * header (the request's protocol version, echoed), auth section, body.
+ *
+ * Replies to 22.05 and older clients carry a munge credential whose payload
+ * is the K12 hash of the body (wire doc 3.3: those clients verify it).
+ * Replies at 23.02 and later carry the flag SLURM_NO_AUTH_CRED and no
+ * credential, exactly as slurmctld 23.02+ answers (response_init), because
+ * those clients skip authentication of replies that say so.
+ */
+#ifndef FLURM_GW_REPLY_H
+#define FLURM_GW_REPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/auth.h"
+#include "wire/pack.h"
+
+/* Whether a reply at protocol `version` is signed with munge (1) or sent
+ * with SLURM_NO_AUTH_CRED (0). */
+int gw_reply_signed(uint16_t version);
+
+/*
+ * Append a whole reply frame to out (borrowed writer; normally empty):
+ * wire message type `wire_type`, body[0..body_len) (borrowed), signed by
+ * auth (borrowed) for `restrict_uid` when gw_reply_signed(version).
+ * Returns 0, or -1 with errno (EAGAIN: munged unreachable, ENOMEM,
+ * EPROTONOSUPPORT: no header layout for version); out is then truncated
+ * back to its length at entry.
+ */
+int gw_reply_frame(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version,
+                   uint16_t wire_type, const void *body, size_t body_len,
+                   uint32_t restrict_uid);
+
+/* A RESPONSE_SLURM_RC frame carrying return code rc, as gw_reply_frame(). */
+int gw_reply_rc(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version, int32_t rc,
+                uint32_t restrict_uid);
+
+#endif

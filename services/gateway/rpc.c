@@ -1,0 +1,702 @@
+/*
+ * rpc.c - one SLURM request, from message to reply frame (see rpc.h).
+ *
+ * Refusals follow what slurmctld decides, with one deliberate difference:
+ * slurmctld 22.05 closes the connection without a word when a message fails
+ * its checks (slurm_receive_msg fails in _service_connection), so the user
+ * sees a bare socket error.  FLURM answers instead with the code slurmctld
+ * logs for that failure (SLURM_PROTOCOL_VERSION_ERROR, ..._AUTHENTICATION_
+ * ERROR, ESLURM_PROTOCOL_INCOMPLETE_PACKET), which the client prints as
+ * text.  It only closes silently when no reply can be addressed: a message
+ * that cannot be read (header, sections or body length), or munged down
+ * (nothing can be verified or signed).
+ */
+#include "services/gateway/rpc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "services/gateway/reply.h"
+#include "wire/header.h"
+#include "wire/msg.h"
+#include "wire/rec_generic.h"
+
+/* SLURM return codes the gateway itself produces (slurm_errno.h). */
+#define RC_SLURM_ERROR (-1)
+#define RC_VERSION_ERROR 1005
+#define RC_NO_CHANGE_IN_DATA 1900
+#define RC_ACCESS_DENIED 2002
+#define RC_INCOMPLETE_PACKET 5003
+/* slurmctld_req() answers an RPC it has no handler for with EINVAL. */
+#define RC_UNSERVED EINVAL
+/* A backend that stays silent: EAGAIN is what makes sbatch retry
+ * ("Slurm temporarily unable to accept job, sleeping and retrying"). */
+#define RC_TRY_AGAIN EAGAIN
+
+/* The services asked for counters by sdiag, in the order they are merged. */
+static const char *const stats_services[] = {"store", "nodes", "sched", NULL};
+static const char *const store_only[] = {"store", NULL};
+
+struct gw_rpc {
+    struct gw_rpc_config cfg;
+    uint32_t slurm_user;
+    struct flurm_buf *body; /* scratch for packing a reply body */
+    uint8_t unserved_logged[65536 / 8];
+};
+
+typedef void (*local_fn)(struct gw_rpc *rpc, struct gw_call *call,
+                         const struct flurm_msg_parts *parts);
+
+struct route {
+    uint16_t type;          /* the request (enum flurm_msg_type) */
+    const char *service;    /* NULL: answered by the gateway */
+    const char *internal;   /* the service's request type */
+    local_fn local;
+    uint16_t reply_type;    /* what a successful "msg" is packed as */
+    uint16_t alt_reply_type; /* another reply the service may choose, or 0 */
+};
+
+static void local_ping(struct gw_rpc *rpc, struct gw_call *call,
+                       const struct flurm_msg_parts *parts);
+static void local_build_info(struct gw_rpc *rpc, struct gw_call *call,
+                             const struct flurm_msg_parts *parts);
+static void local_fed_info(struct gw_rpc *rpc, struct gw_call *call,
+                           const struct flurm_msg_parts *parts);
+static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
+                             const struct flurm_msg_parts *parts);
+
+/* docs/rpc-routing.md, "Routing table".  Anything not here is unserved. */
+static const struct route routes[] = {
+    {FLURM_REQUEST_PING, NULL, NULL, local_ping, FLURM_RESPONSE_SLURM_RC, 0},
+    {FLURM_REQUEST_BUILD_INFO, NULL, NULL, local_build_info, FLURM_RESPONSE_BUILD_INFO, 0},
+    {FLURM_REQUEST_FED_INFO, NULL, NULL, local_fed_info, FLURM_RESPONSE_FED_INFO, 0},
+    {FLURM_REQUEST_STATS_INFO, NULL, NULL, local_stats_info, FLURM_RESPONSE_STATS_INFO, 0},
+    {FLURM_REQUEST_SUBMIT_BATCH_JOB, "store", "job.submit", NULL,
+     FLURM_RESPONSE_SUBMIT_BATCH_JOB, 0},
+    {FLURM_REQUEST_JOB_INFO, "store", "job.info", NULL, FLURM_RESPONSE_JOB_INFO, 0},
+    {FLURM_REQUEST_JOB_INFO_SINGLE, "store", "job.info_single", NULL, FLURM_RESPONSE_JOB_INFO,
+     0},
+    {FLURM_REQUEST_JOB_USER_INFO, "store", "job.user_info", NULL, FLURM_RESPONSE_JOB_INFO, 0},
+    {FLURM_REQUEST_KILL_JOB, "store", "job.kill", NULL, FLURM_RESPONSE_SLURM_RC, 0},
+    {FLURM_REQUEST_UPDATE_JOB, "store", "job.update", NULL, FLURM_RESPONSE_SLURM_RC,
+     FLURM_RESPONSE_JOB_ARRAY_ERRORS},
+    {FLURM_REQUEST_NODE_INFO, "nodes", "node.info", NULL, FLURM_RESPONSE_NODE_INFO, 0},
+    {FLURM_REQUEST_PARTITION_INFO, "nodes", "partition.info", NULL,
+     FLURM_RESPONSE_PARTITION_INFO, 0},
+    {FLURM_REQUEST_UPDATE_NODE, "nodes", "node.update", NULL, FLURM_RESPONSE_SLURM_RC, 0},
+    {FLURM_REQUEST_PRIORITY_FACTORS, "sched", "priority.factors", NULL,
+     FLURM_RESPONSE_PRIORITY_FACTORS, 0},
+    {FLURM_REQUEST_SHARE_INFO, "sched", "share.info", NULL, FLURM_RESPONSE_SHARE_INFO, 0},
+};
+
+static const struct route *find_route(uint16_t type)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (routes[i].type == type)
+            return &routes[i];
+    }
+    return NULL;
+}
+
+bool gw_rpc_route(uint16_t msg_type, const char **service, const char **internal)
+{
+    const struct route *r = find_route(msg_type);
+
+    if (service)
+        *service = r ? r->service : NULL;
+    if (internal)
+        *internal = r ? r->internal : NULL;
+    return r != NULL;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static time_t loop_time(const struct gw_rpc *rpc)
+{
+    return (time_t)flurm_loop_now(rpc->cfg.loop);
+}
+
+static const char *type_name(uint16_t wire)
+{
+    const char *name = flurm_msg_name(wire);
+
+    return name ? name : "unknown type";
+}
+
+struct gw_rpc *gw_rpc_create(const struct gw_rpc_config *cfg)
+{
+    struct gw_rpc *rpc = NULL;
+
+    if (!cfg || !cfg->loop || !cfg->auth || !cfg->stats || !cfg->backends ||
+        !cfg->build_info) {
+        errno = EINVAL;
+        goto error;
+    }
+    if (!(rpc = calloc(1, sizeof(*rpc))) || !(rpc->body = flurm_buf_create(4096)))
+        goto error;
+    rpc->cfg = *cfg;
+    rpc->slurm_user = cfg->build_info->slurm_user_id;
+    return rpc;
+error:
+    gw_rpc_destroy(rpc);
+    return NULL;
+}
+
+void gw_rpc_destroy(struct gw_rpc *rpc)
+{
+    if (!rpc)
+        return;
+    flurm_buf_destroy(rpc->body);
+    free(rpc);
+}
+
+/* A fresh, empty scratch writer for a reply body.  A writer that once
+ * failed keeps its error, and a huge one is not worth keeping. */
+static struct flurm_buf *body_buf(struct gw_rpc *rpc)
+{
+    if (flurm_buf_error(rpc->body) || flurm_buf_len(rpc->body) > 16u * 1024 * 1024) {
+        flurm_buf_destroy(rpc->body);
+        rpc->body = flurm_buf_create(4096);
+    }
+    if (rpc->body)
+        flurm_buf_seek(rpc->body, 0);
+    return rpc->body;
+}
+
+/* ---- ending a call ---------------------------------------------------------- */
+
+static void finish(struct gw_call *call, int have_reply)
+{
+    struct gw_rpc *rpc = call->rpc;
+
+    if (call->answered) {
+        flurm_err("%s: second answer to one %s dropped (a gateway bug)", call->peer,
+                  type_name(call->wire_type));
+        return;
+    }
+    call->answered = true;
+    json_decref(call->gathered);
+    call->gathered = NULL;
+    if (have_reply && call->authenticated)
+        gw_stats_rpc(rpc->cfg.stats, call->wire_type, call->uid, now_us() - call->t0_us);
+    call->done(call, have_reply);
+}
+
+/* Close without a reply. */
+static void drop(struct gw_call *call)
+{
+    finish(call, 0);
+}
+
+static void reply_rc(struct gw_call *call, int32_t rc)
+{
+    struct gw_rpc *rpc = call->rpc;
+
+    if (gw_reply_rc(rpc->cfg.auth, call->out, call->version, rc, call->restrict_uid) < 0) {
+        flurm_err("%s: cannot send return code %d for %s: %s%s%s", call->peer, rc,
+                  type_name(call->wire_type), strerror(errno),
+                  errno == EAGAIN ? " (munged: " : "",
+                  errno == EAGAIN ? flurm_auth_munge_error(rpc->cfg.auth) : "");
+        drop(call);
+        return;
+    }
+    finish(call, 1);
+}
+
+/* Reply with a body of message type `type` packed from obj by rec. */
+static void reply_record(struct gw_call *call, uint16_t type, const struct flurm_record *rec,
+                         const void *obj)
+{
+    struct gw_rpc *rpc = call->rpc;
+    struct flurm_buf *b = body_buf(rpc);
+    uint16_t wire;
+
+    if (!b || flurm_msg_to_wire(call->version, type, &wire) < 0 ||
+        flurm_record_pack(rec, obj, b, call->version) < 0) {
+        flurm_err("%s: cannot pack %s for %s: %s", call->peer, type_name(type),
+                  type_name(call->wire_type), strerror(errno));
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    if (gw_reply_frame(rpc->cfg.auth, call->out, call->version, wire, flurm_buf_data(b),
+                       flurm_buf_len(b), call->restrict_uid) < 0) {
+        flurm_err("%s: cannot sign the reply to %s: %s", call->peer, type_name(call->wire_type),
+                  strerror(errno));
+        drop(call);
+        return;
+    }
+    finish(call, 1);
+}
+
+static void unserved(struct gw_call *call, const char *why)
+{
+    struct gw_rpc *rpc = call->rpc;
+    uint16_t t = call->wire_type;
+
+    gw_stats_count(rpc->cfg.stats, GW_C_UNSERVED);
+    if (!(rpc->unserved_logged[t / 8] & (1u << (t % 8)))) {
+        rpc->unserved_logged[t / 8] |= (uint8_t)(1u << (t % 8));
+        flurm_warn("%s (%u) is not served: %s; answering EINVAL as slurmctld does for an RPC "
+                   "it does not serve (logged once per type)",
+                   type_name(t), t, why);
+    }
+    reply_rc(call, RC_UNSERVED);
+}
+
+/* ---- the request's checks ----------------------------------------------------- */
+
+/* A version FLURM does not speak: answer SLURM_PROTOCOL_VERSION_ERROR in
+ * the client's own header layout when that layout is known, else close. */
+static void refuse_version(struct gw_call *call, const struct flurm_header *h)
+{
+    struct gw_rpc *rpc = call->rpc;
+
+    gw_stats_count(rpc->cfg.stats, GW_C_BAD_VERSION);
+    flurm_warn("%s: protocol version 0x%04x (%s) is not served (22.05, 23.02 and 23.11 are)",
+               call->peer, h->version, type_name(h->msg_type));
+    call->version = h->version;
+    call->restrict_uid = FLURM_AUTH_UID_ANY;
+    if (gw_reply_rc(rpc->cfg.auth, call->out, h->version, RC_VERSION_ERROR,
+                    FLURM_AUTH_UID_ANY) < 0) {
+        drop(call);
+        return;
+    }
+    finish(call, 1);
+}
+
+static void refuse_auth(struct gw_call *call, enum flurm_auth_status status, const char *detail)
+{
+    struct gw_rpc *rpc = call->rpc;
+
+    gw_stats_count(rpc->cfg.stats, GW_C_AUTH_REFUSED);
+    flurm_warn("%s: %s refused: %s%s%s%s", call->peer, type_name(call->wire_type),
+               flurm_auth_status_str(status), detail && *detail ? " (" : "",
+               detail ? detail : "", detail && *detail ? ")" : "");
+    /* Nobody is authenticated: the reply may be read by anyone, and it
+     * says nothing but the refusal. */
+    call->restrict_uid = FLURM_AUTH_UID_ANY;
+    reply_rc(call, flurm_auth_status_slurm_rc(status));
+}
+
+static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route *r,
+                    const struct flurm_msg_parts *parts);
+
+void gw_rpc_handle(struct gw_rpc *rpc, struct gw_call *call, const uint8_t *msg, size_t len)
+{
+    struct flurm_msg_parts parts;
+    struct flurm_auth_result res;
+    enum flurm_msg_type type;
+    const struct route *r;
+
+    call->rpc = rpc;
+    call->t0_us = now_us();
+    call->route = NULL;
+    call->version = 0;
+    call->wire_type = 0;
+    call->msg_type = 0;
+    call->uid = call->gid = 0;
+    call->restrict_uid = FLURM_AUTH_UID_ANY;
+    call->authenticated = false;
+    call->answered = false;
+    call->outstanding = 0;
+    call->gathered = NULL;
+    call->then = NULL;
+    gw_stats_count(rpc->cfg.stats, GW_C_REQUESTS);
+
+    if (flurm_msg_split(&parts, msg, len) < 0) {
+        int err = errno;
+        call->wire_type = parts.hdr.msg_type;
+        if (err == EPROTONOSUPPORT) {
+            refuse_version(call, &parts.hdr);
+        } else if (err == ENOTSUP) {
+            call->version = parts.hdr.version;
+            refuse_auth(call, FLURM_AUTH_BAD_PLUGIN, "FLURM accepts auth/munge only");
+        } else {
+            gw_stats_count(rpc->cfg.stats, GW_C_BAD_FRAME);
+            flurm_warn("%s: unreadable message of %zu bytes (header, auth section or body "
+                       "length): closing",
+                       call->peer, len);
+            drop(call);
+        }
+        flurm_msg_parts_free(&parts);
+        return;
+    }
+    call->version = parts.hdr.version;
+    call->wire_type = parts.hdr.msg_type;
+
+    /* Identity comes from munge alone, never from the body. */
+    if (parts.auth_plugin == 0) {
+        /* A 23.02+ header flagged SLURM_NO_AUTH_CRED: fine on a reply,
+         * never on a request. */
+        refuse_auth(call, FLURM_AUTH_CRED_INVALID, "the request carries no credential");
+        goto out;
+    }
+    if (parts.auth_plugin != FLURM_AUTH_PLUGIN_MUNGE) {
+        refuse_auth(call, FLURM_AUTH_BAD_PLUGIN, "FLURM accepts auth/munge only");
+        goto out;
+    }
+    if (flurm_auth_verify(rpc->cfg.auth, parts.auth, parts.auth_len + parts.body_len,
+                          parts.hdr.version, parts.hdr.msg_type, &res) < 0) {
+        if (errno == EAGAIN || errno == ENOMEM) {
+            flurm_err("%s: cannot check the credential of %s: %s (%s); closing", call->peer,
+                      type_name(call->wire_type), flurm_auth_status_str(res.status),
+                      flurm_auth_munge_error(rpc->cfg.auth));
+            drop(call);
+        } else {
+            refuse_auth(call, res.status, flurm_auth_munge_error(rpc->cfg.auth));
+        }
+        goto out;
+    }
+    call->authenticated = true;
+    call->uid = res.uid;
+    call->gid = res.gid;
+    call->addr = res.addr;
+    /* Replies are readable by the requester only, except for the
+     * administrators (wire doc 3.3: SlurmUser and root get UID_ANY). */
+    call->restrict_uid = res.uid == 0 || res.uid == rpc->slurm_user ? FLURM_AUTH_UID_ANY : res.uid;
+
+    if (flurm_msg_from_wire(call->version, call->wire_type, &type) < 0) {
+        unserved(call, "unknown message type");
+        goto out;
+    }
+    call->msg_type = (uint16_t)type;
+    if (!(r = find_route(call->msg_type))) {
+        unserved(call, "no route");
+        goto out;
+    }
+    call->route = r;
+    if (r->local)
+        r->local(rpc, call, &parts);
+    else
+        forward(rpc, call, r, &parts);
+out:
+    flurm_msg_parts_free(&parts);
+}
+
+/* ---- gathering counters from the services --------------------------------------- */
+
+static void gather_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_call *call = arg;
+    json_t *body;
+
+    if (!errnum && flurm_msg_ok(reply) && (body = flurm_msg_body(reply)) && json_is_object(body))
+        json_object_update(call->gathered, body);
+    if (--call->outstanding == 0)
+        call->then(call);
+}
+
+/* Ask each present service in `services` for "service.stats", merge the
+ * answers into call->gathered, then run `then`.  Services that are absent,
+ * silent or do not know the request simply contribute nothing. */
+static void gather(struct gw_rpc *rpc, struct gw_call *call, const char *const *services,
+                   void (*then)(struct gw_call *call))
+{
+    call->then = then;
+    if (!(call->gathered = json_object())) {
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    call->outstanding = 1; /* held until every request is out */
+    for (const char *const *svc = services; *svc; svc++) {
+        struct flurm_client *client;
+        if (!gw_backends_present(rpc->cfg.backends, *svc) ||
+            !(client = gw_backends_client(rpc->cfg.backends, *svc)))
+            continue;
+        call->outstanding++;
+        if (flurm_client_request(client, "service.stats", NULL, rpc->cfg.gather_timeout,
+                                 gather_done, call) < 0)
+            call->outstanding--;
+    }
+    if (--call->outstanding == 0)
+        then(call);
+}
+
+/* ---- local handlers -------------------------------------------------------------- */
+
+static int decode_local(struct gw_call *call, const struct flurm_msg_parts *parts,
+                        const struct flurm_record *rec, void *obj)
+{
+    struct flurm_buf *b = flurm_buf_view(parts->body, parts->body_len);
+    const char *field = NULL;
+    int rc = -1;
+
+    if (!b)
+        return -1;
+    if (flurm_record_unpack(rec, obj, b, call->version, &field) == 0 &&
+        flurm_buf_remaining(b) == 0)
+        rc = 0;
+    else
+        flurm_warn("%s: malformed %s body (%s)", call->peer, type_name(call->wire_type),
+                   field ? field : "trailing bytes");
+    flurm_buf_destroy(b);
+    if (rc < 0)
+        flurm_record_free(rec, obj);
+    return rc;
+}
+
+static void local_ping(struct gw_rpc *rpc, struct gw_call *call,
+                       const struct flurm_msg_parts *parts)
+{
+    (void)rpc;
+    (void)parts;
+    reply_rc(call, 0);
+}
+
+static void local_fed_info(struct gw_rpc *rpc, struct gw_call *call,
+                           const struct flurm_msg_parts *parts)
+{
+    /* Not federated: the one-byte body "00" slurmctld sends. */
+    struct flurm_fed_info none = {.federation = NULL};
+
+    (void)rpc;
+    (void)parts;
+    reply_record(call, FLURM_RESPONSE_FED_INFO, &flurm_rec_fed_info, &none);
+}
+
+/* The SLURM release a client of this protocol version prints. */
+static const char *slurm_version_for(uint16_t version)
+{
+    if (version >= FLURM_PROTO_23_11)
+        return "23.11.0";
+    if (version >= FLURM_PROTO_23_02)
+        return "23.02.0";
+    return "22.05.8";
+}
+
+static void build_info_reply(struct gw_call *call)
+{
+    struct gw_rpc *rpc = call->rpc;
+    /* A shallow copy: only scalars change, the strings stay borrowed. */
+    struct flurm_build_info bi = *rpc->cfg.build_info;
+    json_int_t next = -1;
+    json_t *v;
+
+    if ((v = json_object_get(call->gathered, "next_job_id")) && json_is_integer(v))
+        next = json_integer_value(v);
+    if (next > 0 && next < (json_int_t)FLURM_NO_VAL)
+        bi.next_job_id = (uint32_t)next;
+    bi.version = (char *)slurm_version_for(call->version);
+    reply_record(call, FLURM_RESPONSE_BUILD_INFO, &flurm_rec_build_info, &bi);
+}
+
+static void local_build_info(struct gw_rpc *rpc, struct gw_call *call,
+                             const struct flurm_msg_parts *parts)
+{
+    struct flurm_last_update_msg req;
+
+    if (decode_local(call, parts, &flurm_rec_last_update, &req) < 0) {
+        reply_rc(call, RC_INCOMPLETE_PACKET);
+        return;
+    }
+    /* _slurm_rpc_dump_conf: nothing changed since the client's copy. */
+    if (req.last_update - 1 >= rpc->cfg.build_info->last_update) {
+        reply_rc(call, RC_NO_CHANGE_IN_DATA);
+        return;
+    }
+    gather(rpc, call, store_only, build_info_reply);
+}
+
+/* sdiag's "Latency for 1000 calls to gettimeofday()", in microseconds. */
+static uint32_t clock_latency_us(void)
+{
+    struct timespec a, b, t;
+
+    clock_gettime(CLOCK_REALTIME, &a);
+    for (int i = 0; i < 1000; i++)
+        clock_gettime(CLOCK_REALTIME, &t);
+    clock_gettime(CLOCK_REALTIME, &b);
+    return (uint32_t)(((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec)) / 1000);
+}
+
+static void stats_reply(struct gw_call *call)
+{
+    struct gw_rpc *rpc = call->rpc;
+    struct flurm_stats_info si;
+    const char *field = NULL;
+    time_t now = loop_time(rpc);
+
+    memset(&si, 0, sizeof(si));
+    si.parts_packed = call->gathered ? 1 : 0;
+    /* Counters the services keep, by their sdiag names; the rest is the
+     * gateway's own. */
+    if (call->gathered &&
+        flurm_record_from_json(&flurm_rec_stats_sched, call->gathered, &si.sched, &field) < 0) {
+        flurm_warn("ignoring service counters: bad %s", field ? field : "value");
+        flurm_record_free(&flurm_rec_stats_sched, &si.sched);
+        memset(&si.sched, 0, sizeof(si.sched));
+    }
+    si.sched.req_time = now;
+    si.sched.req_time_start = gw_stats_since(rpc->cfg.stats);
+    si.sched.server_thread_count = gw_stats_conns(rpc->cfg.stats);
+    si.sched.agent_queue_size = (uint32_t)gw_backends_pending(rpc->cfg.backends);
+    si.sched.agent_count = 0;
+    si.sched.agent_thread_count = 0;
+    si.sched.dbd_agent_queue_size = 0;
+    si.sched.gettimeofday_latency = clock_latency_us();
+    if (gw_stats_fill_rpcs(rpc->cfg.stats, &si) < 0) {
+        flurm_record_free(&flurm_rec_stats_info, &si);
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    reply_record(call, FLURM_RESPONSE_STATS_INFO, &flurm_rec_stats_info, &si);
+    flurm_record_free(&flurm_rec_stats_info, &si);
+}
+
+static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
+                             const struct flurm_msg_parts *parts)
+{
+    struct flurm_stats_request req;
+
+    if (decode_local(call, parts, &flurm_rec_stats_request, &req) < 0) {
+        reply_rc(call, RC_INCOMPLETE_PACKET);
+        return;
+    }
+    if (req.command_id == 0) { /* STAT_COMMAND_RESET, `sdiag -r` */
+        if (call->uid != 0 && call->uid != rpc->slurm_user) {
+            flurm_warn("%s: security violation: REQUEST_STATS_INFO reset from uid %u",
+                       call->peer, call->uid);
+            reply_rc(call, RC_ACCESS_DENIED);
+            return;
+        }
+        flurm_info("%s: statistics reset by uid %u", call->peer, call->uid);
+        gw_stats_reset(rpc->cfg.stats, loop_time(rpc));
+        stats_reply(call); /* parts_packed 0: only the (now empty) RPC tables */
+        return;
+    }
+    gather(rpc, call, stats_services, stats_reply);
+}
+
+/* ---- forwarding ---------------------------------------------------------------------- */
+
+static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_call *call = arg;
+    struct gw_rpc *rpc = call->rpc;
+    const struct route *r = call->route;
+    const struct flurm_record *rec;
+    const char *field = NULL;
+    json_t *body, *msg, *rc, *mt;
+    uint16_t type = r->reply_type;
+    void *obj;
+
+    if (errnum) {
+        gw_stats_count(rpc->cfg.stats, GW_C_TIMEOUT_RPC);
+        flurm_warn("%s: %s: service %s did not answer %s (%s): answering EAGAIN", call->peer,
+                   type_name(call->wire_type), r->service, r->internal, strerror(errnum));
+        reply_rc(call, RC_TRY_AGAIN);
+        return;
+    }
+    if (!flurm_msg_ok(reply)) {
+        gw_stats_count(rpc->cfg.stats, GW_C_BACKEND_ERROR);
+        flurm_debug("%s: %s: %s answered %d: %s", call->peer, type_name(call->wire_type),
+                    r->service, flurm_msg_error_code(reply), flurm_msg_error_text(reply));
+        reply_rc(call, flurm_msg_error_code(reply));
+        return;
+    }
+    body = flurm_msg_body(reply);
+    msg = json_object_get(body, "msg");
+    rc = json_object_get(body, "rc");
+    if (!json_is_object(msg)) {
+        if (json_is_integer(rc)) {
+            reply_rc(call, (int32_t)json_integer_value(rc));
+            return;
+        }
+        flurm_err("%s: %s answered %s with neither \"msg\" nor \"rc\"", call->peer, r->service,
+                  r->internal);
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    if ((mt = json_object_get(body, "msg_type"))) {
+        enum flurm_msg_type named = flurm_msg_by_name(json_string_value(mt) ? json_string_value(mt) : "");
+        if (named == FLURM_MSG_NONE || (named != r->reply_type && named != r->alt_reply_type)) {
+            flurm_err("%s: %s answered %s with msg_type %s, not a reply of that RPC",
+                      call->peer, r->service, r->internal,
+                      json_string_value(mt) ? json_string_value(mt) : "(not a string)");
+            reply_rc(call, RC_SLURM_ERROR);
+            return;
+        }
+        type = (uint16_t)named;
+    }
+    if (!(rec = flurm_msg_body_record(call->version, type)) || !(obj = calloc(1, rec->size))) {
+        flurm_err("%s: no record to send %s: %s", call->peer, type_name(type), strerror(errno));
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    if (flurm_record_from_json(rec, msg, obj, &field) < 0) {
+        flurm_err("%s: %s's %s reply does not fit %s: field %s", call->peer, r->service,
+                  r->internal, type_name(type), field ? field : "?");
+        free(obj);
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    reply_record(call, type, rec, obj);
+    flurm_record_free(rec, obj);
+    free(obj);
+}
+
+static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route *r,
+                    const struct flurm_msg_parts *parts)
+{
+    const struct flurm_record *rec = NULL;
+    struct flurm_client *client;
+    const char *field = NULL;
+    char addr[INET_ADDRSTRLEN] = "";
+    json_t *body = NULL, *msg = NULL;
+    void *obj;
+
+    if (!gw_backends_present(rpc->cfg.backends, r->service)) {
+        char why[96];
+        snprintf(why, sizeof(why), "service %s is not part of this installation", r->service);
+        unserved(call, why);
+        return;
+    }
+    if (r->reply_type != FLURM_RESPONSE_SLURM_RC &&
+        !flurm_msg_body_record(call->version, r->reply_type)) {
+        unserved(call, "no record for its reply yet");
+        return;
+    }
+    if (!(obj = flurm_msg_body_decode(call->version, call->msg_type, parts->body,
+                                      parts->body_len, &rec, &field))) {
+        if (errno == ENOSYS || errno == ENOENT) {
+            unserved(call, "no record for its body yet");
+        } else {
+            flurm_warn("%s: malformed %s body (%s)", call->peer, type_name(call->wire_type),
+                       field ? field : strerror(errno));
+            reply_rc(call, RC_INCOMPLETE_PACKET);
+        }
+        return;
+    }
+    if (rec->nfields > 0 && !(msg = flurm_record_to_json(rec, obj))) {
+        flurm_msg_body_destroy(rec, obj);
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    flurm_msg_body_destroy(rec, obj);
+    if (call->addr.s_addr)
+        inet_ntop(AF_INET, &call->addr, addr, sizeof(addr));
+    body = json_pack("{s:{s:I, s:I, s:s}, s:I, s:I, s:o*}", "auth", "uid", (json_int_t)call->uid,
+                     "gid", (json_int_t)call->gid, "addr", addr, "time",
+                     (json_int_t)loop_time(rpc), "proto", (json_int_t)call->version, "msg", msg);
+    if (!body || !(client = gw_backends_client(rpc->cfg.backends, r->service)) ||
+        flurm_client_request(client, r->internal, body, rpc->cfg.rpc_timeout, forward_done,
+                             call) < 0) {
+        flurm_err("%s: cannot forward %s to %s: %s", call->peer, type_name(call->wire_type),
+                  r->service, strerror(errno));
+        json_decref(body);
+        reply_rc(call, RC_TRY_AGAIN);
+        return;
+    }
+    json_decref(body);
+}
