@@ -7,6 +7,12 @@
  * callback only records the result and posts the object to the loop, where
  * every state change happens.  Nothing here is touched by two threads at
  * once except through that hand-off.
+ *
+ * Several receives stay armed so that NNG keeps taking requests off the
+ * wire while the loop is busy (a store's commit, say).  The loop runs what
+ * was posted before it woke as one batch (loop.c), so those requests reach
+ * the owner in one iteration; an ev_prepare watcher then tells the owner
+ * that the burst is over, before the loop waits again.
  */
 #include "common/server.h"
 
@@ -51,11 +57,16 @@ struct flurm_server {
     void *arg;
     flurm_server_idle_fn on_idle;
     void *idle_arg;
-    struct flurm_server_req *receiving;
+    flurm_server_burst_fn on_burst;
+    void *burst_arg;
+    size_t receivers;              /* how many receives to keep armed */
+    size_t receiving;              /* how many are armed now */
     struct flurm_server_req *reqs; /* every live request object */
     size_t outstanding;
+    int listening;
     int stopped;
     ev_timer rearm_timer;
+    ev_prepare burst_end;
 };
 
 static void req_completed(void *arg);
@@ -133,40 +144,51 @@ static void outstanding_done(struct flurm_server *srv)
         srv->on_idle(srv->idle_arg);
 }
 
-static void arm_receive(struct flurm_server *srv)
+/* Top the armed receives up to srv->receivers. */
+static void arm_receives(struct flurm_server *srv)
 {
     struct flurm_server_req *req;
 
-    if (srv->stopped || srv->receiving || !srv->sock_open)
-        return;
-    if (!(req = req_create(srv))) {
-        flurm_err("cannot arm a request receiver (%s); retrying", strerror(errno));
-        ev_timer_again(flurm_loop_ev(srv->loop), &srv->rearm_timer);
-        return;
+    while (srv->listening && !srv->stopped && srv->sock_open &&
+           srv->receiving < srv->receivers) {
+        if (!(req = req_create(srv))) {
+            flurm_err("cannot arm a request receiver (%s); retrying", strerror(errno));
+            ev_timer_again(flurm_loop_ev(srv->loop), &srv->rearm_timer);
+            return;
+        }
+        req->state = REQ_RECEIVING;
+        srv->receiving++;
+        nng_ctx_recv(req->ctx, req->aio);
     }
-    req->state = REQ_RECEIVING;
-    srv->receiving = req;
-    nng_ctx_recv(req->ctx, req->aio);
 }
 
 static void rearm_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
     (void)revents;
     ev_timer_stop(ev, w);
-    arm_receive(w->data);
+    arm_receives(w->data);
+}
+
+static void burst_end_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+    struct flurm_server *srv = w->data;
+
+    (void)revents;
+    ev_prepare_stop(ev, w);
+    if (srv->on_burst)
+        srv->on_burst(srv->burst_arg);
 }
 
 static void received(struct flurm_server *srv, struct flurm_server_req *req)
 {
-    if (srv->receiving == req)
-        srv->receiving = NULL;
+    srv->receiving--;
     if (req->result != 0) {
         /* Cancelled by stop_receiving or closed: expected.  Anything else is
          * transient (NNG retries its pipes), so keep receiving. */
         if (req->result != NNG_ECANCELED && req->result != NNG_ECLOSED)
             flurm_warn("receiving a request failed: %s", nng_strerror(req->result));
         req_free(req);
-        arm_receive(srv);
+        arm_receives(srv);
         return;
     }
     req->msg = nng_aio_get_msg(req->aio);
@@ -175,7 +197,9 @@ static void received(struct flurm_server *srv, struct flurm_server_req *req)
     srv->outstanding++;
     /* Arm the next receive before handing this one over, so that a slow
      * owner never delays taking the next request off the wire. */
-    arm_receive(srv);
+    arm_receives(srv);
+    if (srv->on_burst)
+        ev_prepare_start(flurm_loop_ev(srv->loop), &srv->burst_end);
     srv->on_request(req, srv->arg);
 }
 
@@ -217,6 +241,9 @@ struct flurm_server *flurm_server_create(struct flurm_loop *loop, flurm_server_r
     ev_init(&srv->rearm_timer, rearm_cb);
     srv->rearm_timer.repeat = REARM_RETRY_S;
     srv->rearm_timer.data = srv;
+    ev_prepare_init(&srv->burst_end, burst_end_cb);
+    srv->burst_end.data = srv;
+    srv->receivers = FLURM_SERVER_RECEIVERS;
     if ((rv = nng_rep0_open(&srv->sock)) != 0) {
         errno = flurm_ipc_errno(rv);
         goto error;
@@ -242,6 +269,26 @@ void flurm_server_set_idle_cb(struct flurm_server *srv, flurm_server_idle_fn on_
     srv->idle_arg = arg;
 }
 
+void flurm_server_set_burst_cb(struct flurm_server *srv, flurm_server_burst_fn on_burst,
+                               void *arg)
+{
+    srv->on_burst = on_burst;
+    srv->burst_arg = arg;
+    if (!on_burst)
+        ev_prepare_stop(flurm_loop_ev(srv->loop), &srv->burst_end);
+}
+
+int flurm_server_set_receivers(struct flurm_server *srv, size_t n)
+{
+    if (n == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    srv->receivers = n;
+    arm_receives(srv);
+    return 0;
+}
+
 int flurm_server_listen(struct flurm_server *srv, const char *url)
 {
     int rv;
@@ -250,7 +297,8 @@ int flurm_server_listen(struct flurm_server *srv, const char *url)
         errno = flurm_ipc_errno(rv);
         return -1;
     }
-    arm_receive(srv);
+    srv->listening = 1;
+    arm_receives(srv);
     return 0;
 }
 
@@ -258,8 +306,12 @@ void flurm_server_stop_receiving(struct flurm_server *srv)
 {
     srv->stopped = 1;
     ev_timer_stop(flurm_loop_ev(srv->loop), &srv->rearm_timer);
-    if (srv->receiving)
-        nng_aio_cancel(srv->receiving->aio);
+    /* A receive that already completed is not cancelled: its request is
+     * still delivered (and must be answered). */
+    for (struct flurm_server_req *req = srv->reqs; req; req = req->next) {
+        if (req->state == REQ_RECEIVING)
+            nng_aio_cancel(req->aio);
+    }
 }
 
 size_t flurm_server_outstanding(const struct flurm_server *srv)
@@ -310,13 +362,14 @@ void flurm_server_destroy(struct flurm_server *srv)
         return;
     srv->stopped = 1;
     ev_timer_stop(flurm_loop_ev(srv->loop), &srv->rearm_timer);
+    ev_prepare_stop(flurm_loop_ev(srv->loop), &srv->burst_end);
     if (srv->sock_open) {
         /* Completes every pending aio with NNG_ECLOSED; req_free() below
          * waits for those callbacks and withdraws their posted work. */
         (void)nng_close(srv->sock);
         srv->sock_open = 0;
     }
-    srv->receiving = NULL;
+    srv->receiving = 0;
     while (srv->reqs) {
         struct flurm_server_req *req = srv->reqs;
         req->ctx_open = 0;

@@ -3,12 +3,22 @@
  * contexts, so that many requests can be open at once and answered in any
  * order.
  *
- * One context is always receiving.  When it gets a request it becomes that
- * request (it holds NNG's routing state for the reply), a fresh context
- * takes over receiving, and the request is handed to the owner on the loop
- * thread.  The owner answers it exactly once, now or later, with
- * flurm_server_reply(), or gives it up with flurm_server_drop().  This layer
+ * Several contexts are always receiving (FLURM_SERVER_RECEIVERS by
+ * default), so that the requests arriving while the loop is busy are taken
+ * off the wire meanwhile and handed to the owner together in the next loop
+ * iteration, not one per iteration.  When a context gets a request it
+ * becomes that request (it holds NNG's routing state for the reply), a
+ * fresh context takes over its receiving, and the request is handed to the
+ * owner on the loop thread.  The owner answers it exactly once, now or
+ * later, with flurm_server_reply(), or gives it up with flurm_server_drop().
+ * After the requests of one iteration have all been handed over, the owner
+ * hears of the end of that burst (flurm_server_set_burst_cb).  This layer
  * moves bytes; the envelope and the one-reply rule are service.h's.
+ *
+ * Requests in flight at the same time may be handed over in any order,
+ * even from one requester: NNG completes the receives on several threads.
+ * A requester that needs an order waits for each reply before sending the
+ * next request.
  */
 #ifndef FLURM_SERVER_H
 #define FLURM_SERVER_H
@@ -16,6 +26,9 @@
 #include <stddef.h>
 
 #include "common/loop.h"
+
+/* Receives kept armed by default: the most requests one burst can hold. */
+#define FLURM_SERVER_RECEIVERS 64
 
 struct flurm_server;
 struct flurm_server_req;
@@ -28,6 +41,11 @@ typedef void (*flurm_server_request_fn)(struct flurm_server_req *req, void *arg)
  * dropped.  Used to finish a drain.  Runs on the loop thread. */
 typedef void (*flurm_server_idle_fn)(void *arg);
 
+/* The requests handed over in this loop iteration have all been delivered;
+ * runs once per iteration that delivered any, just before the loop waits
+ * again (an ev_prepare watcher).  Runs on the loop thread. */
+typedef void (*flurm_server_burst_fn)(void *arg);
+
 /* loop borrowed (must outlive the server); arg passed to the callbacks.
  * Returns NULL and errno on failure.  Caller destroys. */
 struct flurm_server *flurm_server_create(struct flurm_loop *loop, flurm_server_request_fn on_request,
@@ -36,14 +54,24 @@ struct flurm_server *flurm_server_create(struct flurm_loop *loop, flurm_server_r
 /* Call on_idle whenever the number of outstanding requests drops to 0. */
 void flurm_server_set_idle_cb(struct flurm_server *srv, flurm_server_idle_fn on_idle, void *arg);
 
+/* Call on_burst after each burst of delivered requests (NULL: stop). */
+void flurm_server_set_burst_cb(struct flurm_server *srv, flurm_server_burst_fn on_burst,
+                               void *arg);
+
+/* Keep n receives armed (n >= 1; default FLURM_SERVER_RECEIVERS).  Takes
+ * effect at once when raised, as receives complete when lowered.  -1 and
+ * EINVAL for 0. */
+int flurm_server_set_receivers(struct flurm_server *srv, size_t n);
+
 /* Bind `url` (borrowed) and start receiving.  -1 and errno (EADDRINUSE if
  * another live process holds the path). */
 int flurm_server_listen(struct flurm_server *srv, const char *url);
 
-/* Stop taking requests: the receiving context is cancelled (a request it
- * had already received is still delivered) and no new one is armed.
- * Requests sent to us after this stay queued in the connection until the
- * socket closes; the peer's client then re-sends them elsewhere. */
+/* Stop taking requests: the receiving contexts are cancelled (a request
+ * one had already received is still delivered) and no new one is armed.
+ * Requests sent to us after this returns stay queued in the connection
+ * until the socket closes; the peer's client then re-sends them
+ * elsewhere. */
 void flurm_server_stop_receiving(struct flurm_server *srv);
 
 /* Requests delivered to the owner whose reply has not yet been handed to

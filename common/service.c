@@ -80,6 +80,9 @@ struct flurm_service {
     double drain_timeout;
     flurm_service_drain_fn drain_fn;
     void *drain_arg;
+    flurm_service_burst_fn burst_fn;
+    void *burst_arg;
+    size_t receivers;
     ev_signal sigterm;
     ev_signal sigint;
     ev_timer drain_timer;
@@ -444,16 +447,26 @@ static void server_idle(void *arg)
     check_drained(arg);
 }
 
+static void server_burst(void *arg)
+{
+    struct flurm_service *svc = arg;
+
+    if (svc->burst_fn)
+        svc->burst_fn(svc, svc->burst_arg);
+}
+
 void flurm_service_drain(struct flurm_service *svc)
 {
     if (svc->state >= SVC_DRAINING)
         return;
     svc->state = SVC_DRAINING;
-    flurm_info("draining: %zu requests in flight", svc->inflight);
     if (svc->drain_fn)
         svc->drain_fn(svc, svc->drain_arg);
     if (svc->server)
         flurm_server_stop_receiving(svc->server);
+    /* Logged once no receive is armed any more: a request sent after this
+     * line is never taken by this instance (tests rely on it). */
+    flurm_info("draining: %zu requests in flight", svc->inflight);
     if (svc->drain_timeout > 0) {
         ev_timer_set(&svc->drain_timer, svc->drain_timeout, 0.0);
         ev_timer_start(flurm_loop_ev(svc->loop), &svc->drain_timer);
@@ -603,6 +616,24 @@ void flurm_service_set_drain_cb(struct flurm_service *svc, flurm_service_drain_f
     svc->drain_arg = arg;
 }
 
+void flurm_service_set_burst_cb(struct flurm_service *svc, flurm_service_burst_fn fn, void *arg)
+{
+    svc->burst_fn = fn;
+    svc->burst_arg = arg;
+    if (svc->server)
+        flurm_server_set_burst_cb(svc->server, fn ? server_burst : NULL, svc);
+}
+
+int flurm_service_set_receivers(struct flurm_service *svc, size_t n)
+{
+    if (n == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    svc->receivers = n;
+    return svc->server ? flurm_server_set_receivers(svc->server, n) : 0;
+}
+
 /* Write the readiness line to $FLURM_NOTIFY_FD and close it. */
 static void notify_ready(struct flurm_service *svc)
 {
@@ -677,6 +708,10 @@ int flurm_service_start(struct flurm_service *svc)
     if (!(svc->server = flurm_server_create(svc->loop, dispatch, svc)))
         goto error;
     flurm_server_set_idle_cb(svc->server, server_idle, svc);
+    if (svc->burst_fn)
+        flurm_server_set_burst_cb(svc->server, server_burst, svc);
+    if (svc->receivers)
+        (void)flurm_server_set_receivers(svc->server, svc->receivers);
     svc->bound = 1;
     if (flurm_server_listen(svc->server, url) < 0) {
         flurm_err("cannot bind %s: %s", url, strerror(errno));

@@ -18,6 +18,9 @@
  *
  * Built in: "service.status" answers {name, pid, version, uptime, served,
  * inflight, state}.  Types beginning with "service." are the runtime's.
+ *
+ * Requests are dispatched in bursts (see flurm_service_burst_fn); requests
+ * in flight at the same time may be dispatched in any order.
  */
 #ifndef FLURM_SERVICE_H
 #define FLURM_SERVICE_H
@@ -45,6 +48,14 @@ struct flurm_handler {
 /* A drain began (SIGTERM or flurm_service_drain()).  The service stops its
  * own sources of new work here and may take holds (flurm_service_hold). */
 typedef void (*flurm_service_drain_fn)(struct flurm_service *svc, void *arg);
+
+/* A burst of requests has been dispatched: every request taken off the
+ * socket while the loop was busy was handed to its handler in this loop
+ * iteration, and the loop is about to wait again.  A service that defers
+ * the requests' work finishes it here for the whole burst at once (the job
+ * store commits the burst's commands in one transaction).  Runs on the
+ * loop thread, at most once per iteration. */
+typedef void (*flurm_service_burst_fn)(struct flurm_service *svc, void *arg);
 
 /* Create a service named `name` (NULL: $FLURM_SERVICE) at `version`, with
  * the static handler table `handlers` (borrowed: it must outlive the
@@ -75,6 +86,14 @@ void flurm_service_enable_events(struct flurm_service *svc);
 void flurm_service_set_drain_timeout(struct flurm_service *svc, double seconds);
 
 void flurm_service_set_drain_cb(struct flurm_service *svc, flurm_service_drain_fn fn, void *arg);
+
+/* Call fn after each burst of dispatched requests (see above); NULL stops.
+ * May be called before or after flurm_service_start(). */
+void flurm_service_set_burst_cb(struct flurm_service *svc, flurm_service_burst_fn fn, void *arg);
+
+/* Keep n receives armed (default FLURM_SERVER_RECEIVERS, common/server.h):
+ * the most requests one burst can hold.  -1 and EINVAL for 0. */
+int flurm_service_set_receivers(struct flurm_service *svc, size_t n);
 
 /* Become reachable: remove stale files of dead instances, bind this
  * instance's sockets, swap the symlinks to them, then write the version

@@ -1,14 +1,15 @@
 /*
  * main.c - flurm-jobstore (tree name "store"): the single owner of job state.
  *
- * Requests that change state (job.submit, job.kill, job.update) become
- * commands: stamped with their time, deferred, and applied together by the
- * group commit that runs once per loop iteration, just before the loop
- * waits again; their answers go out only after the transaction holding them
- * is on disk.  Queries (job.info, job.info_single, job.user_info, job.list,
- * job.script) are answered at once, from memory (job.script from the
- * database).  After each commit one
- * job.changed event per changed job is published.
+ * Requests that change state (job.submit, job.kill, job.update,
+ * node.state_set) become commands: stamped with their time, deferred, and
+ * applied together by the group commit that runs after each burst of
+ * requests the runtime delivers (everything that arrived during the
+ * previous commit), just before the loop waits again; their answers go out
+ * only after the transaction holding them is on disk.  Queries (job.info,
+ * job.info_single, job.user_info, job.list) are answered at once, from
+ * memory; job.script and node.state_list from the database.  After each
+ * commit one job.changed event per changed job is published.
  *
  * Environment (besides the process contract of docs/architecture.md):
  *   SLURM_CONF            the site's slurm.conf (default /etc/slurm/slurm.conf)
@@ -16,8 +17,6 @@
  *                         StateSaveLocation/flurm-jobstore.db if slurm.conf
  *                         sets StateSaveLocation, else
  *                         $FLURM_RUNDIR/state/jobstore.db
- *   FLURM_JOBSTORE_LINGER_US  keep each batch open this long (default:
- *                         adaptive, see linger_window())
  *   FLURM_JOBSTORE_FAULT  test only: "ack-before-commit" answers commands
  *                         before committing them (and commits 300 ms
  *                         later), to prove the crash test can fail
@@ -40,9 +39,10 @@
 #include "services/jobstore/store.h"
 
 #define FAULT_COMMIT_DELAY_S 0.3
-/* A batch this big is committed at the end of the loop iteration even
- * while the linger window is open. */
-#define BATCH_MAX 4096
+/* Receives the runtime keeps armed: the most commands one commit can take
+ * from one burst.  Wider than the runtime's default because every request
+ * left waiting on the wire during a commit waits a whole further commit. */
+#define STORE_RECEIVERS 256
 
 struct pending {
     uint64_t ticket;
@@ -54,11 +54,6 @@ struct jobstore {
     struct flurm_service *svc;
     struct site *site;
     struct store *store;
-    ev_prepare flush;
-    ev_timer linger;
-    double linger_s;      /* fixed window (FLURM_JOBSTORE_LINGER_US), or 0: adaptive */
-    double last_commit_s; /* how long the last commit took */
-    double last_end_s;    /* when it ended (monotonic) */
     struct pending *batch;
     size_t nbatch, cap;
     /* test fault: answered but not yet committed */
@@ -138,19 +133,18 @@ static void late_commit_cb(struct ev_loop *ev, ev_timer *w, int revents)
     flurm_service_release(js->svc);
 }
 
-/* The group commit: everything taken since the last one, in one
+/* The group commit, after each burst the runtime delivered: every command
+ * taken since the last commit (those that arrived while it ran) in one
  * transaction and one fsync. */
-static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+static void commit_burst(struct flurm_service *svc, void *arg)
 {
-    struct jobstore *js = w->data;
+    struct jobstore *js = arg;
     struct pending *batch = js->batch;
     size_t n = js->nbatch;
     json_t **cmds, **results;
     double t0 = monotonic_s();
 
-    (void)revents;
-    ev_prepare_stop(ev, w);
-    ev_timer_stop(ev, &js->linger);
+    (void)svc;
     if (!n)
         return;
     js->batch = NULL;
@@ -170,7 +164,7 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
         if (!ev_is_active(&js->late_commit)) {
             flurm_service_hold(js->svc);
             ev_timer_set(&js->late_commit, FAULT_COMMIT_DELAY_S, 0.0);
-            ev_timer_start(ev, &js->late_commit);
+            ev_timer_start(flurm_loop_ev(js->loop), &js->late_commit);
         }
     } else {
         if (store_apply(js->store, cmds, n, results) < 0)
@@ -178,49 +172,17 @@ static void flush_cb(struct ev_loop *ev, ev_prepare *w, int revents)
         answer_batch(js, batch, results, n);
         publish_changes(js);
     }
-    js->last_end_s = monotonic_s();
-    js->last_commit_s = js->last_end_s - t0;
-    flurm_debug("committed %zu command(s) in %.2f ms", n, js->last_commit_s * 1e3);
+    flurm_debug("committed %zu command(s) in %.2f ms", n, (monotonic_s() - t0) * 1e3);
     free(cmds);
     free(results);
     free(batch);
 }
 
-/* How long a new batch stays open.  Every request taken in one loop
- * iteration goes into one transaction; beyond that, the runtime hands over
- * one request per iteration, so under load a batch would hold one command.
- * When commands come back to back (one arrives within two commit times of
- * the last commit) the batch stays open for about one commit time, which
- * lets it grow with the load; an idle store commits at once. */
-static double linger_window(const struct jobstore *js)
+/* Defer req and queue cmd (taken) for the next group commit. */
+static void defer_command(struct jobstore *js, struct flurm_request *req, json_t *cmd)
 {
-    double since = monotonic_s() - js->last_end_s, w;
-
-    if (js->linger_s > 0)
-        return js->linger_s;
-    if (js->last_commit_s <= 0 || since > 2 * js->last_commit_s)
-        return 0;
-    w = js->last_commit_s;
-    return w < 1e-4 ? 1e-4 : w > 5e-3 ? 5e-3 : w;
-}
-
-/* job.submit, job.kill, job.update: stamp, defer, and leave the rest to
- * the group commit. */
-static void handle_command(struct flurm_request *req, void *arg)
-{
-    struct jobstore *js = arg;
-    const json_t *body = flurm_request_body(req);
-    const char *req_id = flurm_request_req_id(req);
-    const json_t *time = json_object_get(body, "time");
-    json_t *cmd;
     uint64_t ticket;
 
-    cmd = json_pack("{s:s, s:s?, s:I, s:O?, s:O?, s:O?}", "type", flurm_request_type(req),
-                    "req_id", req_id, "time",
-                    json_is_integer(time) ? json_integer_value(time)
-                                          : (json_int_t)flurm_loop_now(js->loop),
-                    "auth", json_object_get(body, "auth"), "proto",
-                    json_object_get(body, "proto"), "msg", json_object_get(body, "msg"));
     if (!cmd) {
         flurm_request_reply_error(req, ENOMEM, "out of memory");
         return;
@@ -242,27 +204,56 @@ static void handle_command(struct flurm_request *req, void *arg)
         return;
     }
     js->batch[js->nbatch++] = (struct pending){ticket, cmd};
-    if (js->nbatch < BATCH_MAX && !ev_is_active(&js->linger) && !ev_is_active(&js->flush)) {
-        double window = linger_window(js);
-
-        if (window > 0) {
-            ev_timer_set(&js->linger, window, 0.0);
-            ev_timer_start(flurm_loop_ev(js->loop), &js->linger);
-            return;
-        }
-    }
-    if (!ev_is_active(&js->linger) || js->nbatch >= BATCH_MAX)
-        ev_prepare_start(flurm_loop_ev(js->loop), &js->flush);
 }
 
-/* The linger window of a batch closed: commit it at the end of this
- * iteration. */
-static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
+/* job.submit, job.kill, job.update: stamp, defer, and leave the rest to
+ * the group commit. */
+static void handle_command(struct flurm_request *req, void *arg)
 {
-    struct jobstore *js = w->data;
+    struct jobstore *js = arg;
+    const json_t *body = flurm_request_body(req);
+    const json_t *time = json_object_get(body, "time");
 
-    (void)revents;
-    ev_prepare_start(ev, &js->flush);
+    defer_command(js, req,
+                  json_pack("{s:s, s:s?, s:I, s:O?, s:O?, s:O?}", "type",
+                            flurm_request_type(req), "req_id", flurm_request_req_id(req),
+                            "time",
+                            json_is_integer(time) ? json_integer_value(time)
+                                                  : (json_int_t)flurm_loop_now(js->loop),
+                            "auth", json_object_get(body, "auth"), "proto",
+                            json_object_get(body, "proto"), "msg",
+                            json_object_get(body, "msg")));
+}
+
+/* node.state_set: the node manager's record is the body itself (no
+ * gateway envelope); the store is the proposer, so the command time is the
+ * loop's clock. */
+static void handle_node_command(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    const json_t *body = flurm_request_body(req);
+
+    defer_command(js, req,
+                  json_pack("{s:s, s:s?, s:I, s:O?, s:O}", "type", flurm_request_type(req),
+                            "req_id", flurm_request_req_id(req), "time",
+                            (json_int_t)flurm_loop_now(js->loop), "auth",
+                            json_object_get(body, "auth"), "msg", body));
+}
+
+/* node.state_list: every stored node record, from the database. */
+static void handle_node_list(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    json_t *nodes;
+
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    if (!(nodes = store_node_states(js->store))) {
+        flurm_request_reply_error(req, errno == ENOMEM ? ENOMEM : EIO,
+                                  "cannot read the node states: %s", strerror(errno));
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:o}", "nodes", nodes));
 }
 
 /* job.info, job.info_single, job.user_info, job.list: from memory. */
@@ -331,6 +322,8 @@ static const struct flurm_handler handlers[] = {
     {"job.user_info", handle_query},
     {"job.list", handle_query},
     {"job.script", handle_script},
+    {"node.state_set", handle_node_command},
+    {"node.state_list", handle_node_list},
     {NULL, NULL},
 };
 
@@ -380,7 +373,6 @@ int main(void)
 {
     struct jobstore js = {0};
     const char *conf = getenv("SLURM_CONF"), *fault = getenv("FLURM_JOBSTORE_FAULT");
-    const char *linger = getenv("FLURM_JOBSTORE_LINGER_US");
     char err[512] = "", *path;
     int rc;
 
@@ -404,18 +396,6 @@ int main(void)
                jobs_count(store_jobs(js.store)), jobs_active_count(store_jobs(js.store)),
                (unsigned long long)store_last_seq(js.store));
     free(path);
-    if (linger && *linger) {
-        char *end;
-        long us = strtol(linger, &end, 10);
-
-        if (*end || us < 0 || us > 1000000) {
-            flurm_err("FLURM_JOBSTORE_LINGER_US=%s is not a number of microseconds (0-1000000)",
-                      linger);
-            rc = FLURM_EXIT_PERMANENT;
-            goto out;
-        }
-        js.linger_s = (double)us / 1e6;
-    }
     if (fault && !strcmp(fault, "ack-before-commit")) {
         flurm_warn("FLURM_JOBSTORE_FAULT=ack-before-commit: answers before commit (tests only)");
         js.ack_before_commit = 1;
@@ -426,10 +406,8 @@ int main(void)
         rc = FLURM_EXIT_TEMPORARY;
         goto out;
     }
-    ev_prepare_init(&js.flush, flush_cb);
-    js.flush.data = &js;
-    ev_timer_init(&js.linger, linger_cb, 0.0, 0.0);
-    js.linger.data = &js;
+    flurm_service_set_burst_cb(js.svc, commit_burst, &js);
+    (void)flurm_service_set_receivers(js.svc, STORE_RECEIVERS);
     ev_timer_init(&js.late_commit, late_commit_cb, FAULT_COMMIT_DELAY_S, 0.0);
     js.late_commit.data = &js;
     flurm_service_enable_events(js.svc);
@@ -441,9 +419,7 @@ int main(void)
     rc = flurm_service_run(js.svc);
 out:
     if (js.loop) {
-        ev_prepare_stop(flurm_loop_ev(js.loop), &js.flush);
         ev_timer_stop(flurm_loop_ev(js.loop), &js.late_commit);
-        ev_timer_stop(flurm_loop_ev(js.loop), &js.linger);
     }
     if (js.store && store_commit(js.store) < 0)
         flurm_err("last commit failed: %s", strerror(errno));

@@ -4,6 +4,11 @@
  * One connection, one writer (this process), prepared statements kept for
  * the life of the store.  The schema is versioned in meta.schema_version;
  * a database of another version is refused rather than guessed at.
+ *
+ * Two kinds of commands share the log: the job commands, whose semantics
+ * are jobs.c's, and node.state_set, the node manager's administrative
+ * node state, which is only kept (the store does not interpret it) and so
+ * is applied here, straight to its table.
  */
 #include "services/jobstore/store.h"
 
@@ -20,6 +25,7 @@
 #define REQUEST_KEEP_S 3600
 /* How often (in commands) to prune old idempotency entries. */
 #define PRUNE_EVERY 1024
+#define NODE_STATE_SET "node.state_set"
 
 static const char schema_sql[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value);"
@@ -42,6 +48,8 @@ enum stmt_id {
     S_SCRIPT_PUT,
     S_SCRIPT_GET,
     S_META_PUT,
+    S_NODE_PUT,
+    S_NODE_LIST,
     S_COUNT,
 };
 
@@ -57,6 +65,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SCRIPT_PUT] = "INSERT OR REPLACE INTO job_scripts(job_id, script, env) VALUES(?1, ?2, ?3)",
     [S_SCRIPT_GET] = "SELECT script, env FROM job_scripts WHERE job_id = ?1",
     [S_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
+    [S_NODE_PUT] = "INSERT OR REPLACE INTO node_state(name, state, reason, reason_uid, reason_time)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_NODE_LIST] = "SELECT name, state, reason, reason_uid, reason_time FROM node_state"
+                    " ORDER BY name",
 };
 
 struct store {
@@ -494,6 +506,60 @@ static int save_effects(struct store *st, uint64_t seq)
     return 0;
 }
 
+static json_t *node_refusal(int code, const char *text)
+{
+    return json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code, "text", text);
+}
+
+/* 1 if v is absent or JSON null. */
+static int absent(const json_t *v)
+{
+    return !v || json_is_null(v);
+}
+
+/* node.state_set: upsert the row of msg.name, the last write winning.  The
+ * record's fields are the node manager's and opaque here; only their kinds
+ * are checked.  A malformed record is a refusal (a logged result like any
+ * other), -1 only for SQLite errors. */
+static int apply_node_state(struct store *st, const json_t *cmd, json_t **res)
+{
+    const json_t *msg = json_object_get(cmd, "msg"), *auth = json_object_get(cmd, "auth");
+    const json_t *name = json_object_get(msg, "name"), *state = json_object_get(msg, "state");
+    const json_t *reason = json_object_get(msg, "reason");
+    const json_t *uid = json_object_get(msg, "reason_uid");
+    const json_t *when = json_object_get(msg, "reason_time");
+    sqlite3_stmt *s = st->stmt[S_NODE_PUT];
+
+    /* Over the private socket there is no auth (a FLURM service); a
+     * forwarded user request carries one and must be an administrator's. */
+    if (auth && !site_is_admin(jobs_site(st->jobs),
+                               (uid_t)json_integer_value(json_object_get(auth, "uid")))) {
+        *res = node_refusal(ESLURM_ACCESS_DENIED, "Access/permission denied");
+        return *res ? 0 : -1;
+    }
+    if (!json_is_string(name) || !json_string_length(name) || !json_is_string(state) ||
+        !(absent(reason) || json_is_string(reason)) || !(absent(uid) || json_is_integer(uid)) ||
+        !(absent(when) || json_is_integer(when)) ||
+        (json_is_integer(uid) && (json_integer_value(uid) < 0 ||
+                                  json_integer_value(uid) > UINT32_MAX))) {
+        *res = node_refusal(EINVAL, "node.state_set needs {name, state} strings, a reason "
+                                    "string or null, and integer reason_uid and reason_time");
+        return *res ? 0 : -1;
+    }
+    sqlite3_bind_text(s, 1, json_string_value(name), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, json_string_value(state), -1, SQLITE_STATIC);
+    if (json_is_string(reason))
+        sqlite3_bind_text(s, 3, json_string_value(reason), -1, SQLITE_STATIC);
+    if (json_is_integer(uid))
+        sqlite3_bind_int64(s, 4, json_integer_value(uid));
+    if (json_is_integer(when))
+        sqlite3_bind_int64(s, 5, json_integer_value(when));
+    if (step_done(s) < 0)
+        return -1;
+    *res = json_pack("{s:b, s:{}}", "ok", 1, "body");
+    return *res ? 0 : -1;
+}
+
 /* Apply one command inside the open transaction.  Result in *res. */
 static int apply_one(struct store *st, const json_t *cmd, json_t **res)
 {
@@ -503,7 +569,7 @@ static int apply_one(struct store *st, const json_t *cmd, json_t **res)
     uint64_t seq;
     char *cmd_text = NULL, *res_text = NULL;
     sqlite3_stmt *s;
-    int found;
+    int found, is_node;
 
     *res = NULL;
     if (req_id) {
@@ -512,7 +578,8 @@ static int apply_one(struct store *st, const json_t *cmd, json_t **res)
             return *res ? 0 : -1;
     }
     seq = st->last_seq + 1;
-    if (!(*res = jobs_apply(st->jobs, seq, cmd)))
+    is_node = type && !strcmp(type, NODE_STATE_SET);
+    if (is_node ? apply_node_state(st, cmd, res) < 0 : !(*res = jobs_apply(st->jobs, seq, cmd)))
         return -1;
     st->last_seq = seq;
     if (!(cmd_text = json_dumps(cmd, JSON_COMPACT)) ||
@@ -538,7 +605,7 @@ static int apply_one(struct store *st, const json_t *cmd, json_t **res)
         if (step_done(s) < 0)
             goto error;
     }
-    if (save_effects(st, seq) < 0)
+    if (!is_node && save_effects(st, seq) < 0)
         goto error;
     /* pruning is part of the command stream, so replicas prune alike */
     if (++st->since_prune >= PRUNE_EVERY) {
@@ -713,6 +780,63 @@ int store_log_foreach(struct store *st, uint64_t after,
     return ret;
 }
 
+/* One node_state row as the node manager wrote it; NULL columns (fields
+ * the record did not have) are left out. */
+static json_t *node_row(sqlite3_stmt *s)
+{
+    static const char *const cols[] = {"name", "state", "reason", "reason_uid", "reason_time"};
+    json_t *rec = json_object();
+
+    for (int c = 0; rec && c < 5; c++) {
+        json_t *v;
+
+        switch (sqlite3_column_type(s, c)) {
+        case SQLITE_NULL:
+            v = c == 2 ? json_null() : NULL;
+            if (!v)
+                continue;
+            break;
+        case SQLITE_INTEGER:
+            v = json_integer(sqlite3_column_int64(s, c));
+            break;
+        default:
+            v = json_string((const char *)sqlite3_column_text(s, c));
+        }
+        if (!v || json_object_set_new(rec, cols[c], v) < 0) {
+            json_decref(rec);
+            rec = NULL;
+        }
+    }
+    return rec;
+}
+
+json_t *store_node_states(struct store *st)
+{
+    sqlite3_stmt *s = st->stmt[S_NODE_LIST];
+    json_t *nodes = json_array(), *rec;
+    int rc;
+
+    if (!nodes) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (!(rec = node_row(s)) || json_array_append_new(nodes, rec) < 0) {
+            sqlite3_reset(s);
+            json_decref(nodes);
+            errno = ENOMEM;
+            return NULL;
+        }
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        json_decref(nodes);
+        errno = EIO;
+        return NULL;
+    }
+    return nodes;
+}
+
 /* Append the rows of a query to arr; each row becomes an array of its
  * columns (text parsed as JSON where `json_col` says so). */
 static int dump_rows(struct store *st, const char *sql, json_t *arr, int json_col)
@@ -757,19 +881,25 @@ static int dump_rows(struct store *st, const char *sql, json_t *arr, int json_co
 json_t *store_dump(struct store *st)
 {
     json_t *meta = json_array(), *jobs = json_array(), *scripts = json_array();
+    json_t *nodes = json_array();
 
-    if (!meta || !jobs || !scripts ||
+    if (!meta || !jobs || !scripts || !nodes ||
         dump_rows(st, "SELECT key, value FROM meta ORDER BY key", meta, -1) < 0 ||
         dump_rows(st, "SELECT job_id, user_id, state, array_job_id, seq, data FROM jobs"
                       " ORDER BY job_id",
                   jobs, 5) < 0 ||
         dump_rows(st, "SELECT job_id, script, env FROM job_scripts ORDER BY job_id", scripts,
-                  2) < 0) {
+                  2) < 0 ||
+        dump_rows(st, "SELECT name, state, reason, reason_uid, reason_time FROM node_state"
+                      " ORDER BY name",
+                  nodes, -1) < 0) {
         json_decref(meta);
         json_decref(jobs);
         json_decref(scripts);
+        json_decref(nodes);
         errno = EIO;
         return NULL;
     }
-    return json_pack("{s:o, s:o, s:o}", "meta", meta, "jobs", jobs, "scripts", scripts);
+    return json_pack("{s:o, s:o, s:o, s:o}", "meta", meta, "jobs", jobs, "scripts", scripts,
+                     "nodes", nodes);
 }

@@ -5,7 +5,10 @@
  *
  * Commands are applied in batches: one SQLite transaction per batch, in
  * which every command is checked for a repeated req_id, applied, appended
- * to `log` with its result, and its effects written to the tables.  When
+ * to `log` with its result, and its effects written to the tables.  The
+ * commands are jobs.h's job.* commands and node.state_set (the node
+ * manager's admin state of one node, kept in node_state, see
+ * docs/nodemgr.md).  When
  * store_apply() returns 0 the batch is on disk (synchronous=FULL): only then
  * may its results be sent.  If a batch cannot be committed, nothing of it is
  * durable and the in-memory table no longer matches the disk: the store
@@ -104,7 +107,14 @@ int store_log_foreach(struct store *st, uint64_t after,
                       int (*fn)(uint64_t seq, const json_t *cmd, const json_t *result, void *arg),
                       void *arg);
 
-/* The whole durable state (meta counters, jobs, scripts) in one canonical
+/* Every node_state row as node.state_set wrote it, sorted by name:
+ * [{"name", "state", "reason" (string or null), "reason_uid",
+ * "reason_time"}], a field the command did not give left out (reason as
+ * null).  Read from the database (the last committed state, or this
+ * store's open transaction).  New reference; NULL and ENOMEM / EIO. */
+json_t *store_node_states(struct store *st);
+
+/* The whole durable state (meta counters, jobs, scripts, nodes) in one canonical
  * JSON document, read back from disk: two stores with equal dumps hold the
  * same state.  New reference, NULL and errno. */
 json_t *store_dump(struct store *st);

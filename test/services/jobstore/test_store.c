@@ -2,7 +2,8 @@
  * test_store.c - the job store's durable state machine (services/jobstore/
  * store.c): what is committed survives a reopen, the log replays into the
  * same state, a repeated req_id is applied once, job ids are never reused,
- * a batch is one transaction, and a batch that cannot commit leaves nothing.
+ * a batch is one transaction, and a batch that cannot commit leaves nothing;
+ * and the node manager's node.state_set / node state rows (docs/nodemgr.md).
  */
 #include <check.h>
 #include <errno.h>
@@ -77,6 +78,44 @@ static char *dump_text(struct store *st)
 }
 
 static long long log_entries(struct store *st);
+
+/* node.state_set as the service logs it: the node manager's record as msg,
+ * no auth (a FLURM service).  reason NULL is JSON null. */
+static json_t *node_cmd(const char *name, const char *state, const char *reason,
+                        long long reason_uid, long long reason_time, const char *req_id)
+{
+    json_t *c = json_pack("{s:s, s:s?, s:I, s:{s:s, s:s, s:s?, s:I, s:I}}", "type",
+                          "node.state_set", "req_id", req_id, "time", (json_int_t)T0, "msg",
+                          "name", name, "state", state, "reason", reason, "reason_uid",
+                          (json_int_t)reason_uid, "reason_time", (json_int_t)reason_time);
+
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+/* Apply a node.state_set (taken) and check that it was accepted. */
+static void node_set(struct store *st, json_t *cmd)
+{
+    json_t *res = apply1(st, cmd);
+
+    tu_assert_code(res, 0);
+    ck_assert(json_is_object(json_object_get(res, "body")));
+    ck_assert_uint_eq(json_object_size(json_object_get(res, "body")), 0);
+    json_decref(res);
+}
+
+/* store_node_states() as compact sorted JSON text (caller frees). */
+static char *nodes_text(struct store *st)
+{
+    json_t *nodes = store_node_states(st);
+    char *text;
+
+    ck_assert_ptr_nonnull(nodes);
+    text = json_dumps(nodes, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(nodes);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
 
 START_TEST(new_database_is_wal_with_schema_version)
 {
@@ -193,6 +232,10 @@ START_TEST(the_log_replays_into_the_same_state)
     /* a refused command is a logged result too */
     json_decref(apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0 + 6,
                                   tu_desc("{\"partition\": \"nope\"}"), "r6")));
+    /* node commands share the log */
+    node_set(st, node_cmd("n1", "IDLE+DRAIN", "bad dimm", 0, T0, "nodes.1.1"));
+    node_set(st, node_cmd("n2", "DOWN", "dead", 0, T0, "nodes.1.2"));
+    node_set(st, node_cmd("n1", "IDLE", NULL, 4294967294LL, 0, "nodes.1.3"));
 
     snprintf(other_path, sizeof(other_path), "%s/replica.db", dir);
     other = store_open(other_path, site, err, sizeof(err));
@@ -427,6 +470,128 @@ START_TEST(damaged_rows_are_refused)
 }
 END_TEST
 
+START_TEST(node_state_set_keeps_the_last_write_of_each_node_and_list_answers_every_row)
+{
+    struct store *st = open_store();
+    char *text;
+
+    text = nodes_text(st);
+    ck_assert_str_eq(text, "[]");
+    free(text);
+    node_set(st, node_cmd("fk3", "UNKNOWN+DRAIN", "bad dimm", 0, 1795600000, "nodes.9.1"));
+    node_set(st, node_cmd("vm", "DOWN", "rack power", 0, 1795600010, "nodes.9.2"));
+    node_set(st, node_cmd("dn1", "IDLE", NULL, 4294967294LL, 0, "nodes.9.3"));
+    /* fk3 is resumed: its second write replaces the first */
+    node_set(st, node_cmd("fk3", "UNKNOWN", NULL, 4294967294LL, 0, "nodes.9.4"));
+    text = nodes_text(st);
+    ck_assert_str_eq(text, "[{\"name\":\"dn1\",\"reason\":null,\"reason_time\":0,"
+                           "\"reason_uid\":4294967294,\"state\":\"IDLE\"},"
+                           "{\"name\":\"fk3\",\"reason\":null,\"reason_time\":0,"
+                           "\"reason_uid\":4294967294,\"state\":\"UNKNOWN\"},"
+                           "{\"name\":\"vm\",\"reason\":\"rack power\","
+                           "\"reason_time\":1795600010,\"reason_uid\":0,\"state\":\"DOWN\"}]");
+    free(text);
+    /* each write is a logged command; jobs are untouched */
+    ck_assert_int_eq(log_entries(st), 4);
+    ck_assert_uint_eq(store_last_seq(st), 4);
+    ck_assert_uint_eq(jobs_count(store_jobs(st)), 0);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(node_rows_survive_a_restart)
+{
+    struct store *st = open_store();
+    char *before, *after;
+
+    node_set(st, node_cmd("fk3", "UNKNOWN+DRAIN", "bad dimm", 0, 1795600000, "nodes.9.1"));
+    node_set(st, node_cmd("vm", "DOWN+FAIL", "psu", 1, 1795600010, "nodes.9.2"));
+    submit(st, "gw.1.1", NULL);
+    before = nodes_text(st);
+    store_close(st);
+
+    st = open_store();
+    after = nodes_text(st);
+    ck_assert_str_eq(before, after);
+    ck_assert_ptr_nonnull(strstr(after, "\"reason\":\"bad dimm\""));
+    /* and the job numbering goes on after the node commands' log entries */
+    ck_assert_uint_eq(store_last_seq(st), 3);
+    ck_assert_uint_eq(submit(st, "gw.1.2", NULL), 101);
+    free(before);
+    free(after);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(a_repeated_node_state_set_is_applied_once)
+{
+    struct store *st = open_store();
+    json_t *drain = node_cmd("fk3", "UNKNOWN+DRAIN", "bad dimm", 0, 1795600000, "nodes.9.1");
+    json_t *again, *res = NULL;
+    char *text;
+
+    node_set(st, json_incref(drain));
+    node_set(st, node_cmd("fk3", "IDLE", NULL, 4294967294LL, 0, "nodes.9.2"));
+    /* the drain re-sent after a lost reply must not undo the later resume,
+     * in the same life of the store or after a restart */
+    for (int round = 0; round < 2; round++) {
+        again = json_deep_copy(drain);
+        ck_assert_int_eq(store_apply(st, &again, 1, &res), 0);
+        tu_assert_code(res, 0);
+        json_decref(again);
+        json_decref(res);
+        text = nodes_text(st);
+        ck_assert_ptr_nonnull(strstr(text, "\"state\":\"IDLE\""));
+        free(text);
+        ck_assert_int_eq(log_entries(st), 2);
+        store_close(st);
+        st = open_store();
+    }
+    json_decref(drain);
+    store_close(st);
+}
+END_TEST
+
+START_TEST(a_malformed_or_unauthorized_node_state_set_is_refused_and_changes_nothing)
+{
+    struct store *st = open_store();
+    json_t *cmd, *res;
+    char *before, *after;
+
+    node_set(st, node_cmd("fk3", "UNKNOWN+DRAIN", "bad dimm", 0, 1795600000, "n.1"));
+    before = nodes_text(st);
+    res = apply1(st, json_pack("{s:s, s:s, s:I, s:{s:s}}", "type", "node.state_set", "req_id",
+                               "n.2", "time", (json_int_t)T0, "msg", "state", "IDLE"));
+    tu_assert_code(res, EINVAL);
+    json_decref(res);
+    res = apply1(st, json_pack("{s:s, s:I, s:{s:s, s:s, s:i}}", "type", "node.state_set",
+                               "time", (json_int_t)T0, "msg", "name", "fk3", "state", "IDLE",
+                               "reason", 7));
+    tu_assert_code(res, EINVAL);
+    json_decref(res);
+    /* a user's request forwarded with its credential needs an administrator */
+    cmd = node_cmd("fk3", "IDLE", NULL, 4294967294LL, 0, "n.3");
+    json_object_set_new(cmd, "auth", json_pack("{s:I, s:I}", "uid", (json_int_t)U_ALICE, "gid",
+                                               (json_int_t)U_ALICE));
+    res = apply1(st, cmd);
+    tu_assert_code(res, ESLURM_ACCESS_DENIED);
+    json_decref(res);
+    after = nodes_text(st);
+    ck_assert_str_eq(before, after);
+    /* SlurmUser may */
+    cmd = node_cmd("fk3", "IDLE", NULL, 4294967294LL, 0, "n.4");
+    json_object_set_new(cmd, "auth", json_pack("{s:I, s:I}", "uid", (json_int_t)U_SLURM, "gid",
+                                               (json_int_t)U_SLURM));
+    node_set(st, cmd);
+    free(after);
+    after = nodes_text(st);
+    ck_assert_ptr_nonnull(strstr(after, "\"state\":\"IDLE\""));
+    free(before);
+    free(after);
+    store_close(st);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("jobstore_store");
@@ -446,6 +611,16 @@ static Suite *store_suite(void)
     tcase_add_test(tc, staged_but_uncommitted_work_is_lost);
     tcase_add_test(tc, two_instances_on_one_database_stay_consistent);
     tcase_add_test(tc, damaged_rows_are_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("node_state");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc,
+                   node_state_set_keeps_the_last_write_of_each_node_and_list_answers_every_row);
+    tcase_add_test(tc, node_rows_survive_a_restart);
+    tcase_add_test(tc, a_repeated_node_state_set_is_applied_once);
+    tcase_add_test(tc, a_malformed_or_unauthorized_node_state_set_is_refused_and_changes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
