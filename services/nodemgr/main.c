@@ -3,9 +3,11 @@
  *
  * Reads slurm.conf ($SLURM_CONF), builds the node and partition tables,
  * restores the admin state the job store keeps, then serves node.info,
- * node.info_single, partition.info and node.update on the service runtime
- * and publishes node.changed events.  A slurm.conf that cannot be read is a
- * permanent failure; a store that does not answer is a temporary one.
+ * node.info_single, partition.info, node.update and node.register on the
+ * service runtime, publishes node.changed events, and asks the slurmds to
+ * register (REQUEST_NODE_REGISTRATION_STATUS) from the first ping round
+ * on.  A slurm.conf that cannot be read is a permanent failure; a store
+ * that does not answer is a temporary one.
  *
  * Environment (besides the process contract of docs/architecture.md):
  *   FLURM_NODEMGR_STORE_TIMEOUT_MS  one store request, default 10000
@@ -28,6 +30,8 @@
 #include "common/slurmconf.h"
 #include "services/nodemgr/nodemgr.h"
 #include "services/nodemgr/nodes.h"
+#include "services/nodemgr/slurmd.h"
+#include "wire/auth.h"
 
 #ifndef FLURM_VERSION
 #define FLURM_VERSION "unknown"
@@ -72,6 +76,25 @@ static double env_seconds(const char *var, long def_ms)
     return (double)ms / 1000.0;
 }
 
+/* The client that talks to slurmd: munge as AuthInfo says, each request
+ * bounded by MessageTimeout as slurmctld's agent is. */
+static struct slurmd_client *slurmd_client_for(const struct flurm_slurmconf *conf,
+                                               struct flurm_loop *loop)
+{
+    struct flurm_auth_opts opts = {0};
+    struct slurmd_client *c;
+    char *socket_path = NULL;
+    uint64_t timeout = flurm_slurmconf_number(conf, "MessageTimeout");
+
+    if (flurm_auth_parse_authinfo(flurm_slurmconf_get(conf, "AuthInfo"), &socket_path,
+                                  &opts.ttl) < 0)
+        return NULL;
+    opts.socket_path = socket_path;
+    c = slurmd_client_create(loop, &opts, timeout ? (double)timeout : 10.0);
+    free(socket_path);
+    return c;
+}
+
 static void log_conf_notes(const struct flurm_slurmconf *conf)
 {
     const char *const *w = flurm_slurmconf_warnings(conf);
@@ -86,6 +109,7 @@ int main(void)
     struct flurm_loop *loop = NULL;
     struct flurm_service *svc = NULL;
     struct nodemgr *m = NULL;
+    struct slurmd_client *slurmd;
     struct nodes *nodes;
     const char *rundir, *name = flurm_config_service();
     double store_timeout, first_ping;
@@ -114,9 +138,15 @@ int main(void)
     nodes_set_group_fn(nodes, nss_in_group, NULL);
     flurm_info("%zu nodes, %zu partitions from %s", nodes_count(nodes),
                nodes_partition_count(nodes), flurm_slurmconf_path(conf));
+    if (!(slurmd = slurmd_client_for(conf, loop))) {
+        flurm_err("cannot set up the slurmd client: %s", strerror(errno));
+        nodes_destroy(nodes);
+        code = errno == EINVAL ? FLURM_EXIT_PERMANENT : FLURM_EXIT_TEMPORARY;
+        goto out;
+    }
     flurm_slurmconf_destroy(conf);
     conf = NULL;
-    if (!(m = nodemgr_create(loop, nodes, rundir, store_timeout))) {
+    if (!(m = nodemgr_create(loop, nodes, slurmd, rundir, store_timeout))) {
         flurm_err("cannot set up the node manager: %s", strerror(errno));
         goto out;
     }

@@ -2,6 +2,19 @@
  * nodemgr.c - the node manager service around the node tables (see
  * nodemgr.h).
  *
+ * slurmd: a registration (MESSAGE_NODE_REGISTRATION_STATUS, through the
+ * gateway as node.register) is validated by the tables and answered as
+ * slurmctld answers it: the TRES list when slurmd asks for one, else
+ * RC 0, and RC 0 even when it is refused (slurmctld's way of stopping a
+ * slurmd from registering again and again).  Ping rounds ask the nodes
+ * that must register (unknown, not responding, or not registered since
+ * this process or an admin's RESUME started) with REQUEST_NODE_
+ * REGISTRATION_STATUS; an answer makes the node respond again and slurmd
+ * then registers on its own connection.  Until REQUEST_PING is sent, a
+ * registered node that responds is taken as still responding.
+ * Registrations change only runtime state: nothing new is written to the
+ * store (admin updates still are).
+ *
  * Admin state is durable in the job store, the single owner of durable
  * state.  Each node carries a change counter; a change is sent with
  * "node.state_set" (at most one request per node in flight, the newest
@@ -22,6 +35,9 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "wire/pack.h"
+#include "wire/rec_generic.h"
+#include "wire/rec_slurmd.h"
 
 #define RETRY_S 1.0
 #define RECENT_UPDATES 64
@@ -50,6 +66,13 @@ struct recent_update {
     int rc;
 };
 
+/* A registration request to one node's slurmd, in flight. */
+struct ask {
+    struct nodemgr *m;
+    size_t node;
+    time_t sent;
+};
+
 enum restore_state { RESTORE_IDLE, RESTORE_PENDING, RESTORE_DONE, RESTORE_FAILED };
 
 struct nodemgr {
@@ -67,6 +90,8 @@ struct nodemgr {
     bool stopping;
     struct waiter *waiters;
     uint32_t *state_before; /* scratch for ping rounds */
+    struct slurmd_client *slurmd;
+    bool *asking; /* per node: a registration request is in flight */
     ev_timer ping_timer;
     ev_timer retry_timer;
     enum restore_state restore;
@@ -326,6 +351,8 @@ static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
     flush_all(w->data);
 }
 
+static void ping_soon(struct nodemgr *m);
+
 /* ---- node.update ------------------------------------------------------------------- */
 
 static struct recent_update *recent_find(struct nodemgr *m, const char *req_id)
@@ -405,6 +432,9 @@ static void handle_node_update(struct flurm_request *req, void *arg)
     for (size_t k = 0; k < nchanged; k++) {
         m->version[changed[k]]++;
         publish_changed(m, changed[k]);
+        if (nodes_wants_registration(m->nodes, changed[k]) &&
+            (nodes_state(m->nodes, changed[k]) & NODES_STATE_NO_RESPOND))
+            ping_soon(m);
     }
     if (rc < 0) {
         int err = errno;
@@ -419,40 +449,188 @@ static void handle_node_update(struct flurm_request *req, void *arg)
     free(changed);
 }
 
+/* ---- node.register ------------------------------------------------------------------ */
+
+/* slurmctld's text for the codes a registration is refused with. */
+static const char *register_text(int rc)
+{
+    switch (rc) {
+    case NODES_ENO_SUCH_NODE:
+        return "No such file or directory";
+    case NODES_EINVALID_REG:
+        return "Invalid argument";
+    default:
+        return rc_text(rc);
+    }
+}
+
+static void handle_node_register(struct flurm_request *req, void *arg)
+{
+    struct nodemgr *m = arg;
+    json_t *body = flurm_request_body(req), *msg = json_object_get(body, "msg"), *resp;
+    const char *name = json_string_value(json_object_get(msg, "node_name"));
+    json_int_t flags = json_integer_value(json_object_get(msg, "flags"));
+    uint32_t before = 0;
+    ssize_t i;
+    uid_t uid;
+    int rc;
+
+    if (request_uid(body, &uid) < 0) {
+        flurm_request_reply_error(req, EINVAL, "node.register without auth.uid");
+        return;
+    }
+    if (name && (i = nodes_find(m->nodes, name)) >= 0)
+        before = nodes_state(m->nodes, (size_t)i);
+    rc = nodes_register(m->nodes, uid, msg, request_time(m, body), &i);
+    if (rc < 0) {
+        flurm_request_reply_error(req, errno, "node.register: %s", strerror(errno));
+        return;
+    }
+    if (i >= 0 && nodes_state(m->nodes, (size_t)i) != before)
+        publish_changed(m, (size_t)i);
+    if (rc) {
+        /* slurmctld says "got it" anyway, so that slurmd does not keep
+         * registering. */
+        flurm_err("_slurm_rpc_node_registration node=%s: %s", name ? name : "(null)",
+                  register_text(rc));
+        flurm_request_reply(req, json_pack("{s:i}", "rc", 0));
+        return;
+    }
+    if (!(flags & FLURM_SLURMD_REG_FLAG_RESP)) {
+        flurm_request_reply(req, json_pack("{s:i}", "rc", 0));
+        return;
+    }
+    if (!(resp = nodes_reg_resp(m->nodes))) {
+        flurm_request_reply_error(req, ENOMEM, "node.register: out of memory");
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:o}", "msg", resp));
+}
+
 const struct flurm_handler nodemgr_handlers[] = {
     {"node.info", handle_node_info},
     {"node.info_single", handle_node_info_single},
     {"partition.info", handle_partition_info},
     {"node.update", handle_node_update},
+    {"node.register", handle_node_register},
     {NULL, NULL},
 };
 
 /* ---- pings ------------------------------------------------------------------------- */
 
-/* Until FLURM speaks slurmd's protocol nobody can answer a ping, which is
- * what slurmctld sees of a node without slurmd: the request fails. */
+static void registration_asked(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+{
+    struct ask *a = arg;
+    struct nodemgr *m = a->m;
+    size_t i = a->node;
+    time_t sent = a->sent, now;
+    uint32_t before, cpu_load = FLURM_NO_VAL;
+    uint64_t free_mem = FLURM_NO_VAL64;
+
+    free(a);
+    if (m->stopping)
+        return;
+    m->asking[i] = false;
+    now = (time_t)flurm_loop_now(m->loop);
+    before = nodes_state(m->nodes, i);
+    if (!errnum && type == FLURM_RESPONSE_SLURM_RC &&
+        ((const struct flurm_rc_msg *)body)->return_code) {
+        flurm_warn("node %s refused the registration request: error %d", nodes_name(m->nodes, i),
+                   ((const struct flurm_rc_msg *)body)->return_code);
+        errnum = EPROTO;
+    }
+    if (!errnum) {
+        if (type == FLURM_RESPONSE_PING_SLURMD) {
+            cpu_load = ((const struct flurm_ping_slurmd_resp *)body)->cpu_load;
+            free_mem = ((const struct flurm_ping_slurmd_resp *)body)->free_mem;
+        }
+        nodes_ping_answered(m->nodes, i, cpu_load, free_mem, now);
+    } else if (nodes_last_response(m->nodes, i) < sent) {
+        /* An answer that came another way since (slurmd registering on
+         * its own) outweighs this failure. */
+        flurm_debug("node %s: no answer to the registration request (%s)",
+                    nodes_name(m->nodes, i), strerror(errnum));
+        nodes_ping_failed(m->nodes, i, now);
+    }
+    if (nodes_state(m->nodes, i) != before)
+        publish_changed(m, i);
+}
+
+/* REQUEST_NODE_REGISTRATION_STATUS to node i's slurmd: it answers at once
+ * and registers on a new connection. */
+static void ask_registration(struct nodemgr *m, size_t i)
+{
+    struct ask *a;
+    time_t now = (time_t)flurm_loop_now(m->loop);
+
+    if (m->asking[i])
+        return; /* the last request is still out */
+    if (!(a = calloc(1, sizeof(*a)))) {
+        flurm_err("node %s: cannot ask for its registration: out of memory",
+                  nodes_name(m->nodes, i));
+        return;
+    }
+    a->m = m;
+    a->node = i;
+    a->sent = now;
+    if (slurmd_client_send(m->slurmd, nodes_addr(m->nodes, i), nodes_port(m->nodes, i),
+                           FLURM_REQUEST_NODE_REGISTRATION_STATUS, NULL, registration_asked,
+                           a) < 0) {
+        flurm_debug("node %s: cannot reach slurmd at %s:%u: %s", nodes_name(m->nodes, i),
+                    nodes_addr(m->nodes, i), nodes_port(m->nodes, i), strerror(errno));
+        free(a);
+        if (nodes_last_response(m->nodes, i) < now)
+            nodes_ping_failed(m->nodes, i, now);
+        return;
+    }
+    m->asking[i] = true;
+}
+
 static void ping_node(size_t i, void *arg)
 {
     struct nodemgr *m = arg;
 
-    nodes_ping_failed(m->nodes, i, (time_t)flurm_loop_now(m->loop));
+    if (nodes_wants_registration(m->nodes, i) ||
+        (nodes_state(m->nodes, i) & NODES_STATE_NO_RESPOND)) {
+        ask_registration(m, i);
+        return;
+    }
+    /* Until REQUEST_PING is sent, a node that registered and answers
+     * counts as answering still. */
+    nodes_ping_answered(m->nodes, i, FLURM_NO_VAL, FLURM_NO_VAL64,
+                        (time_t)flurm_loop_now(m->loop));
 }
 
 static void ping_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
     struct nodemgr *m = w->data;
-    size_t count = nodes_count(m->nodes);
+    size_t count = nodes_count(m->nodes), asked;
 
     (void)ev;
     (void)revents;
     for (size_t i = 0; i < count; i++)
         m->state_before[i] = nodes_state(m->nodes, i);
+    asked = slurmd_client_pending(m->slurmd);
     nodes_ping_round(m->nodes, (time_t)flurm_loop_now(m->loop), ping_node, m);
+    asked = slurmd_client_pending(m->slurmd) - asked;
+    if (asked)
+        flurm_info("asked %zu node%s to register", asked, asked == 1 ? "" : "s");
     for (size_t i = 0; i < count; i++)
         if (nodes_state(m->nodes, i) != m->state_before[i])
             publish_changed(m, i);
     ev_timer_set(w, nodes_ping_interval(m->nodes), 0.0);
     ev_timer_start(flurm_loop_ev(m->loop), w);
+}
+
+/* slurmctld's ping_nodes_now: an admin made nodes wait for their slurmd
+ * (RESUME, UNDRAIN), so the round that asks them runs at once. */
+static void ping_soon(struct nodemgr *m)
+{
+    if (!m->svc || m->stopping || flurm_service_draining(m->svc))
+        return;
+    ev_timer_stop(flurm_loop_ev(m->loop), &m->ping_timer);
+    ev_timer_set(&m->ping_timer, 0.0, 0.0);
+    ev_timer_start(flurm_loop_ev(m->loop), &m->ping_timer);
 }
 
 /* ---- lifecycle ---------------------------------------------------------------------- */
@@ -471,14 +649,15 @@ static void drain_cb(struct flurm_service *svc, void *arg)
     }
 }
 
-struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes, const char *rundir,
+struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes,
+                               struct slurmd_client *slurmd, const char *rundir,
                                double store_timeout)
 {
     struct nodemgr *m = NULL;
     char *url = NULL;
     size_t count;
 
-    if (!loop || !nodes || !rundir) {
+    if (!loop || !nodes || !slurmd || !rundir) {
         errno = EINVAL;
         goto error;
     }
@@ -487,11 +666,13 @@ struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes, con
         goto error;
     m->loop = loop;
     m->nodes = nodes;
+    m->slurmd = slurmd;
     m->store_timeout = store_timeout;
     if (!(m->version = calloc(count, sizeof(*m->version))) ||
         !(m->persisted = calloc(count, sizeof(*m->persisted))) ||
         !(m->inflight = calloc(count, sizeof(*m->inflight))) ||
-        !(m->state_before = calloc(count, sizeof(*m->state_before))))
+        !(m->state_before = calloc(count, sizeof(*m->state_before))) ||
+        !(m->asking = calloc(count, sizeof(*m->asking))))
         goto error;
     if (!(url = flurm_ipc_link_url(rundir, "store", FLURM_IPC_REQ)) ||
         !(m->store = flurm_client_create(loop, url, "nodes")))
@@ -504,10 +685,12 @@ struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes, con
     return m;
 error:
     free(url);
-    if (m)
+    if (m) {
         nodemgr_destroy(m);
-    else
+    } else {
         nodes_destroy(nodes);
+        slurmd_client_destroy(slurmd);
+    }
     return NULL;
 }
 
@@ -520,6 +703,7 @@ void nodemgr_destroy(struct nodemgr *m)
     m->stopping = true;
     ev_timer_stop(flurm_loop_ev(m->loop), &m->ping_timer);
     ev_timer_stop(flurm_loop_ev(m->loop), &m->retry_timer);
+    slurmd_client_destroy(m->slurmd);
     flurm_client_destroy(m->store);
     while (m->waiters) {
         struct waiter *w = m->waiters;
@@ -534,6 +718,7 @@ void nodemgr_destroy(struct nodemgr *m)
     free(m->persisted);
     free(m->inflight);
     free(m->state_before);
+    free(m->asking);
     free(m);
     errno = saved;
 }

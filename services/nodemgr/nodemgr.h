@@ -1,9 +1,10 @@
 /*
  * nodemgr.h - the node manager service around the node tables (nodes.h):
  * the request handlers the gateway reaches (node.info, node.info_single,
- * partition.info, node.update), persistence of admin state through the job
- * store (node.state_list at start, node.state_set after each change),
- * node.changed events, and the ping rounds.
+ * partition.info, node.update, node.register), persistence of admin state
+ * through the job store (node.state_list at start, node.state_set after
+ * each change), node.changed events, and the ping rounds that ask slurmd
+ * to register.
  *
  * The request body is the gateway's {auth, time, proto, msg}
  * (docs/rpc-routing.md); replies are {msg: <record JSON>}, {rc: 0}, or an
@@ -15,6 +16,7 @@
 #include "common/loop.h"
 #include "common/service.h"
 #include "services/nodemgr/nodes.h"
+#include "services/nodemgr/slurmd.h"
 
 struct nodemgr;
 
@@ -22,10 +24,13 @@ struct nodemgr;
 extern const struct flurm_handler nodemgr_handlers[];
 
 /* A node manager serving `nodes` (taken: destroyed with the manager) on
- * `loop` (borrowed, must outlive it), keeping admin state in the store
- * reached below `rundir` (borrowed, copied).  Each store request may take
- * `store_timeout` seconds.  NULL and errno.  Caller destroys. */
-struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes, const char *rundir,
+ * `loop` (borrowed, must outlive it), talking to slurmd through `slurmd`
+ * (taken, likewise), keeping admin state in the store reached below
+ * `rundir` (borrowed, copied).  Each store request may take
+ * `store_timeout` seconds.  NULL and errno (nodes and slurmd are
+ * destroyed then too).  Caller destroys. */
+struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes,
+                               struct slurmd_client *slurmd, const char *rundir,
                                double store_timeout);
 
 /* NULL-safe.  Requests to the store still in flight are cancelled. */

@@ -17,10 +17,23 @@
 #include "common/hostlist.h"
 #include "common/log.h"
 #include "wire/rec_info.h"
+#include "wire/rec_job.h"
+#include "wire/rec_slurmd.h"
 
 #define NO_VAL 0xfffffffeu
 #define NO_VAL64 0xfffffffffffffffeull
 #define INFINITE 0xffffffffu
+
+/* slurmd start-up failures a registration reports (slurm_errno.h). */
+#define ESLURMD_SETUP_ENVIRONMENT_ERROR 4014
+#define ESLURMD_PROLOG_FAILED 4022
+
+/* The share of the configured RealMemory a node must report
+ * (validate_node_specs' defaults). */
+#define REG_MEM_PERCENT 100.0
+#define REG_MEM_PERCENT_CLOUD 90.0
+
+#define REASON_REBOOTED "Node unexpectedly rebooted"
 
 /* PART_FLAG_* of the partition record. */
 #define PART_FLAG_DEFAULT 0x0001u
@@ -64,6 +77,8 @@ struct node {
     time_t last_busy;
     time_t slurmd_start_time;
     time_t last_response; /* 0: never heard of, and never expected to be */
+    bool reported;        /* slurmd registered since start: `hw` holds its report */
+    struct nodes_hardware hw;
     uint16_t alloc_cpus;
     uint64_t alloc_memory;
     char *features;
@@ -95,6 +110,8 @@ struct nodes {
     uid_t slurm_user;
     uint32_t slurmd_timeout;
     uint16_t return_to_service;
+    double reg_mem_percent; /* SlurmctldParameters=node_reg_mem_percent=, -1 unset */
+    bool config_overrides;  /* SlurmdParameters=config_overrides: no hardware checks */
     bool private_nodes;
     bool private_partitions;
     bool private_cloud;
@@ -242,6 +259,21 @@ static bool list_has(const char *list, const char *word)
         list = end ? end + 1 : NULL;
     }
     return false;
+}
+
+/* node_reg_mem_percent= of SlurmctldParameters, or -1 when it is not set
+ * (or not a number). */
+static double reg_mem_percent(const char *params)
+{
+    static const char key[] = "node_reg_mem_percent=";
+    const char *p = params ? strcasestr(params, key) : NULL;
+    char *end;
+    double v;
+
+    if (!p)
+        return -1;
+    v = strtod(p + strlen(key), &end);
+    return end == p + strlen(key) ? -1 : v;
 }
 
 const char *nodes_state_text(uint32_t state, char *buf, size_t len)
@@ -624,6 +656,9 @@ struct nodes *nodes_create(const struct flurm_slurmconf *conf, time_t now)
     timeout = flurm_slurmconf_number(conf, "SlurmdTimeout");
     n->slurmd_timeout = timeout > UINT16_MAX ? UINT16_MAX : (uint32_t)timeout;
     n->return_to_service = (uint16_t)flurm_slurmconf_number(conf, "ReturnToService");
+    n->reg_mem_percent = reg_mem_percent(flurm_slurmconf_get(conf, "SlurmctldParameters"));
+    n->config_overrides = list_has(flurm_slurmconf_get(conf, "SlurmdParameters"),
+                                   "config_overrides");
     priv = flurm_slurmconf_get(conf, "PrivateData");
     n->private_nodes = list_has(priv, "nodes");
     n->private_partitions = list_has(priv, "partitions");
@@ -1508,6 +1543,9 @@ size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *
     /* A node is dead when its last answer is older than the window the
      * previous round allowed (so a slow round does not kill anyone). */
     time_t dead_before = n->last_ping_time ? n->last_ping_time - n->last_ping_timeout : 0;
+    /* The first round after start contacts everyone, whatever the
+     * timeout (slurmctld's restart_flag). */
+    bool first_round = n->last_ping_time == 0;
     size_t changed = 0;
 
     n->last_ping_time = now;
@@ -1517,7 +1555,8 @@ size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *
 
         if (ping_exempt(nd))
             continue;
-        if (n->slurmd_timeout == 0 && (nd->state & NODES_STATE_BASE) != NODES_STATE_UNKNOWN &&
+        if (n->slurmd_timeout == 0 && !first_round &&
+            (nd->state & NODES_STATE_BASE) != NODES_STATE_UNKNOWN &&
             !(nd->state & NODES_STATE_NO_RESPOND))
             continue;
         if (nd->last_response && nd->last_response <= dead_before && !is_down(nd)) {
@@ -1559,47 +1598,376 @@ int nodes_ping_failed(struct nodes *n, size_t i, time_t now)
     return 1;
 }
 
+int nodes_ping_answered(struct nodes *n, size_t i, uint32_t cpu_load, uint64_t free_mem,
+                        time_t now)
+{
+    struct node *nd = &n->node[i];
+    uint32_t before = nd->state, base = nd->state & NODES_STATE_BASE;
+
+    if (base == NODES_STATE_FUTURE)
+        return 0;
+    if (now > nd->last_response)
+        nd->last_response = now;
+    if (cpu_load != NO_VAL)
+        nd->cpu_load = cpu_load;
+    if (free_mem != NO_VAL64)
+        nd->free_mem = free_mem;
+    if (nd->state & (NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP)) {
+        flurm_info("node %s now responding", nd->name);
+        nd->state &= ~(NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP | NODES_STATE_MAINT);
+    }
+    if (base == NODES_STATE_UNKNOWN) {
+        nd->state = (nd->alloc_cpus ? NODES_STATE_ALLOCATED : NODES_STATE_IDLE) |
+                    (nd->state & NODES_STATE_FLAGS);
+        nd->last_busy = now;
+        node_up_clears_reason(nd);
+    }
+    if (is_down(nd) && !(nd->state & NODES_STATE_INVALID_REG) &&
+        (n->return_to_service == 2 ||
+         (n->return_to_service == 1 && same_str(nd->reason, NODES_REASON_NOT_RESPONDING)))) {
+        nd->state = NODES_STATE_IDLE | (nd->state & NODES_STATE_FLAGS);
+        nd->last_busy = now;
+        flurm_info("node %s returned to service", nd->name);
+        node_up_clears_reason(nd);
+    }
+    if (nd->state != before)
+        n->last_node_update = now;
+    return nd->state != before;
+}
+
+bool nodes_wants_registration(const struct nodes *n, size_t i)
+{
+    const struct node *nd = &n->node[i];
+
+    return (nd->state & NODES_STATE_BASE) == NODES_STATE_UNKNOWN || nd->boot_time == 0;
+}
+
+time_t nodes_last_response(const struct nodes *n, size_t i)
+{
+    return n->node[i].last_response;
+}
+
+const char *nodes_addr(const struct nodes *n, size_t i)
+{
+    return n->node[i].addr;
+}
+
+uint16_t nodes_port(const struct nodes *n, size_t i)
+{
+    return n->node[i].port;
+}
+
+const struct nodes_hardware *nodes_reported_hardware(const struct nodes *n, size_t i)
+{
+    return n->node[i].reported ? &n->node[i].hw : NULL;
+}
+
+/* Append `part` to the reason being built in *text, ", " between parts. */
+static int reason_add(char **text, const char *part)
+{
+    size_t len = *text ? strlen(*text) : 0;
+    char *grown = realloc(*text, len + strlen(part) + 3);
+
+    if (!grown)
+        return -1;
+    sprintf(grown + len, "%s%s", len ? ", " : "", part);
+    *text = grown;
+    return 0;
+}
+
+/* What slurmd reports that is less than slurm.conf says, in
+ * validate_node_specs' words and order; *reason NULL when nothing is.
+ * -1 and ENOMEM. */
+static int low_hardware_reason(const struct nodes *n, const struct node *nd,
+                               const struct nodes_hardware *hw, char **reason)
+{
+    uint64_t reported_threads = (uint64_t)hw->sockets * hw->cores * hw->threads;
+    uint64_t configured_threads = (uint64_t)nd->sockets * nd->cores * nd->threads;
+    double percent = n->reg_mem_percent;
+    char text[160];
+
+    *reason = NULL;
+    if (n->config_overrides)
+        return 0;
+    if (reported_threads < configured_threads &&
+        reason_add(reason, "Low socket*core*thread count") < 0)
+        goto error;
+    if (hw->cpus < nd->cpus && reason_add(reason, "Low CPUs") < 0)
+        goto error;
+    if (percent < 0)
+        percent = (nd->state & NODES_STATE_CLOUD) ? REG_MEM_PERCENT_CLOUD : REG_MEM_PERCENT;
+    if (nd->real_memory && ((double)hw->real_memory / (double)nd->real_memory) * 100 < percent) {
+        snprintf(text, sizeof(text),
+                 "Low RealMemory (reported:%" PRIu64 " < %.2f%% of configured:%" PRIu64 ")",
+                 hw->real_memory, percent, nd->real_memory);
+        if (reason_add(reason, text) < 0)
+            goto error;
+    }
+    if (hw->tmp_disk < nd->tmp_disk && reason_add(reason, "Low TmpDisk") < 0)
+        goto error;
+    return 0;
+error:
+    free(*reason);
+    *reason = NULL;
+    errno = ENOMEM;
+    return -1;
+}
+
+/* slurmctld's _drain_node for an automatic drain: a reason already set by
+ * someone stays, unless it is only "Not responding". */
+static int drain_node(struct nodes *n, struct node *nd, const char *reason, time_t now)
+{
+    char *copy;
+
+    if (nd->state & NODES_STATE_DRAIN)
+        return 0;
+    nd->state |= NODES_STATE_DRAIN;
+    flurm_info("node %s state set to DRAIN (%s)", nd->name, reason);
+    if (!nd->reason || strncmp(nd->reason, NODES_REASON_NOT_RESPONDING,
+                               strlen(NODES_REASON_NOT_RESPONDING)) == 0) {
+        if (!(copy = strdup(reason)))
+            return -1;
+        free(nd->reason);
+        nd->reason = copy;
+        nd->reason_time = now;
+        nd->reason_uid = (uint32_t)n->slurm_user;
+    }
+    return 0;
+}
+
+/* A registration with nothing wrong: the base state follows (the tail of
+ * validate_node_specs).  `previous` is when the node last answered before
+ * this registration. */
+static int registration_valid(struct nodes *n, struct node *nd, time_t previous, time_t now)
+{
+    uint32_t base = nd->state & NODES_STATE_BASE, flags = nd->state & NODES_STATE_FLAGS;
+    /* FLURM's own view of the node's jobs: slurmctld also replaces the
+     * slurmd's step count with the jobs it knows of there. */
+    uint32_t busy = nd->alloc_cpus ? NODES_STATE_ALLOCATED : NODES_STATE_IDLE;
+
+    if (base == NODES_STATE_UNKNOWN || base == NODES_STATE_FUTURE) {
+        if (base == NODES_STATE_FUTURE)
+            flags &= ~(NODES_STATE_MAINT | NODES_STATE_REBOOT_REQUESTED |
+                       NODES_STATE_REBOOT_ISSUED);
+        nd->state = busy | flags;
+        nd->last_busy = now;
+        node_up_clears_reason(nd);
+    } else if (base == NODES_STATE_DOWN &&
+               (n->return_to_service == 2 || (flags & NODES_STATE_REBOOT_ISSUED) ||
+                (n->return_to_service == 1 &&
+                 same_str(nd->reason, NODES_REASON_NOT_RESPONDING) &&
+                 nd->boot_time < previous))) {
+        flags &= ~NODES_STATE_REBOOT_ISSUED;
+        if (nd->next_state != NO_VAL)
+            flags &= ~NODES_STATE_DRAIN;
+        nd->state = busy | flags;
+        nd->last_busy = now;
+        nd->next_state = NO_VAL;
+        flurm_info("node %s returned to service", nd->name);
+        node_up_clears_reason(nd);
+    } else if (previous && nd->boot_time > previous && n->return_to_service != 2) {
+        if (!nd->reason || same_str(nd->reason, NODES_REASON_NOT_RESPONDING)) {
+            char *copy = strdup(REASON_REBOOTED);
+
+            if (!copy)
+                return -1;
+            free(nd->reason);
+            nd->reason = copy;
+            nd->reason_time = now;
+            nd->reason_uid = (uint32_t)n->slurm_user;
+        }
+        flurm_info("node %s unexpectedly rebooted boot_time=%lld last response=%lld", nd->name,
+                   (long long)nd->boot_time, (long long)previous);
+        make_down(nd);
+    }
+    if ((nd->state & NODES_STATE_BASE) == NODES_STATE_IDLE)
+        nd->owner = NO_VAL;
+    return 0;
+}
+
 int nodes_registered(struct nodes *n, size_t i, const struct nodes_registration *reg, time_t now)
 {
     struct node *nd = &n->node[i];
-    uint32_t before = nd->state;
-    char *version = NULL, *arch = NULL, *os = NULL;
+    char *version = NULL, *arch = NULL, *os = NULL, *reason = NULL;
+    time_t previous = nd->last_response;
+    bool was_invalid;
+    int rc = 0;
 
     if (dup_opt(&version, reg->version) < 0 || dup_opt(&arch, reg->arch) < 0 ||
-        dup_opt(&os, reg->os) < 0) {
-        free(version);
-        free(arch);
-        free(os);
-        errno = ENOMEM;
-        return -1;
-    }
+        dup_opt(&os, reg->os) < 0 || low_hardware_reason(n, nd, &reg->hw, &reason) < 0)
+        goto enomem;
     free(nd->version);
     nd->version = version;
     free(nd->arch);
     nd->arch = arch;
     free(nd->os);
     nd->os = os;
-    nd->slurmd_start_time = reg->slurmd_start_time;
-    nd->boot_time = now - (time_t)reg->up_time;
+    nd->reported = true;
+    nd->hw = reg->hw;
+    if (nd->hw.boards > nd->hw.sockets) {
+        flurm_warn("node %s has more boards than sockets (%u > %u), setting board count to 1",
+                   nd->name, nd->hw.boards, nd->hw.sockets);
+        nd->hw.boards = 1;
+    }
+    if ((time_t)reg->up_time <= now) {
+        nd->boot_time = now - (time_t)reg->up_time;
+        nd->slurmd_start_time = reg->slurmd_start_time;
+    } else {
+        flurm_err("node %s: up_time is invalid: %u > %lld", nd->name, reg->up_time,
+                  (long long)now);
+    }
     nd->cpu_load = reg->cpu_load;
     nd->free_mem = reg->free_mem;
-    nd->last_response = now;
-    nd->state &= ~NODES_STATE_NO_RESPOND;
-    if ((nd->state & NODES_STATE_BASE) == NODES_STATE_UNKNOWN) {
-        nd->state = NODES_STATE_IDLE | (nd->state & NODES_STATE_FLAGS);
-        nd->last_busy = now;
-    } else if (is_down(nd)) {
-        bool not_responding = nd->reason && strncmp(nd->reason, NODES_REASON_NOT_RESPONDING,
-                                                    strlen(NODES_REASON_NOT_RESPONDING)) == 0;
-
-        if (n->return_to_service == 2 || (n->return_to_service == 1 && not_responding)) {
-            nd->state = NODES_STATE_IDLE | (nd->state & NODES_STATE_FLAGS);
+    if (nd->state & (NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP |
+                     NODES_STATE_POWERING_DOWN | NODES_STATE_POWERED_DOWN)) {
+        flurm_info("node %s now responding", nd->name);
+        if (nd->state & (NODES_STATE_POWERING_UP | NODES_STATE_POWERED_DOWN))
             nd->last_busy = now;
-            node_up_clears_reason(nd);
-        }
+        nd->state &= ~(NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP |
+                       NODES_STATE_POWERING_DOWN | NODES_STATE_POWERED_DOWN | NODES_STATE_MAINT);
     }
+    was_invalid = nd->state & NODES_STATE_INVALID_REG;
+    nd->state &= ~NODES_STATE_INVALID_REG;
+    if (reason) {
+        nd->state |= NODES_STATE_INVALID_REG;
+        if (!was_invalid)
+            flurm_err("setting node %s state to INVAL with reason:%s", nd->name, reason);
+        if (!is_down(nd) && !(nd->state & (NODES_STATE_DRAIN | NODES_STATE_FAIL)) &&
+            drain_node(n, nd, reason, now) < 0)
+            goto enomem;
+        rc = NODES_EINVALID_REG;
+    } else if (reg->status == ESLURMD_PROLOG_FAILED ||
+               reg->status == ESLURMD_SETUP_ENVIRONMENT_ERROR) {
+        if (!(nd->state & (NODES_STATE_DRAIN | NODES_STATE_FAIL))) {
+            flurm_err("prolog or job env setup failure on node %s, draining the node", nd->name);
+            if (drain_node(n, nd, reg->status == ESLURMD_PROLOG_FAILED ? "Prolog error"
+                                                                         : "Job env setup error",
+                           now) < 0)
+                goto enomem;
+        }
+    } else if (registration_valid(n, nd, previous, now) < 0) {
+        goto enomem;
+    }
+    free(reason);
+    nd->last_response = now;
     n->last_node_update = now;
-    return nd->state != before;
+    return rc;
+enomem:
+    if (nd->version != version)
+        free(version);
+    if (nd->arch != arch)
+        free(arch);
+    if (nd->os != os)
+        free(os);
+    free(reason);
+    errno = ENOMEM;
+    return -1;
+}
+
+/* An unsigned member of the registration record, at most `max`. */
+static int reg_uint(const json_t *msg, const char *key, uint64_t max, uint64_t *out)
+{
+    const json_t *j = json_object_get(msg, key);
+
+    if (!json_is_integer(j) || json_integer_value(j) < 0 ||
+        (uint64_t)json_integer_value(j) > max) {
+        errno = EINVAL;
+        return -1;
+    }
+    *out = (uint64_t)json_integer_value(j);
+    return 0;
+}
+
+/* The registration record's JSON as a struct nodes_registration (strings
+ * borrowed from msg). */
+static int read_registration(const json_t *msg, const char **name, struct nodes_registration *reg)
+{
+    uint64_t start, up, status, cpus, boards, sockets, cores, threads, mem, tmp, load, free_mem,
+        jobs;
+
+    memset(reg, 0, sizeof(*reg));
+    if (!json_is_object(msg) || opt_string(msg, "node_name", name) < 0 || !*name ||
+        opt_string(msg, "version", &reg->version) < 0 ||
+        opt_string(msg, "arch", &reg->arch) < 0 || opt_string(msg, "os", &reg->os) < 0 ||
+        reg_uint(msg, "slurmd_start_time", INT64_MAX, &start) < 0 ||
+        reg_uint(msg, "up_time", UINT32_MAX, &up) < 0 ||
+        reg_uint(msg, "status", UINT32_MAX, &status) < 0 ||
+        reg_uint(msg, "cpus", UINT16_MAX, &cpus) < 0 ||
+        reg_uint(msg, "boards", UINT16_MAX, &boards) < 0 ||
+        reg_uint(msg, "sockets", UINT16_MAX, &sockets) < 0 ||
+        reg_uint(msg, "cores", UINT16_MAX, &cores) < 0 ||
+        reg_uint(msg, "threads", UINT16_MAX, &threads) < 0 ||
+        reg_uint(msg, "real_memory", UINT64_MAX, &mem) < 0 ||
+        reg_uint(msg, "tmp_disk", UINT32_MAX, &tmp) < 0 ||
+        reg_uint(msg, "cpu_load", UINT32_MAX, &load) < 0 ||
+        reg_uint(msg, "free_mem", UINT64_MAX, &free_mem) < 0 ||
+        reg_uint(msg, "job_count", UINT32_MAX, &jobs) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    reg->slurmd_start_time = (time_t)start;
+    reg->up_time = (uint32_t)up;
+    reg->status = (uint32_t)status;
+    reg->hw.cpus = (uint16_t)cpus;
+    reg->hw.boards = (uint16_t)boards;
+    reg->hw.sockets = (uint16_t)sockets;
+    reg->hw.cores = (uint16_t)cores;
+    reg->hw.threads = (uint16_t)threads;
+    reg->hw.real_memory = mem;
+    reg->hw.tmp_disk = (uint32_t)tmp;
+    reg->cpu_load = (uint32_t)load;
+    reg->free_mem = free_mem;
+    reg->job_count = (uint32_t)jobs;
+    return 0;
+}
+
+int nodes_register(struct nodes *n, uid_t uid, const json_t *msg, time_t now, ssize_t *node)
+{
+    struct nodes_registration reg;
+    const char *name = NULL;
+    ssize_t i;
+
+    *node = -1;
+    if (read_registration(msg, &name, &reg) < 0)
+        return -1;
+    if (!is_operator(n, uid)) {
+        flurm_err("Security violation, NODE_REGISTER RPC from uid=%u", (unsigned)uid);
+        return NODES_EUSER_ID_MISSING;
+    }
+    if ((i = nodes_find(n, name)) < 0) {
+        flurm_err("slurmd registered on unknown node %s", name);
+        return NODES_ENO_SUCH_NODE;
+    }
+    *node = i;
+    flurm_debug("node %s registered: CPUs=%u Boards=%u Sockets=%u Cores=%u Threads=%u "
+                "Memory=%" PRIu64 " TmpDisk=%u Uptime=%u jobs=%u version %s",
+                name, reg.hw.cpus, reg.hw.boards, reg.hw.sockets, reg.hw.cores, reg.hw.threads,
+                reg.hw.real_memory, reg.hw.tmp_disk, reg.up_time, reg.job_count,
+                reg.version ? reg.version : "?");
+    return nodes_registered(n, (size_t)i, &reg, now);
+}
+
+json_t *nodes_reg_resp(const struct nodes *n)
+{
+    /* The TRES slurmctld knows without accounting, in id order. */
+    struct flurm_tres_rec tres[] = {
+        {.id = 1, .type = "cpu"},  {.id = 2, .type = "mem"},
+        {.id = 3, .type = "energy"}, {.id = 4, .type = "node"},
+        {.id = 5, .type = "billing"}, {.id = 6, .type = "fs", .name = "disk"},
+        {.id = 7, .type = "vmem"}, {.id = 8, .type = "pages"},
+    };
+    struct flurm_node_reg_resp resp = {.tres = tres, .tres_count = 8};
+    json_t *j;
+
+    for (size_t i = 0; i < n->nnodes; i++) {
+        tres[0].count += n->node[i].cpus_efctv;
+        tres[1].count += n->node[i].real_memory;
+        tres[4].count += n->node[i].cpus_efctv; /* billing: CPUs without TRESBillingWeights */
+    }
+    tres[3].count = n->nnodes;
+    if (!(j = flurm_record_to_json(&flurm_rec_node_reg_resp, &resp)))
+        errno = ENOMEM;
+    return j;
 }
 
 int nodes_set_alloc(struct nodes *n, size_t i, uint16_t alloc_cpus, uint64_t alloc_memory,

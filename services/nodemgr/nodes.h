@@ -12,8 +12,9 @@
  *   restore        nodes_restore()        admin state persisted by the store
  *   admin update   nodes_update()         scontrol update NodeName=...
  *   ping round     nodes_ping_round()     who must be contacted, who is dead
- *   ping result    nodes_ping_failed()    a node did not answer
- *   registration   nodes_registered()     slurmd said hello
+ *   ping result    nodes_ping_answered()  a node answered (slurmctld's node_did_resp)
+ *                  nodes_ping_failed()    a node did not answer
+ *   registration   nodes_register()       slurmd said hello (validate_node_specs)
  *   allocation     nodes_set_alloc()      a job holds (or released) CPUs
  *
  * The node table is in slurmctld's order (node names in natural order), so
@@ -74,6 +75,8 @@
 
 /* The SLURM return codes these tables answer with (slurm_errno.h). */
 enum {
+    NODES_ENO_SUCH_NODE = 2,             /* ENOENT: registration of a node not in slurm.conf */
+    NODES_EINVALID_REG = 22,             /* EINVAL: a node reporting less than configured */
     NODES_NO_CHANGE_IN_DATA = 1900,      /* SLURM_NO_CHANGE_IN_DATA */
     NODES_EACCESS_DENIED = 2002,         /* ESLURM_ACCESS_DENIED */
     NODES_EUSER_ID_MISSING = 2010,       /* ESLURM_USER_ID_MISSING: not an admin */
@@ -197,32 +200,107 @@ double nodes_ping_interval(const struct nodes *n);
  * previous round's SlurmdTimeout window are set DOWN "Not responding"
  * (reason by SlurmUser); every other node that must be contacted (not
  * FUTURE nor powered down, not already DOWN and silent) is handed to
- * fn(i, arg).  Returns how many nodes changed state. */
+ * fn(i, arg); with SlurmdTimeout=0 only UNKNOWN and not responding nodes
+ * are, except in the first round.  Returns how many nodes changed state. */
 size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *arg), void *arg);
 
 /* A node did not answer a ping or registration request at `now`: it gets
  * NOT_RESPONDING.  Returns 1 if that changed its state, else 0. */
 int nodes_ping_failed(struct nodes *n, size_t i, time_t now);
 
+/* Node i answered a ping or a registration request at `now` (slurmctld's
+ * node_did_resp): NOT_RESPONDING is cleared, an UNKNOWN node becomes IDLE,
+ * and a DOWN node returns to service as ReturnToService says (2: always;
+ * 1: only when its reason is "Not responding"; 0: never), unless its last
+ * registration was invalid.  A node back in service loses its reason.
+ * `cpu_load` / `free_mem` are the load the answer carried (RESPONSE_PING_
+ * SLURMD), NO_VAL / NO_VAL64 when it carried none.  FUTURE nodes are left
+ * alone.  Returns 1 if the state word changed, else 0. */
+int nodes_ping_answered(struct nodes *n, size_t i, uint32_t cpu_load, uint64_t free_mem,
+                        time_t now);
+
+/* Whether the next contact with node i must be a registration request
+ * (REQUEST_NODE_REGISTRATION_STATUS) rather than a ping, as slurmctld's
+ * ping_nodes decides: its state is UNKNOWN, or it has not registered since
+ * this process started or since an admin's RESUME / UNDRAIN ("boot_time
+ * == 0"). */
+bool nodes_wants_registration(const struct nodes *n, size_t i);
+
+/* When node i last answered (0: never).  For a caller deciding whether a
+ * failed request is stale: an answer after the request was sent wins. */
+time_t nodes_last_response(const struct nodes *n, size_t i);
+
+/* Where node i's slurmd listens: NodeAddr (borrowed) and Port. */
+const char *nodes_addr(const struct nodes *n, size_t i);
+uint16_t nodes_port(const struct nodes *n, size_t i);
+
+/* A node's hardware: what slurm.conf says, or what slurmd reported. */
+struct nodes_hardware {
+    uint16_t cpus;
+    uint16_t boards;
+    uint16_t sockets; /* in total, all boards */
+    uint16_t cores;   /* per socket */
+    uint16_t threads; /* per core */
+    uint64_t real_memory; /* MB */
+    uint32_t tmp_disk;    /* MB */
+};
+
 /* What a slurmd reports when it registers (MESSAGE_NODE_REGISTRATION_STATUS);
  * strings borrowed for the call. */
 struct nodes_registration {
     time_t slurmd_start_time;
     uint32_t up_time;   /* seconds */
+    uint32_t status;    /* a slurmd start-up error, 0 when none */
     const char *version;
     const char *arch;
     const char *os;
+    struct nodes_hardware hw;
     uint32_t cpu_load;  /* x 100 */
     uint64_t free_mem;  /* MB */
+    uint32_t job_count; /* steps running on the node */
 };
 
-/* Node i registered at `now`: it answers again (NOT_RESPONDING cleared), an
- * UNKNOWN node becomes IDLE, and a DOWN node returns to service as
- * ReturnToService says (1: only if it was DOWN for not responding; 2:
- * always; 0: never).  Returns 1 if the state changed, 0 if not, -1 and
- * ENOMEM. */
+/* The slurmd of node i registered at `now` (slurmctld's
+ * validate_jobs_on_node + validate_node_specs).  Recorded: the reported
+ * hardware, boot time (now - up_time), slurmd start time, version, arch,
+ * OS and load.  Then, as slurmctld:
+ *  - hardware below slurm.conf (socket*core*thread count, CPUs, RealMemory
+ *    under 100% of the configured value, or under node_reg_mem_percent of
+ *    SlurmctldParameters, 90% for CLOUD nodes; TmpDisk), unless
+ *    SlurmdParameters has config_overrides: the node gets INVALID_REG and,
+ *    unless DOWN, DRAIN or FAIL already, DRAIN with SLURM's reason
+ *    ("Low RealMemory (reported:X < 100.00% of configured:Y)", ...) by
+ *    SlurmUser; the answer is NODES_EINVALID_REG;
+ *  - a prolog / job environment failure at slurmd start drains the node
+ *    ("Prolog error", "Job env setup error");
+ *  - otherwise NOT_RESPONDING and INVALID_REG are cleared, an UNKNOWN or
+ *    FUTURE node becomes IDLE, a DOWN node returns to service per
+ *    ReturnToService (2: always; 1: when DOWN for "Not responding" and not
+ *    rebooted since), and a node that rebooted since its last answer while
+ *    ReturnToService is not 2 goes DOWN "Node unexpectedly rebooted".
+ * A DRAIN flag and its reason are kept.  Returns 0, NODES_EINVALID_REG, or
+ * -1 and ENOMEM. */
 int nodes_registered(struct nodes *n, size_t i, const struct nodes_registration *reg,
                      time_t now);
+
+/* MESSAGE_NODE_REGISTRATION_STATUS from `uid` at `now`: `msg` (borrowed)
+ * is the node_registration record JSON.  Only root and SlurmUser may
+ * register (NODES_EUSER_ID_MISSING, as slurmctld's validate_slurm_user); a
+ * node_name slurm.conf does not have is NODES_ENO_SUCH_NODE; then as
+ * nodes_registered().  *node is the node's position, or -1 when no node
+ * was touched.  -1 and EINVAL for a msg that is not that record. */
+int nodes_register(struct nodes *n, uid_t uid, const json_t *msg, time_t now, ssize_t *node);
+
+/* Node i's hardware as slurmd last reported it, or NULL if it has not
+ * registered since start.  Borrowed, valid until the next registration. */
+const struct nodes_hardware *nodes_reported_hardware(const struct nodes *n, size_t i);
+
+/* The body of RESPONSE_NODE_REGISTRATION (the node_reg_resp record JSON):
+ * the cluster's TRES as slurmctld counts them without accounting, cpu
+ * (effective CPUs), mem (configured MB), energy, node, billing, fs/disk,
+ * vmem, pages, with ids 1-8.  slurmd launches nothing before it has this
+ * list.  New reference, or NULL and ENOMEM. */
+json_t *nodes_reg_resp(const struct nodes *n);
 
 /* A job allocation changed what node i has in use: alloc_cpus CPUs and
  * alloc_memory MB (0 and 0: the node is free again).  An IDLE node becomes

@@ -2,8 +2,8 @@
  * test_nodes.c - the node manager's state machine (services/nodemgr/nodes.h):
  * slurm.conf -> node and partition records as slurmctld sends them, the
  * admin update rules (drain / resume / down / undrain, permissions, unknown
- * nodes, ranges, reasons), last_update answers, persistence records, pings
- * and registration.
+ * nodes, ranges, reasons), last_update answers, persistence records and
+ * pings.  Registration has its own file, test_register.c.
  *
  * The golden files are what Debian's slurmctld 22.05.8 sent for
  * test/services/nodemgr/lab.conf with no slurmd running, decoded to the
@@ -710,6 +710,20 @@ START_TEST(a_resumed_node_that_never_answers_goes_down_after_slurmd_timeout)
 }
 END_TEST
 
+START_TEST(the_first_round_contacts_every_node_even_without_slurmd_timeout)
+{
+    int pinged = 0;
+
+    make("SlurmdTimeout=0\nNodeName=id1 CPUs=1 State=IDLE\nPartitionName=p Nodes=ALL\n");
+    nodes_ping_round(n, T0 + 3, count_ping, &pinged);
+    ck_assert_int_eq(pinged, 1);
+    /* later rounds leave a responding node alone when SlurmdTimeout=0 */
+    pinged = 0;
+    nodes_ping_round(n, T0 + 103, count_ping, &pinged);
+    ck_assert_int_eq(pinged, 0);
+}
+END_TEST
+
 START_TEST(a_configured_node_never_heard_of_stays_unknown)
 {
     size_t vm = idx("vm");
@@ -717,45 +731,6 @@ START_TEST(a_configured_node_never_heard_of_stays_unknown)
     for (time_t t = T0 + 3; t < T0 + 2000; t += 100)
         nodes_ping_round(n, t, fail_ping, n);
     ck_assert_int_eq(nodes_state(n, vm), NODES_STATE_UNKNOWN | NODES_STATE_NO_RESPOND);
-}
-END_TEST
-
-START_TEST(registration_brings_unknown_and_not_responding_nodes_up)
-{
-    struct nodes_registration reg = {.slurmd_start_time = T0 - 50, .up_time = 3600,
-                                     .version = "22.05.8", .arch = "x86_64", .os = "Linux",
-                                     .cpu_load = 12, .free_mem = 3000};
-    size_t vm, id1;
-    json_t *rec;
-
-    make("ReturnToService=1\nSlurmdTimeout=30\nNodeName=vm CPUs=2\n"
-         "NodeName=id1 CPUs=1 State=IDLE\nNodeName=dn1 CPUs=1 State=DOWN Reason=admin\n"
-         "PartitionName=p Nodes=ALL\n");
-    vm = idx("vm");
-    id1 = idx("id1");
-    nodes_ping_round(n, T0 + 3, fail_ping, n);
-    ck_assert_int_eq(nodes_registered(n, vm, &reg, T0 + 5), 1);
-    ck_assert_int_eq(nodes_state(n, vm), NODES_STATE_IDLE);
-    rec = node_rec(ROOT, "vm", 0);
-    ck_assert_str_eq(json_string_value(json_object_get(rec, "version")), "22.05.8");
-    ck_assert_int_eq(json_integer_value(json_object_get(rec, "boot_time")), T0 + 5 - 3600);
-    ck_assert_int_eq(json_integer_value(json_object_get(rec, "slurmd_start_time")), T0 - 50);
-    ck_assert_int_eq(json_integer_value(json_object_get(rec, "cpu_load")), 12);
-    json_decref(rec);
-    /* id1 goes DOWN "Not responding", then comes back (ReturnToService=1) */
-    ck_assert_int_eq(update(ROOT, "id1", NODES_STATE_DRAIN, "d", T0 + 4), 0);
-    ck_assert_int_eq(update(ROOT, "id1", NODES_RESUME, NULL, T0 + 4), 0);
-    nodes_ping_round(n, T0 + 13, fail_ping, n);
-    nodes_ping_round(n, T0 + 23, fail_ping, n);
-    nodes_ping_round(n, T0 + 40, fail_ping, n);
-    nodes_ping_round(n, T0 + 50, fail_ping, n);
-    ck_assert_int_eq(nodes_state(n, id1) & NODES_STATE_BASE, NODES_STATE_DOWN);
-    ck_assert_int_eq(nodes_registered(n, id1, &reg, T0 + 60), 1);
-    ck_assert_int_eq(nodes_state(n, id1), NODES_STATE_IDLE);
-    ck_assert_ptr_null(nodes_reason(n, id1));
-    /* an admin's DOWN stays with ReturnToService=1 */
-    nodes_registered(n, idx("dn1"), &reg, T0 + 60);
-    ck_assert_int_eq(nodes_state(n, idx("dn1")), NODES_STATE_DOWN);
 }
 END_TEST
 
@@ -852,8 +827,8 @@ static Suite *nodes_suite(void)
     tcase_add_test(tc, event_body_carries_the_full_state);
     tcase_add_test(tc, restore_refuses_what_is_not_a_list);
     tcase_add_test(tc, a_resumed_node_that_never_answers_goes_down_after_slurmd_timeout);
+    tcase_add_test(tc, the_first_round_contacts_every_node_even_without_slurmd_timeout);
     tcase_add_test(tc, a_configured_node_never_heard_of_stays_unknown);
-    tcase_add_test(tc, registration_brings_unknown_and_not_responding_nodes_up);
     tcase_add_test(tc, allocation_makes_an_idle_node_allocated_and_back);
     tcase_add_test(tc, node_info_single_answers_one_node_or_none);
     tcase_add_test(tc, state_text_names_base_and_flags);
