@@ -1,14 +1,10 @@
 /*
- * rec_info.c - tables for the cluster information records (see rec_info.h)
- * and the two building blocks for fields that are on the wire only under a
- * condition (gated and optional sub-records).
+ * rec_info.c - tables for the cluster information records (see rec_info.h).
  *
  * Field order is SLURM 22.05's client unpackers (the wire doc, sections
  * 4.5-4.14), with the 23.02 / 23.11 deltas of section 6.3 as version ranges.
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "wire/rec_info.h"
 
@@ -21,198 +17,6 @@
 #define ARR_V(ST, M, T, COUNT, SINCE, UNTIL)                                             \
     { .name = #M, .type = (T), .off = offsetof(ST, M), .count_off = offsetof(ST, COUNT), \
       .since = (SINCE), .until = (UNTIL) }
-
-/* ---- gated and optional sub-records ------------------------------------- */
-
-static uint32_t gate_value(const struct flurm_gated *g, const void *obj)
-{
-    const char *p = (const char *)obj + g->gate_off;
-
-    if (g->gate_size == 2)
-        return *(const uint16_t *)p;
-    return *(const uint32_t *)p;
-}
-
-/* Do the sub-struct's array counts all equal the gate? */
-static bool gated_counts_match(const struct flurm_gated *g, const void *sub, uint32_t gate)
-{
-    for (unsigned i = 0; i < g->ncount && i < 4; i++)
-        if (*(const uint32_t *)((const char *)sub + g->count_off[i]) != gate)
-            return false;
-    return true;
-}
-
-int flurm_gated_pack(const struct flurm_gated *g, const void *obj, struct flurm_buf *b,
-                     uint16_t version)
-{
-    const void *sub = (const char *)obj + g->sub_off;
-    uint32_t gate = gate_value(g, obj);
-
-    if (!gate)
-        return 0;
-    if (!gated_counts_match(g, sub, gate)) {
-        errno = EINVAL;
-        return -1;
-    }
-    return flurm_record_pack(g->sub, sub, b, version);
-}
-
-int flurm_gated_unpack(const struct flurm_gated *g, void *obj, struct flurm_buf *b,
-                       uint16_t version)
-{
-    void *sub = (char *)obj + g->sub_off;
-    uint32_t gate = gate_value(g, obj);
-
-    if (!gate)
-        return 0;
-    if (flurm_record_unpack(g->sub, sub, b, version, NULL) < 0)
-        return -1;
-    if (!gated_counts_match(g, sub, gate)) {
-        flurm_record_free(g->sub, sub);
-        errno = EBADMSG;
-        return -1;
-    }
-    return 0;
-}
-
-void flurm_gated_free(const struct flurm_gated *g, void *obj)
-{
-    if (obj)
-        flurm_record_free(g->sub, (char *)obj + g->sub_off);
-}
-
-int flurm_gated_to_json(const struct flurm_gated *g, const void *obj, json_t *record_json)
-{
-    json_t *j;
-
-    /* Off the wire means absent from the JSON form too. */
-    if (!gate_value(g, obj))
-        return 0;
-    if (!(j = flurm_record_to_json(g->sub, (const char *)obj + g->sub_off)))
-        return -1;
-    if (json_object_set_new(record_json, g->key, j) < 0) {
-        errno = ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
-int flurm_gated_from_json(const struct flurm_gated *g, void *obj, const json_t *record_json)
-{
-    const json_t *j = json_object_get(record_json, g->key);
-    void *sub = (char *)obj + g->sub_off;
-
-    if (!j || json_is_null(j))
-        return 0;
-    if (!json_is_object(j)) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (flurm_record_from_json(g->sub, j, sub, NULL) < 0)
-        return -1;
-    if (!gated_counts_match(g, sub, gate_value(g, obj))) {
-        flurm_record_free(g->sub, sub);
-        errno = EINVAL;
-        return -1;
-    }
-    return 0;
-}
-
-static void **optional_slot(const struct flurm_optional *o, const void *obj)
-{
-    return (void **)((char *)obj + o->ptr_off);
-}
-
-int flurm_optional_pack(const struct flurm_optional *o, const void *obj, struct flurm_buf *b,
-                        uint16_t version)
-{
-    const void *sub = *optional_slot(o, obj);
-
-    if (!sub)
-        return flurm_pack8(b, 0);
-    if (flurm_pack8(b, 1) < 0)
-        return -1;
-    return flurm_record_pack(o->sub, sub, b, version);
-}
-
-int flurm_optional_unpack(const struct flurm_optional *o, void *obj, struct flurm_buf *b,
-                          uint16_t version)
-{
-    void **slot = optional_slot(o, obj);
-    void *sub = NULL;
-    uint8_t present;
-
-    *slot = NULL;
-    if (flurm_unpack8(b, &present) < 0)
-        return -1;
-    /* SLURM's readers take any non-zero byte as "present". */
-    if (!present)
-        return 0;
-    if (!(sub = calloc(1, o->sub->size)))
-        return -1;
-    if (flurm_record_unpack(o->sub, sub, b, version, NULL) < 0)
-        goto error;
-    *slot = sub;
-    return 0;
-error:
-    free(sub);
-    return -1;
-}
-
-void flurm_optional_free(const struct flurm_optional *o, void *obj)
-{
-    void **slot;
-
-    if (!obj)
-        return;
-    slot = optional_slot(o, obj);
-    if (*slot) {
-        flurm_record_free(o->sub, *slot);
-        free(*slot);
-        *slot = NULL;
-    }
-}
-
-int flurm_optional_to_json(const struct flurm_optional *o, const void *obj,
-                           json_t *record_json)
-{
-    const void *sub = *optional_slot(o, obj);
-    json_t *j = sub ? flurm_record_to_json(o->sub, sub) : json_null();
-
-    if (!j)
-        return -1;
-    if (json_object_set_new(record_json, o->key, j) < 0) {
-        errno = ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
-int flurm_optional_from_json(const struct flurm_optional *o, void *obj,
-                             const json_t *record_json)
-{
-    const json_t *j = json_object_get(record_json, o->key);
-    void **slot = optional_slot(o, obj);
-    void *sub = NULL;
-
-    *slot = NULL;
-    if (!j || json_is_null(j))
-        return 0;
-    if (!json_is_object(j)) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (!(sub = calloc(1, o->sub->size)))
-        return -1;
-    if (flurm_record_from_json(o->sub, j, sub, NULL) < 0)
-        goto error;
-    *slot = sub;
-    return 0;
-error:
-    flurm_record_free(o->sub, sub);
-    free(sub);
-    return -1;
-}
 
 /* ---- node ------------------------------------------------------------------ */
 
@@ -648,19 +452,23 @@ FLURM_RECORD(flurm_rec_build_info, ST, build_info_fields);
 
 /* The cluster list: only an empty or NULL one, since cluster records (with a
  * whole association record each) are not modelled. */
-static int cluster_list_pack(const void *obj, struct flurm_buf *b, uint16_t version)
+static int cluster_list_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                             uint16_t version)
 {
     const struct flurm_federation *fed = obj;
 
+    (void)f;
     (void)version;
     return flurm_pack32(b, fed->cluster_list_null ? FLURM_NO_VAL : 0);
 }
 
-static int cluster_list_unpack(void *obj, struct flurm_buf *b, uint16_t version)
+static int cluster_list_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                               uint16_t version)
 {
     struct flurm_federation *fed = obj;
     uint32_t count;
 
+    (void)f;
     (void)version;
     if (flurm_unpack32(b, &count) < 0)
         return -1;
@@ -672,10 +480,12 @@ static int cluster_list_unpack(void *obj, struct flurm_buf *b, uint16_t version)
     return 0;
 }
 
-static int cluster_list_to_json(const void *obj, json_t *record_json)
+static int cluster_list_to_json(const struct flurm_field *f, const void *obj,
+                                json_t *record_json)
 {
     const struct flurm_federation *fed = obj;
 
+    (void)f;
     if (json_object_set_new(record_json, "cluster_list_null",
                             json_boolean(fed->cluster_list_null)) < 0) {
         errno = ENOMEM;
@@ -684,11 +494,13 @@ static int cluster_list_to_json(const void *obj, json_t *record_json)
     return 0;
 }
 
-static int cluster_list_from_json(void *obj, const json_t *record_json)
+static int cluster_list_from_json(const struct flurm_field *f, void *obj,
+                                  const json_t *record_json)
 {
     struct flurm_federation *fed = obj;
     const json_t *j = json_object_get(record_json, "cluster_list_null");
 
+    (void)f;
     if (!j)
         return 0;
     if (!json_is_boolean(j)) {
@@ -712,15 +524,9 @@ static const struct flurm_field federation_fields[] = {
 FLURM_RECORD(flurm_rec_federation, ST, federation_fields);
 #undef ST
 
-static const struct flurm_optional federation_opt = {
-    .key = "federation",
-    .sub = &flurm_rec_federation,
-    .ptr_off = offsetof(struct flurm_fed_info, federation),
-};
-FLURM_OPTIONAL_CUSTOM(federation_custom, federation_opt);
-
 static const struct flurm_field fed_info_fields[] = {
-    FLURM_FLD_CUSTOM("federation", federation_custom),
+    FLURM_FLD_OPTIONAL(struct flurm_fed_info, federation, FLURM_F_OPTIONAL8,
+                       flurm_rec_federation, 1),
 };
 FLURM_RECORD(flurm_rec_fed_info, struct flurm_fed_info, fed_info_fields);
 
@@ -773,21 +579,12 @@ static const struct flurm_field stats_sched_fields[] = {
 FLURM_RECORD(flurm_rec_stats_sched, ST, stats_sched_fields);
 #undef ST
 
-static const struct flurm_gated stats_sched_gate = {
-    .key = "sched",
-    .sub = &flurm_rec_stats_sched,
-    .sub_off = offsetof(struct flurm_stats_info, sched),
-    .gate_off = offsetof(struct flurm_stats_info, parts_packed),
-    .gate_size = 4,
-};
-FLURM_GATED_CUSTOM(stats_sched_custom, stats_sched_gate);
-
 /* The rpc_type and rpc_user arrays share their leading size field, so the
  * engine refuses arrays of any other length (sdiag indexes them by it). */
 #define ST struct flurm_stats_info
 static const struct flurm_field stats_info_fields[] = {
     FLURM_FLD(ST, parts_packed, FLURM_F_U32),
-    FLURM_FLD_CUSTOM("sched", stats_sched_custom),
+    FLURM_FLD_GATED(ST, sched, FLURM_F_GATED, flurm_rec_stats_sched, parts_packed),
     FLURM_FLD(ST, rpc_type_size, FLURM_F_U32),
     FLURM_FLD_N(ST, rpc_type_id, FLURM_F_U16_ARRAY, rpc_type_size),
     FLURM_FLD_N(ST, rpc_type_cnt, FLURM_F_U32_ARRAY, rpc_type_size),
@@ -809,7 +606,7 @@ FLURM_RECORD(flurm_rec_stats_info, ST, stats_info_fields);
  * 22.05 and 23.02 lay the object out so differently (23.02 moves fields and
  * sends the factor values only when direct_prio is 0) that one version-ranged
  * table cannot express both.  So there is a table per layout over the same
- * struct, and the record itself is one custom field that picks the table by
+ * struct, and the record is one INLINE field that picks the layout by
  * version.  The 22.05 table lists the 23.02-only members too (never active
  * there) so that it covers every member for JSON and free. */
 
@@ -852,22 +649,27 @@ static const struct flurm_field prio_values_fields[] = {
 };
 static FLURM_RECORD(prio_values, ST, prio_values_fields);
 
-static int prio_values_pack(const void *obj, struct flurm_buf *b, uint16_t version)
+static int prio_values_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                            uint16_t version)
 {
     const struct flurm_priority_factors *pf = obj;
 
+    (void)f;
     if (pf->direct_prio != 0)
         return 0;
     return flurm_record_pack(&prio_values, pf, b, version);
 }
 
 /* Unpacking a table zeroes its whole struct, so the values are decoded into a
- * scratch copy and moved over. */
-static int prio_values_unpack(void *obj, struct flurm_buf *b, uint16_t version)
+ * scratch copy and moved over.  Freeing them is the 22.05 table's job (the
+ * record's JSON and free form). */
+static int prio_values_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                              uint16_t version)
 {
     struct flurm_priority_factors *pf = obj;
     struct flurm_priority_factors tmp;
 
+    (void)f;
     if (pf->direct_prio != 0)
         return 0;
     if (flurm_record_unpack(&prio_values, &tmp, b, version, NULL) < 0)
@@ -888,22 +690,8 @@ static int prio_values_unpack(void *obj, struct flurm_buf *b, uint16_t version)
     return 0;
 }
 
-/* Only the arrays: the rest of the struct belongs to the enclosing table,
- * whose later fields are freed after this one. */
-static void prio_values_free(void *obj)
-{
-    struct flurm_priority_factors *pf = obj;
-
-    free(pf->priority_tres);
-    pf->priority_tres = NULL;
-    flurm_str_array_free(pf->tres_names, pf->tres_cnt);
-    pf->tres_names = NULL;
-    free(pf->tres_weights);
-    pf->tres_weights = NULL;
-}
-
 static const struct flurm_custom prio_values_custom = {
-    prio_values_pack, prio_values_unpack, prio_values_free, NULL, NULL,
+    prio_values_pack, prio_values_unpack, NULL, NULL, NULL,
 };
 
 static const struct flurm_field prio_23_02_fields[] = {
@@ -918,53 +706,15 @@ static const struct flurm_field prio_23_02_fields[] = {
 static FLURM_RECORD(prio_23_02, ST, prio_23_02_fields);
 #undef ST
 
-static const struct flurm_record *prio_layout(uint16_t version)
-{
-    return version >= FLURM_PROTO_23_02 ? &prio_23_02 : &prio_22_05;
-}
-
-static int prio_pack(const void *obj, struct flurm_buf *b, uint16_t version)
-{
-    return flurm_record_pack(prio_layout(version), obj, b, version);
-}
-
-static int prio_unpack(void *obj, struct flurm_buf *b, uint16_t version)
-{
-    return flurm_record_unpack(prio_layout(version), obj, b, version, NULL);
-}
-
-static void prio_free(void *obj)
-{
-    flurm_record_free(&prio_22_05, obj);
-}
-
-static int prio_to_json(const void *obj, json_t *record_json)
-{
-    json_t *j = flurm_record_to_json(&prio_22_05, obj);
-    int rc;
-
-    if (!j)
-        return -1;
-    rc = json_object_update(record_json, j);
-    json_decref(j);
-    if (rc < 0) {
-        errno = ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
-static int prio_from_json(void *obj, const json_t *record_json)
-{
-    return flurm_record_from_json(&prio_22_05, record_json, obj, NULL);
-}
-
-static const struct flurm_custom prio_custom = {
-    prio_pack, prio_unpack, prio_free, prio_to_json, prio_from_json,
+static const struct flurm_layout prio_layouts[] = {
+    { 0, &prio_22_05 },
+    { FLURM_PROTO_23_02, &prio_23_02 },
+    { 0, NULL },
 };
 
 static const struct flurm_field priority_factors_fields[] = {
-    FLURM_FLD_CUSTOM("priority_factors", prio_custom),
+    { .name = "priority_factors", .type = FLURM_F_INLINE, .sub = &prio_22_05,
+      .layouts = prio_layouts },
 };
 FLURM_RECORD(flurm_rec_priority_factors, struct flurm_priority_factors, priority_factors_fields);
 

@@ -18,20 +18,15 @@
  * Counts: a count member named next to an array is the number of elements
  * the array holds.  Where SLURM requires two arrays to have the same length
  * they share one count, and the engine refuses a message where they differ.
- *
- * The second half of this header holds two building blocks for fields that
- * are on the wire only under a condition; wire/rec_slurmd.c uses them too.
  */
 #ifndef FLURM_WIRE_REC_INFO_H
 #define FLURM_WIRE_REC_INFO_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "wire/msg.h"
-#include "wire/pack.h"
 #include "wire/record.h"
 
 /* select/cons_tres, the select plugin id to put in select_nodeinfo (the
@@ -627,84 +622,5 @@ extern const struct flurm_record flurm_rec_shares_msg;         /* RESPONSE_SHARE
 
 /* The message types above with their records, for wire/msg.c. */
 extern const struct flurm_msg_body_table flurm_rec_info_bodies;
-
-/* ---- building blocks for conditional fields --------------------------------
- *
- * A custom field (record.h) gets no context but the record struct, so each
- * use needs its own callbacks.  A descriptor names what the field is, and the
- * FLURM_*_CUSTOM macros stamp out the five static callbacks around it. */
-
-/* A sub-record embedded at sub_off that is on the wire only while the gate
- * (an unsigned integer of gate_size bytes at gate_off, packed earlier in the
- * same record) is non-zero.  The sub-struct's uint32_t counts at count_off[]
- * (ncount of them; its arrays' element counts) must equal the gate: SLURM
- * sends the length once and refuses arrays of any other length. */
-struct flurm_gated {
-    const char *key; /* JSON key of the sub-object */
-    const struct flurm_record *sub;
-    size_t sub_off;
-    size_t gate_off;
-    uint8_t gate_size; /* 2 or 4 */
-    uint8_t ncount;
-    size_t count_off[4]; /* offsets inside the sub-struct */
-};
-
-/* A sub-record behind a pointer at ptr_off, on the wire as u8 0 (NULL) or
- * u8 1 followed by the sub-record. */
-struct flurm_optional {
-    const char *key;
-    const struct flurm_record *sub;
-    size_t ptr_off;
-};
-
-/* The callbacks.  obj is the whole record struct (borrowed); unpack and
- * from_json allocate into it, free releases what they allocated.
- * 0 or -1 with errno (EBADMSG on the wire, EINVAL for inconsistent structs
- * or JSON, ENOMEM). */
-int flurm_gated_pack(const struct flurm_gated *g, const void *obj, struct flurm_buf *b,
-                     uint16_t version);
-int flurm_gated_unpack(const struct flurm_gated *g, void *obj, struct flurm_buf *b,
-                       uint16_t version);
-void flurm_gated_free(const struct flurm_gated *g, void *obj);
-int flurm_gated_to_json(const struct flurm_gated *g, const void *obj, json_t *record_json);
-int flurm_gated_from_json(const struct flurm_gated *g, void *obj, const json_t *record_json);
-
-int flurm_optional_pack(const struct flurm_optional *o, const void *obj, struct flurm_buf *b,
-                        uint16_t version);
-int flurm_optional_unpack(const struct flurm_optional *o, void *obj, struct flurm_buf *b,
-                          uint16_t version);
-void flurm_optional_free(const struct flurm_optional *o, void *obj);
-int flurm_optional_to_json(const struct flurm_optional *o, const void *obj,
-                           json_t *record_json);
-int flurm_optional_from_json(const struct flurm_optional *o, void *obj,
-                             const json_t *record_json);
-
-/* Define `static const struct flurm_custom NAME` for descriptor DESC. */
-#define FLURM_GATED_CUSTOM(NAME, DESC) FLURM_DESC_CUSTOM_(NAME, DESC, flurm_gated)
-#define FLURM_OPTIONAL_CUSTOM(NAME, DESC) FLURM_DESC_CUSTOM_(NAME, DESC, flurm_optional)
-
-#define FLURM_DESC_CUSTOM_(NAME, DESC, KIND)                                              \
-    static int NAME##_pack(const void *obj, struct flurm_buf *b, uint16_t v)              \
-    {                                                                                     \
-        return KIND##_pack(&(DESC), obj, b, v);                                           \
-    }                                                                                     \
-    static int NAME##_unpack(void *obj, struct flurm_buf *b, uint16_t v)                  \
-    {                                                                                     \
-        return KIND##_unpack(&(DESC), obj, b, v);                                         \
-    }                                                                                     \
-    static void NAME##_free(void *obj)                                                    \
-    {                                                                                     \
-        KIND##_free(&(DESC), obj);                                                        \
-    }                                                                                     \
-    static int NAME##_to_json(const void *obj, json_t *j)                                 \
-    {                                                                                     \
-        return KIND##_to_json(&(DESC), obj, j);                                           \
-    }                                                                                     \
-    static int NAME##_from_json(void *obj, const json_t *j)                               \
-    {                                                                                     \
-        return KIND##_from_json(&(DESC), obj, j);                                         \
-    }                                                                                     \
-    static const struct flurm_custom NAME = { NAME##_pack, NAME##_unpack, NAME##_free,    \
-                                              NAME##_to_json, NAME##_from_json }
 
 #endif

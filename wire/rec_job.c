@@ -4,10 +4,11 @@
  *
  * Field order follows the 22.05 client unpackers; fields that appear or go
  * away in 23.02 / 23.11 carry since/until (wire doc section 6.3, checked
- * against the unpackers of those tags).  Wire shapes the engine cannot
- * express with plain fields (a presence marker before a sub-record, arrays
- * sent only when a count is non-zero, plugin ids, the signed credential)
- * are custom fields built from a few generic kinds defined first below.
+ * against the unpackers of those tags).  Presence markers, groups sent only
+ * when a count is non-zero and constants are engine field types; what stays
+ * custom (plugin ids, a field whose width changes with the version, GRES
+ * blocks and the signed credential kept as their wire bytes) is defined
+ * first below.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -33,8 +34,9 @@
 #define REC FLURM_F_RECORD
 #define LIST FLURM_F_LIST
 #define ARR FLURM_F_ARRAY
+#define OPT8 FLURM_F_OPTIONAL8
+#define COUNTED FLURM_F_GATED_COUNTS
 
-#define V22 FLURM_PROTO_22_05
 #define V23_02 FLURM_PROTO_23_02
 #define V23_11 FLURM_PROTO_23_11
 
@@ -49,43 +51,9 @@
         .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB),            \
         .since = (SINCE), .until = (UNTIL)                                         \
     }
-#define CUSTOM_V(NAME, CUSTOM, SINCE, UNTIL)                                              \
-    {                                                                                     \
-        .name = (NAME), .type = FLURM_F_CUSTOM, .custom = &(CUSTOM), .since = (SINCE),    \
-        .until = (UNTIL)                                                                  \
-    }
 
 #define AT(obj, off) ((char *)(obj) + (off))
 #define CAT(obj, off) ((const char *)(obj) + (off))
-
-/*
- * The custom kinds below are generic functions taking a descriptor; the
- * engine's callbacks only receive the record, so CUSTOM_OF makes the five
- * thin callbacks that bind one descriptor to one kind.
- */
-#define CUSTOM_OF(KIND, D)                                                                \
-    static int D##_pack(const void *obj, struct flurm_buf *b, uint16_t v)                 \
-    {                                                                                     \
-        return KIND##_pack(&D, obj, b, v);                                                \
-    }                                                                                     \
-    static int D##_unpack(void *obj, struct flurm_buf *b, uint16_t v)                     \
-    {                                                                                     \
-        return KIND##_unpack(&D, obj, b, v);                                              \
-    }                                                                                     \
-    static void D##_free(void *obj)                                                       \
-    {                                                                                     \
-        KIND##_free(&D, obj);                                                             \
-    }                                                                                     \
-    static int D##_to_json(const void *obj, json_t *j)                                    \
-    {                                                                                     \
-        return KIND##_to_json(&D, obj, j);                                                \
-    }                                                                                     \
-    static int D##_from_json(void *obj, const json_t *j)                                  \
-    {                                                                                     \
-        return KIND##_from_json(&D, obj, j);                                              \
-    }                                                                                     \
-    static const struct flurm_custom D##_custom = {D##_pack, D##_unpack, D##_free,        \
-                                                   D##_to_json, D##_from_json}
 
 static int bad_input(struct flurm_buf *b)
 {
@@ -120,288 +88,125 @@ static int json_get_u32(const json_t *j, const char *key, uint32_t *out)
     return 0;
 }
 
-/* ---- kind "opt": a sub-record behind a presence marker ------------------- */
-
-enum opt_marker {
-    MARK_U8,         /* u8 0 = absent, u8 `present` = present */
-    MARK_U16,        /* the same with a u16 */
-    MARK_NOVAL_HEAD, /* u32 NO_VAL = absent; otherwise that u32 is the record's
-                      * own first field (job_resources' nhosts) */
-};
-
-struct opt_sub {
-    size_t off; /* of the pointer member */
-    const struct flurm_record *sub;
-    const char *key;
-    enum opt_marker marker;
-    uint32_t present; /* the marker value of a present record (MARK_U8/U16) */
-};
-
-static int opt_pack(const struct opt_sub *d, const void *obj, struct flurm_buf *b,
-                    uint16_t v)
+/* The u32 member at f->off as the JSON integer f->name. */
+static int u32_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 {
-    const void *p = *(void *const *)CAT(obj, d->off);
-    int rc = 0;
-
-    switch (d->marker) {
-    case MARK_U8:
-        rc = flurm_pack8(b, p ? (uint8_t)d->present : 0);
-        break;
-    case MARK_U16:
-        rc = flurm_pack16(b, p ? (uint16_t)d->present : 0);
-        break;
-    case MARK_NOVAL_HEAD:
-        if (!p)
-            return flurm_pack32(b, FLURM_NO_VAL);
-        /* The head would read back as "absent" and strand the rest. */
-        if (*(const uint32_t *)p == FLURM_NO_VAL)
-            return einval();
-        break;
-    }
-    if (rc < 0 || !p)
-        return rc;
-    return flurm_record_pack(d->sub, p, b, v);
+    return json_set(j, f->name, json_integer(*(const uint32_t *)CAT(obj, f->off)));
 }
 
-static int opt_unpack(const struct opt_sub *d, void *obj, struct flurm_buf *b, uint16_t v)
+static int u32_from_json(const struct flurm_field *f, void *obj, const json_t *j)
 {
-    void **pp = (void **)AT(obj, d->off);
-    size_t start = flurm_buf_offset(b);
-    uint32_t mark = 0;
-    uint16_t m16;
-    uint8_t m8;
-    void *p;
-
-    *pp = NULL;
-    switch (d->marker) {
-    case MARK_U8:
-        if (flurm_unpack8(b, &m8) < 0)
-            return -1;
-        mark = m8;
-        break;
-    case MARK_U16:
-        if (flurm_unpack16(b, &m16) < 0)
-            return -1;
-        mark = m16;
-        break;
-    case MARK_NOVAL_HEAD:
-        if (flurm_unpack32(b, &mark) < 0)
-            return -1;
-        if (mark == FLURM_NO_VAL)
-            return 0;
-        /* Present: the record re-reads that u32 as its own first field. */
-        if (flurm_buf_seek(b, start) < 0)
-            return -1;
-        goto present;
-    }
-    if (mark == 0)
-        return 0;
-    if (mark != d->present)
-        return bad_input(b);
-present:
-    if (!(p = malloc(d->sub->size)))
-        return -1;
-    if (flurm_record_unpack(d->sub, p, b, v, NULL) < 0) {
-        free(p);
-        return -1;
-    }
-    *pp = p;
-    return 0;
+    return json_get_u32(j, f->name, (uint32_t *)AT(obj, f->off));
 }
 
-static void opt_free(const struct opt_sub *d, void *obj)
+/* ---- plugin ids followed by nothing ------------------------------------------
+ *
+ * The u32 member at f->off, JSON key f->name.  Another plugin's id would be
+ * followed by its private bytes, whose size is unknown: refused. */
+
+static const uint32_t select_plugins[] = {FLURM_SELECT_PLUGIN_CONS_TRES,
+                                          FLURM_SELECT_PLUGIN_CONS_RES,
+                                          FLURM_SELECT_PLUGIN_LINEAR, 0};
+static const uint32_t switch_plugins[] = {FLURM_SWITCH_PLUGIN_NONE, 0};
+
+/* known[0] is also what a 0 ("the default") in the struct is packed as. */
+static int plugin_pack(const uint32_t *known, const struct flurm_field *f, const void *obj,
+                       struct flurm_buf *b)
 {
-    void **pp = (void **)AT(obj, d->off);
+    uint32_t id = *(const uint32_t *)CAT(obj, f->off);
 
-    if (!*pp)
-        return;
-    flurm_record_free(d->sub, *pp);
-    free(*pp);
-    *pp = NULL;
-}
-
-static int opt_to_json(const struct opt_sub *d, const void *obj, json_t *j)
-{
-    const void *p = *(void *const *)CAT(obj, d->off);
-
-    return json_set(j, d->key, p ? flurm_record_to_json(d->sub, p) : json_null());
-}
-
-static int opt_from_json(const struct opt_sub *d, void *obj, const json_t *j)
-{
-    const json_t *v = json_object_get(j, d->key);
-    void *p;
-
-    if (!v || json_is_null(v))
-        return 0;
-    if (!(p = malloc(d->sub->size)))
-        return -1;
-    if (flurm_record_from_json(d->sub, v, p, NULL) < 0) {
-        free(p);
-        return -1;
-    }
-    *(void **)AT(obj, d->off) = p;
-    return 0;
-}
-
-/* ---- kind "cond": an embedded group sent only when a count is non-zero ---- */
-
-struct cond_sub {
-    size_t count_off; /* the controlling count, packed earlier */
-    size_t count_size; /* 1, 2 or 4 bytes */
-    size_t off;        /* of the embedded group */
-    const struct flurm_record *sub;
-    const char *key;
-    bool arrays_match; /* every array of the group must have `count` items */
-};
-
-static uint32_t cond_count(const struct cond_sub *d, const void *obj)
-{
-    const char *p = CAT(obj, d->count_off);
-
-    if (d->count_size == 1)
-        return *(const uint8_t *)p;
-    if (d->count_size == 2)
-        return *(const uint16_t *)p;
-    return *(const uint32_t *)p;
-}
-
-static bool is_number_array(enum flurm_ftype t)
-{
-    return t == U16A || t == U32A || t == U64A || t == FLURM_F_DOUBLE_ARRAY;
-}
-
-/* With arrays_match, each array of the group has n items (SLURM refuses a
- * group whose arrays disagree with the count). */
-static bool cond_consistent(const struct cond_sub *d, const void *group, uint32_t n)
-{
-    if (!d->arrays_match)
-        return true;
-    for (size_t i = 0; i < d->sub->nfields; i++) {
-        const struct flurm_field *f = &d->sub->fields[i];
-        if (is_number_array(f->type) && *(const uint32_t *)CAT(group, f->count_off) != n)
-            return false;
-    }
-    return true;
-}
-
-static int cond_pack(const struct cond_sub *d, const void *obj, struct flurm_buf *b,
-                     uint16_t v)
-{
-    uint32_t n = cond_count(d, obj);
-
-    if (!cond_consistent(d, CAT(obj, d->off), n))
-        return einval();
-    if (n == 0)
-        return 0;
-    return flurm_record_pack(d->sub, CAT(obj, d->off), b, v);
-}
-
-static int cond_unpack(const struct cond_sub *d, void *obj, struct flurm_buf *b,
-                       uint16_t v)
-{
-    uint32_t n = cond_count(d, obj);
-
-    if (n == 0)
-        return 0;
-    if (flurm_record_unpack(d->sub, AT(obj, d->off), b, v, NULL) < 0)
-        return -1;
-    if (!cond_consistent(d, AT(obj, d->off), n)) {
-        flurm_record_free(d->sub, AT(obj, d->off));
-        return bad_input(b);
-    }
-    return 0;
-}
-
-static void cond_free(const struct cond_sub *d, void *obj)
-{
-    flurm_record_free(d->sub, AT(obj, d->off));
-}
-
-static int cond_to_json(const struct cond_sub *d, const void *obj, json_t *j)
-{
-    return json_set(j, d->key, flurm_record_to_json(d->sub, CAT(obj, d->off)));
-}
-
-static int cond_from_json(const struct cond_sub *d, void *obj, const json_t *j)
-{
-    const json_t *v = json_object_get(j, d->key);
-
-    if (!v || json_is_null(v))
-        return 0;
-    return flurm_record_from_json(d->sub, v, AT(obj, d->off), NULL);
-}
-
-/* ---- kind "plugin": a plugin id followed by nothing -------------------------- */
-
-struct plugin_id {
-    size_t off;
-    const char *key;
-    uint32_t dflt; /* packed for 0 */
-    uint32_t accepted[3];
-};
-
-static bool plugin_known(const struct plugin_id *d, uint32_t id)
-{
-    for (size_t i = 0; i < sizeof(d->accepted) / sizeof(d->accepted[0]); i++)
-        if (d->accepted[i] && d->accepted[i] == id)
-            return true;
-    return false;
-}
-
-static int plugin_pack(const struct plugin_id *d, const void *obj, struct flurm_buf *b,
-                       uint16_t v)
-{
-    uint32_t id = *(const uint32_t *)CAT(obj, d->off);
-
-    (void)v;
     if (id == 0)
-        id = d->dflt;
-    if (!plugin_known(d, id))
-        return einval();
-    return flurm_pack32(b, id);
+        id = known[0];
+    for (; *known; known++)
+        if (*known == id)
+            return flurm_pack32(b, id);
+    return einval();
 }
 
-static int plugin_unpack(const struct plugin_id *d, void *obj, struct flurm_buf *b,
-                         uint16_t v)
+static int plugin_unpack(const uint32_t *known, const struct flurm_field *f, void *obj,
+                         struct flurm_buf *b)
 {
     uint32_t id;
 
-    (void)v;
     if (flurm_unpack32(b, &id) < 0)
         return -1;
-    /* Another plugin's private bytes would follow; their size is unknown. */
-    if (!plugin_known(d, id))
-        return bad_input(b);
-    *(uint32_t *)AT(obj, d->off) = id;
+    for (; *known; known++) {
+        if (*known == id) {
+            *(uint32_t *)AT(obj, f->off) = id;
+            return 0;
+        }
+    }
+    return bad_input(b);
+}
+
+static int select_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                       uint16_t v)
+{
+    (void)v;
+    return plugin_pack(select_plugins, f, obj, b);
+}
+
+static int select_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b, uint16_t v)
+{
+    (void)v;
+    return plugin_unpack(select_plugins, f, obj, b);
+}
+
+const struct flurm_custom flurm_select_jobinfo = {select_pack, select_unpack, NULL,
+                                                  u32_to_json, u32_from_json};
+
+static int switch_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                       uint16_t v)
+{
+    (void)v;
+    return plugin_pack(switch_plugins, f, obj, b);
+}
+
+static int switch_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b, uint16_t v)
+{
+    (void)v;
+    return plugin_unpack(switch_plugins, f, obj, b);
+}
+
+static const struct flurm_custom switch_jobinfo = {switch_pack, switch_unpack, NULL,
+                                                   u32_to_json, u32_from_json};
+
+/* ---- a u32 member sent as a u16 before 23.02 ------------------------------------ */
+
+static int u16_before_23_02_pack(const struct flurm_field *f, const void *obj,
+                                 struct flurm_buf *b, uint16_t v)
+{
+    uint32_t value = *(const uint32_t *)CAT(obj, f->off);
+
+    if (v >= V23_02)
+        return flurm_pack32(b, value);
+    if (value > UINT16_MAX)
+        return einval();
+    return flurm_pack16(b, (uint16_t)value);
+}
+
+static int u16_before_23_02_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                                   uint16_t v)
+{
+    uint32_t *value = (uint32_t *)AT(obj, f->off);
+    uint16_t v16;
+
+    if (v >= V23_02)
+        return flurm_unpack32(b, value);
+    if (flurm_unpack16(b, &v16) < 0)
+        return -1;
+    *value = v16;
     return 0;
 }
 
-static void plugin_free(const struct plugin_id *d, void *obj)
-{
-    (void)d;
-    (void)obj;
-}
+static const struct flurm_custom u16_before_23_02 = {
+    u16_before_23_02_pack, u16_before_23_02_unpack, NULL, u32_to_json, u32_from_json};
 
-static int plugin_to_json(const struct plugin_id *d, const void *obj, json_t *j)
-{
-    return json_set(j, d->key, json_integer(*(const uint32_t *)CAT(obj, d->off)));
-}
-
-static int plugin_from_json(const struct plugin_id *d, void *obj, const json_t *j)
-{
-    return json_get_u32(j, d->key, (uint32_t *)AT(obj, d->off));
-}
-
-/* ---- kind "gres": a credential's GRES block kept as its wire bytes ---------- */
+/* ---- a credential's GRES block kept as its wire bytes ------------------------
+ *
+ * The struct flurm_gres_block at f->off, JSON key f->name. */
 
 #define GRES_MAGIC 0x438a34d4U
-
-struct gres_raw {
-    size_t off; /* of the struct flurm_gres_block */
-    bool step;  /* gres_step_state layout rather than gres_job_state */
-    const char *key;
-};
 
 static int skip_str(struct flurm_buf *b)
 {
@@ -510,10 +315,10 @@ static int skip_gres_record(struct flurm_buf *b, bool step, uint16_t v)
     return 0;
 }
 
-static int gres_pack(const struct gres_raw *d, const void *obj, struct flurm_buf *b,
+static int gres_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
                      uint16_t v)
 {
-    const struct flurm_gres_block *g = (const struct flurm_gres_block *)CAT(obj, d->off);
+    const struct flurm_gres_block *g = (const struct flurm_gres_block *)CAT(obj, f->off);
 
     (void)v;
     if (g->len == 0)
@@ -523,10 +328,11 @@ static int gres_pack(const struct gres_raw *d, const void *obj, struct flurm_buf
     return flurm_pack_raw(b, g->data, g->len);
 }
 
-static int gres_unpack(const struct gres_raw *d, void *obj, struct flurm_buf *b,
+/* step: the gres_step_state layout rather than gres_job_state. */
+static int gres_unpack(bool step, const struct flurm_field *f, void *obj, struct flurm_buf *b,
                        uint16_t v)
 {
-    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, d->off);
+    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, f->off);
     size_t start = flurm_buf_offset(b);
     uint16_t count;
     size_t len;
@@ -536,7 +342,7 @@ static int gres_unpack(const struct gres_raw *d, void *obj, struct flurm_buf *b,
     if (count == 0)
         return 0;
     for (uint16_t i = 0; i < count; i++)
-        if (skip_gres_record(b, d->step, v) < 0)
+        if (skip_gres_record(b, step, v) < 0)
             return -1;
     len = flurm_buf_offset(b) - start;
     if (!(g->data = malloc(len)))
@@ -546,9 +352,21 @@ static int gres_unpack(const struct gres_raw *d, void *obj, struct flurm_buf *b,
     return 0;
 }
 
-static void gres_free(const struct gres_raw *d, void *obj)
+static int gres_job_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                           uint16_t v)
 {
-    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, d->off);
+    return gres_unpack(false, f, obj, b, v);
+}
+
+static int gres_step_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                            uint16_t v)
+{
+    return gres_unpack(true, f, obj, b, v);
+}
+
+static void gres_free(const struct flurm_field *f, void *obj)
+{
+    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, f->off);
 
     free(g->data);
     g->data = NULL;
@@ -561,24 +379,24 @@ static const struct flurm_field gres_block_fields[] = {
 };
 static FLURM_RECORD(gres_block_rec, struct flurm_gres_block, gres_block_fields);
 
-static int gres_to_json(const struct gres_raw *d, const void *obj, json_t *j)
+static int gres_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 {
-    json_t *o = flurm_record_to_json(&gres_block_rec, CAT(obj, d->off));
+    json_t *o = flurm_record_to_json(&gres_block_rec, CAT(obj, f->off));
     json_t *data;
     int rc;
 
     if (!o)
         return -1;
     data = json_object_get(o, "data");
-    rc = json_object_set(j, d->key, data);
+    rc = json_object_set(j, f->name, data);
     json_decref(o);
     return rc;
 }
 
-static int gres_from_json(const struct gres_raw *d, void *obj, const json_t *j)
+static int gres_from_json(const struct flurm_field *f, void *obj, const json_t *j)
 {
-    const json_t *v = json_object_get(j, d->key);
-    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, d->off);
+    const json_t *v = json_object_get(j, f->name);
+    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, f->off);
     json_t *o;
     int rc;
 
@@ -589,11 +407,16 @@ static int gres_from_json(const struct gres_raw *d, void *obj, const json_t *j)
     rc = flurm_record_from_json(&gres_block_rec, o, g, NULL);
     json_decref(o);
     if (rc == 0 && g->len == 1) { /* a block is at least its u16 count */
-        gres_free(d, obj);
+        gres_free(f, obj);
         return einval();
     }
     return rc;
 }
+
+static const struct flurm_custom gres_job_state = {gres_pack, gres_job_unpack, gres_free,
+                                                   gres_to_json, gres_from_json};
+static const struct flurm_custom gres_step_state = {gres_pack, gres_step_unpack, gres_free,
+                                                    gres_to_json, gres_from_json};
 
 /* ---- shared small records ---------------------------------------------------- */
 
@@ -632,15 +455,6 @@ FLURM_RECORD(flurm_rec_cron_entry, struct flurm_cron_entry, cron_entry_fields);
 /* ---- job_desc ------------------------------------------------------------------- */
 
 #define JD struct flurm_job_desc
-
-static const struct plugin_id jd_select = {
-    offsetof(JD, select_plugin_id), "select_plugin_id", FLURM_SELECT_PLUGIN_CONS_TRES,
-    {FLURM_SELECT_PLUGIN_CONS_RES, FLURM_SELECT_PLUGIN_LINEAR, FLURM_SELECT_PLUGIN_CONS_TRES}};
-CUSTOM_OF(plugin, jd_select);
-
-static const struct opt_sub jd_cron = {offsetof(JD, crontab_entry), &flurm_rec_cron_entry,
-                                       "crontab_entry", MARK_U8, 1};
-CUSTOM_OF(opt, jd_cron);
 
 static const struct flurm_field job_desc_fields[] = {
     FLURM_FLD(JD, site_factor, U32),
@@ -745,7 +559,7 @@ static const struct flurm_field job_desc_fields[] = {
     FLURM_FLD(JD, wckey, STR),
     FLURM_FLD(JD, req_switch, U32),
     FLURM_FLD(JD, wait4switch, U32),
-    CUSTOM_V("select_plugin_id", jd_select_custom, 0, V23_02),
+    FLURM_FLD_SELECT_JOBINFO(JD),
     FLURM_FLD(JD, wait_all_nodes, U16),
     FLURM_FLD(JD, bitflags, U64),
     FLURM_FLD(JD, delay_boot, U32),
@@ -762,7 +576,7 @@ static const struct flurm_field job_desc_fields[] = {
     FLURM_FLD(JD, tres_per_node, STR),
     FLURM_FLD(JD, tres_per_socket, STR),
     FLURM_FLD(JD, tres_per_task, STR),
-    FLURM_FLD_CUSTOM("crontab_entry", jd_cron_custom),
+    FLURM_FLD_OPTIONAL(JD, crontab_entry, OPT8, flurm_rec_cron_entry, 1),
 };
 FLURM_RECORD(flurm_rec_job_desc, struct flurm_job_desc, job_desc_fields);
 
@@ -793,57 +607,6 @@ FLURM_RECORD(flurm_rec_job_resources, struct flurm_job_resources, job_resources_
 
 #define JI struct flurm_job_info
 
-/* state_reason: u16 before 23.02, u32 from 23.02 (one member for both). */
-static int state_reason_pack(const void *obj, struct flurm_buf *b, uint16_t v)
-{
-    uint32_t reason = ((const JI *)obj)->state_reason;
-
-    if (v >= V23_02)
-        return flurm_pack32(b, reason);
-    if (reason > UINT16_MAX)
-        return einval();
-    return flurm_pack16(b, (uint16_t)reason);
-}
-
-static int state_reason_unpack(void *obj, struct flurm_buf *b, uint16_t v)
-{
-    uint16_t r16;
-
-    if (v >= V23_02)
-        return flurm_unpack32(b, &((JI *)obj)->state_reason);
-    if (flurm_unpack16(b, &r16) < 0)
-        return -1;
-    ((JI *)obj)->state_reason = r16;
-    return 0;
-}
-
-static int state_reason_to_json(const void *obj, json_t *j)
-{
-    return json_set(j, "state_reason", json_integer(((const JI *)obj)->state_reason));
-}
-
-static int state_reason_from_json(void *obj, const json_t *j)
-{
-    return json_get_u32(j, "state_reason", &((JI *)obj)->state_reason);
-}
-
-static const struct flurm_custom ji_state_reason_custom = {
-    state_reason_pack, state_reason_unpack, NULL, state_reason_to_json,
-    state_reason_from_json};
-
-static const struct opt_sub ji_resrcs = {offsetof(JI, job_resrcs), &flurm_rec_job_resources,
-                                         "job_resrcs", MARK_NOVAL_HEAD, FLURM_NO_VAL};
-CUSTOM_OF(opt, ji_resrcs);
-
-static const struct opt_sub ji_mc = {offsetof(JI, mc), &flurm_rec_multi_core, "mc", MARK_U8,
-                                     0xff};
-CUSTOM_OF(opt, ji_mc);
-
-static const struct plugin_id ji_select = {
-    offsetof(JI, select_plugin_id), "select_plugin_id", FLURM_SELECT_PLUGIN_CONS_TRES,
-    {FLURM_SELECT_PLUGIN_CONS_RES, FLURM_SELECT_PLUGIN_LINEAR, FLURM_SELECT_PLUGIN_CONS_TRES}};
-CUSTOM_OF(plugin, ji_select);
-
 static const struct flurm_field job_info_fields[] = {
     FLURM_FLD(JI, array_job_id, U32),
     FLURM_FLD(JI, array_task_id, U32),
@@ -863,7 +626,7 @@ static const struct flurm_field job_info_fields[] = {
     FLURM_FLD(JI, profile, U32),
     FLURM_FLD(JI, job_state, U32),
     FLURM_FLD(JI, batch_flag, U16),
-    FLURM_FLD_CUSTOM("state_reason", ji_state_reason_custom),
+    FLURM_FLD_CUSTOM_AT(JI, state_reason, u16_before_23_02),
     FLURM_FLD(JI, power_flags, U8),
     FLURM_FLD(JI, reboot, U8),
     FLURM_FLD(JI, restart_cnt, U16),
@@ -910,7 +673,8 @@ static const struct flurm_field job_info_fields[] = {
     FLURM_FLD(JI, exit_code, U32),
     FLURM_FLD(JI, derived_ec, U32),
     FLURM_FLD(JI, gres_total, STR),
-    FLURM_FLD_CUSTOM("job_resrcs", ji_resrcs_custom),
+    /* nhosts NO_VAL where the record would start: no job_resources. */
+    FLURM_FLD_OPTIONAL(JI, job_resrcs, FLURM_F_OPTIONAL_NOVAL, flurm_rec_job_resources, 0),
     FLURM_FLD_N(JI, gres_detail_str, STRA, gres_detail_cnt),
     FLURM_FLD(JI, name, STR),
     FLURM_FLD(JI, user_name, STR),
@@ -919,7 +683,7 @@ static const struct flurm_field job_info_fields[] = {
     FLURM_FLD(JI, wait4switch, U32),
     FLURM_FLD(JI, alloc_node, STR),
     FLURM_FLD(JI, node_inx, BITS),
-    CUSTOM_V("select_plugin_id", ji_select_custom, 0, V23_02),
+    FLURM_FLD_SELECT_JOBINFO(JI),
     FLURM_FLD(JI, features, STR),
     FLURM_FLD(JI, prefer, STR),
     FLURM_FLD(JI, cluster_features, STR),
@@ -953,7 +717,7 @@ static const struct flurm_field job_info_fields[] = {
     FLURM_FLD(JI, std_err, STR),
     FLURM_FLD(JI, std_in, STR),
     FLURM_FLD(JI, std_out, STR),
-    FLURM_FLD_CUSTOM("mc", ji_mc_custom),
+    FLURM_FLD_OPTIONAL(JI, mc, OPT8, flurm_rec_multi_core, 0xff),
     FLURM_FLD(JI, bitflags, U64),
     FLURM_FLD(JI, tres_alloc_str, STR),
     FLURM_FLD(JI, tres_req_str, STR),
@@ -1021,10 +785,12 @@ FLURM_RECORD(flurm_rec_complete_job_alloc, struct flurm_complete_job_alloc,
 #define RA struct flurm_resource_alloc_resp
 
 /* u8 node_addr_present; when 1, the address array, whose count must be node_cnt. */
-static int ra_addr_pack(const void *obj, struct flurm_buf *b, uint16_t v)
+static int ra_addr_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                        uint16_t v)
 {
     const RA *ra = (const RA *)obj;
 
+    (void)f;
     /* Addresses without the flag would be dropped silently. */
     if (ra->node_addr_present > 1 ||
         (ra->node_addr_present && ra->node_addr.count != ra->node_cnt) ||
@@ -1037,10 +803,12 @@ static int ra_addr_pack(const void *obj, struct flurm_buf *b, uint16_t v)
     return flurm_record_pack(&flurm_rec_addr_array, &ra->node_addr, b, v);
 }
 
-static int ra_addr_unpack(void *obj, struct flurm_buf *b, uint16_t v)
+static int ra_addr_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                          uint16_t v)
 {
     RA *ra = (RA *)obj;
 
+    (void)f;
     if (flurm_unpack8(b, &ra->node_addr_present) < 0)
         return -1;
     if (ra->node_addr_present == 0)
@@ -1049,33 +817,32 @@ static int ra_addr_unpack(void *obj, struct flurm_buf *b, uint16_t v)
         return bad_input(b);
     if (flurm_record_unpack(&flurm_rec_addr_array, &ra->node_addr, b, v, NULL) < 0)
         return -1;
-    if (ra->node_addr.count != ra->node_cnt) {
-        flurm_record_free(&flurm_rec_addr_array, &ra->node_addr);
-        return bad_input(b);
-    }
-    return 0;
+    return ra->node_addr.count == ra->node_cnt ? 0 : bad_input(b);
 }
 
-static void ra_addr_free(void *obj)
+static void ra_addr_free(const struct flurm_field *f, void *obj)
 {
+    (void)f;
     flurm_record_free(&flurm_rec_addr_array, &((RA *)obj)->node_addr);
 }
 
-static int ra_addr_to_json(const void *obj, json_t *j)
+static int ra_addr_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 {
     const RA *ra = (const RA *)obj;
 
+    (void)f;
     if (json_set(j, "node_addr_present", json_integer(ra->node_addr_present)) < 0)
         return -1;
     return json_set(j, "node_addr", flurm_record_to_json(&flurm_rec_addr_array, &ra->node_addr));
 }
 
-static int ra_addr_from_json(void *obj, const json_t *j)
+static int ra_addr_from_json(const struct flurm_field *f, void *obj, const json_t *j)
 {
     RA *ra = (RA *)obj;
     const json_t *v = json_object_get(j, "node_addr");
     uint32_t present = 0;
 
+    (void)f;
     if (json_get_u32(j, "node_addr_present", &present) < 0 || present > 1)
         return einval();
     ra->node_addr_present = (uint8_t)present;
@@ -1087,46 +854,12 @@ static int ra_addr_from_json(void *obj, const json_t *j)
 static const struct flurm_custom ra_addr_custom = {ra_addr_pack, ra_addr_unpack, ra_addr_free,
                                                    ra_addr_to_json, ra_addr_from_json};
 
-/* A federation cluster record would follow a u8 1; FLURM never sends one and
- * cannot decode one, so only the u8 0 is valid. */
-static int no_cluster_rec_pack(const void *obj, struct flurm_buf *b, uint16_t v)
-{
-    (void)obj;
-    (void)v;
-    return flurm_pack8(b, 0);
-}
-
-static int no_cluster_rec_unpack(void *obj, struct flurm_buf *b, uint16_t v)
-{
-    uint8_t present;
-
-    (void)obj;
-    (void)v;
-    if (flurm_unpack8(b, &present) < 0)
-        return -1;
-    return present ? bad_input(b) : 0;
-}
-
-static const struct flurm_custom no_cluster_rec_custom = {no_cluster_rec_pack,
-                                                          no_cluster_rec_unpack, NULL, NULL,
-                                                          NULL};
-
 #define CG struct flurm_cpu_groups
 static const struct flurm_field cpu_groups_fields[] = {
     FLURM_FLD_N(CG, cpus_per_node, U16A, cpus_per_node_cnt),
     FLURM_FLD_N(CG, cpu_count_reps, U32A, cpu_count_reps_cnt),
 };
-static FLURM_RECORD(cpu_groups_rec, struct flurm_cpu_groups, cpu_groups_fields);
-
-static const struct cond_sub ra_cpu_groups = {offsetof(RA, num_cpu_groups), 4,
-                                              offsetof(RA, cpu_groups), &cpu_groups_rec,
-                                              "cpu_groups", true};
-CUSTOM_OF(cond, ra_cpu_groups);
-
-static const struct plugin_id ra_select = {
-    offsetof(RA, select_plugin_id), "select_plugin_id", FLURM_SELECT_PLUGIN_CONS_TRES,
-    {FLURM_SELECT_PLUGIN_CONS_RES, FLURM_SELECT_PLUGIN_LINEAR, FLURM_SELECT_PLUGIN_CONS_TRES}};
-CUSTOM_OF(plugin, ra_select);
+FLURM_RECORD(flurm_rec_cpu_groups, struct flurm_cpu_groups, cpu_groups_fields);
 
 static const struct flurm_field resource_alloc_resp_fields[] = {
     FLURM_FLD(RA, account, STR),
@@ -1146,16 +879,18 @@ static const struct flurm_field resource_alloc_resp_fields[] = {
     FLURM_FLD(RA, ntasks_per_tres, U16),
     FLURM_FLD(RA, ntasks_per_socket, U16),
     FLURM_FLD(RA, num_cpu_groups, U32),
-    FLURM_FLD_CUSTOM("cpu_groups", ra_cpu_groups_custom),
+    FLURM_FLD_GATED(RA, cpu_groups, COUNTED, flurm_rec_cpu_groups, num_cpu_groups),
     FLURM_FLD(RA, partition, STR),
     FLURM_FLD(RA, pn_min_memory, U64),
     FLURM_FLD(RA, qos, STR),
     FLURM_FLD(RA, resv_name, STR),
-    CUSTOM_V("select_plugin_id", ra_select_custom, 0, V23_02),
+    FLURM_FLD_SELECT_JOBINFO(RA),
     FLURM_FLD_V(RA, tres_per_node, STR, V23_02, 0),
     FLURM_FLD_V(RA, uid, U32, V23_02, 0),
     FLURM_FLD_V(RA, user_name, STR, V23_02, 0),
-    FLURM_FLD_CUSTOM("working_cluster_rec", no_cluster_rec_custom),
+    /* A federation cluster record would follow a u8 1; FLURM never sends one
+     * and cannot decode one. */
+    FLURM_FLD_CONST8("working_cluster_rec", 0),
 };
 FLURM_RECORD(flurm_rec_resource_alloc_resp, struct flurm_resource_alloc_resp,
              resource_alloc_resp_fields);
@@ -1235,11 +970,6 @@ FLURM_RECORD(flurm_rec_step_layout, struct flurm_step_layout, step_layout_fields
 
 #define CRED struct flurm_job_cred
 
-static const struct gres_raw cred_job_gres = {offsetof(CRED, job_gres), false, "job_gres"};
-CUSTOM_OF(gres, cred_job_gres);
-static const struct gres_raw cred_step_gres = {offsetof(CRED, step_gres), true, "step_gres"};
-CUSTOM_OF(gres, cred_step_gres);
-
 #define CCA struct flurm_cred_core_arrays
 static const struct flurm_field cred_core_arrays_fields[] = {
     FLURM_FLD_N(CCA, cores_per_socket, U16A, cores_per_socket_cnt),
@@ -1263,23 +993,6 @@ static const struct flurm_field cred_mem_arrays_fields[] = {
 };
 static FLURM_RECORD(cred_mem_arrays_rec, struct flurm_cred_mem_arrays, cred_mem_arrays_fields);
 
-static const struct cond_sub cred_core = {offsetof(CRED, core_array_size), 2,
-                                          offsetof(CRED, core_arrays), &cred_core_arrays_rec,
-                                          "core_arrays", true};
-CUSTOM_OF(cond, cred_core);
-static const struct cond_sub cred_cpu = {offsetof(CRED, cpu_array_count), 4,
-                                         offsetof(CRED, cpu_arrays), &cred_cpu_arrays_rec,
-                                         "cpu_arrays", true};
-CUSTOM_OF(cond, cred_cpu);
-static const struct cond_sub cred_job_mem = {offsetof(CRED, job_mem_alloc_size), 4,
-                                             offsetof(CRED, job_mem), &cred_mem_arrays_rec,
-                                             "job_mem", true};
-CUSTOM_OF(cond, cred_job_mem);
-static const struct cond_sub cred_step_mem = {offsetof(CRED, step_mem_alloc_size), 4,
-                                              offsetof(CRED, step_mem), &cred_mem_arrays_rec,
-                                              "step_mem", true};
-CUSTOM_OF(cond, cred_step_mem);
-
 static const struct flurm_field job_cred_fields[] = {
     FLURM_FLD_SUB(CRED, step_id, REC, flurm_rec_step_id),
     FLURM_FLD(CRED, uid, U32),
@@ -1290,8 +1003,8 @@ static const struct flurm_field job_cred_fields[] = {
     FLURM_FLD(CRED, pw_shell, STR),
     FLURM_FLD_N(CRED, gids, U32A, gids_cnt),
     FLURM_FLD_N(CRED, gr_names, STRA, gr_names_cnt),
-    FLURM_FLD_CUSTOM("job_gres", cred_job_gres_custom),
-    FLURM_FLD_CUSTOM("step_gres", cred_step_gres_custom),
+    FLURM_FLD_CUSTOM_AT(CRED, job_gres, gres_job_state),
+    FLURM_FLD_CUSTOM_AT(CRED, step_gres, gres_step_state),
     FLURM_FLD(CRED, job_core_spec, U16),
     FLURM_FLD(CRED, job_account, STR),
     FLD_SUBV(CRED, job_node_addrs, REC, flurm_rec_addr_array, V23_11, 0),
@@ -1315,37 +1028,42 @@ static const struct flurm_field job_cred_fields[] = {
     FLURM_FLD(CRED, job_core_bitmap, BITS),
     FLURM_FLD(CRED, step_core_bitmap, BITS),
     FLURM_FLD(CRED, core_array_size, U16),
-    FLURM_FLD_CUSTOM("core_arrays", cred_core_custom),
+    FLURM_FLD_GATED(CRED, core_arrays, COUNTED, cred_core_arrays_rec, core_array_size),
     FLURM_FLD(CRED, cpu_array_count, U32),
-    FLURM_FLD_CUSTOM("cpu_arrays", cred_cpu_custom),
+    FLURM_FLD_GATED(CRED, cpu_arrays, COUNTED, cred_cpu_arrays_rec, cpu_array_count),
     FLURM_FLD(CRED, job_nhosts, U32),
     FLURM_FLD(CRED, job_ntasks, U32),
     FLURM_FLD(CRED, job_hostlist, STR),
     FLURM_FLD_V(CRED, job_licenses, STR, V23_02, 0),
     FLURM_FLD(CRED, job_mem_alloc_size, U32),
-    FLURM_FLD_CUSTOM("job_mem", cred_job_mem_custom),
+    FLURM_FLD_GATED(CRED, job_mem, COUNTED, cred_mem_arrays_rec, job_mem_alloc_size),
     FLURM_FLD(CRED, step_mem_alloc_size, U32),
-    FLURM_FLD_CUSTOM("step_mem", cred_step_mem_custom),
+    FLURM_FLD_GATED(CRED, step_mem, COUNTED, cred_mem_arrays_rec, step_mem_alloc_size),
     FLURM_FLD(CRED, selinux_context, STR),
 };
 FLURM_RECORD(flurm_rec_job_cred, struct flurm_job_cred, job_cred_fields);
 
-/* ---- RESPONSE_JOB_STEP_CREATE --------------------------------------------------------- */
+/* ---- the signed credential -------------------------------------------------------------
+ *
+ * On the wire: the credential's fields, then `mem signature`.  The signature
+ * covers the field bytes exactly as sent, so decoding keeps them in raw
+ * besides filling body, and encoding sends raw when it is set (see struct
+ * flurm_signed_cred in rec_job.h). */
 
-#define SCR struct flurm_step_create_resp
 #define SC struct flurm_signed_cred
 
-/* JSON (and free) form of the signed credential; its wire form is custom. */
-static const struct flurm_field signed_cred_fields[] = {
+/* The JSON and free form: all three members. */
+static const struct flurm_field signed_cred_parts_fields[] = {
     FLURM_FLD_SUB(SC, body, REC, flurm_rec_job_cred),
     FLURM_FLD_N(SC, raw, MEM, raw_len),
     FLURM_FLD_N(SC, signature, MEM, siglen),
 };
-static FLURM_RECORD(signed_cred_rec, struct flurm_signed_cred, signed_cred_fields);
+static FLURM_RECORD(signed_cred_parts, SC, signed_cred_parts_fields);
 
-static int cred_pack(const void *obj, struct flurm_buf *b, uint16_t v)
+static int signed_cred_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                            uint16_t v)
 {
-    const SC *c = &((const SCR *)obj)->cred;
+    const SC *c = (const SC *)CAT(obj, f->off);
 
     if (c->raw) {
         if (flurm_pack_raw(b, c->raw, c->raw_len) < 0)
@@ -1356,73 +1074,46 @@ static int cred_pack(const void *obj, struct flurm_buf *b, uint16_t v)
     return flurm_packmem(b, c->signature, c->siglen);
 }
 
-static int cred_unpack(void *obj, struct flurm_buf *b, uint16_t v)
+static int signed_cred_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                              uint16_t v)
 {
-    SC *c = &((SCR *)obj)->cred;
+    SC *c = (SC *)AT(obj, f->off);
     size_t start = flurm_buf_offset(b);
     size_t len;
 
     if (flurm_record_unpack(&flurm_rec_job_cred, &c->body, b, v, NULL) < 0)
         return -1;
     len = flurm_buf_offset(b) - start;
-    if (!(c->raw = malloc(len)))
-        goto error;
+    if (!(c->raw = malloc(len ? len : 1)))
+        return -1;
     memcpy(c->raw, flurm_buf_data(b) + start, len);
     c->raw_len = (uint32_t)len;
-    if (flurm_unpackmem(b, &c->signature, &c->siglen) < 0)
-        goto error;
-    return 0;
-error:
-    flurm_record_free(&signed_cred_rec, c);
-    return -1;
+    return flurm_unpackmem(b, &c->signature, &c->siglen);
 }
 
-static void cred_free(void *obj)
-{
-    flurm_record_free(&signed_cred_rec, &((SCR *)obj)->cred);
-}
+static const struct flurm_custom signed_cred_wire = {signed_cred_pack, signed_cred_unpack, NULL,
+                                                     NULL, NULL};
 
-static int cred_to_json(const void *obj, json_t *j)
-{
-    return json_set(j, "cred", flurm_record_to_json(&signed_cred_rec, &((const SCR *)obj)->cred));
-}
+static const struct flurm_field signed_job_cred_fields[] = {
+    {.name = "cred", .type = FLURM_F_INLINE, .sub = &signed_cred_parts,
+     .custom = &signed_cred_wire},
+};
+FLURM_RECORD(flurm_rec_signed_job_cred, SC, signed_job_cred_fields);
 
-static int cred_from_json(void *obj, const json_t *j)
-{
-    const json_t *v = json_object_get(j, "cred");
+/* ---- RESPONSE_JOB_STEP_CREATE --------------------------------------------------------- */
 
-    if (!v || json_is_null(v))
-        return 0;
-    return flurm_record_from_json(&signed_cred_rec, v, &((SCR *)obj)->cred, NULL);
-}
-
-static const struct flurm_custom scr_cred_custom = {cred_pack, cred_unpack, cred_free,
-                                                    cred_to_json, cred_from_json};
-
-static const struct opt_sub scr_layout = {offsetof(SCR, step_layout), &flurm_rec_step_layout,
-                                          "step_layout", MARK_U16, 1};
-CUSTOM_OF(opt, scr_layout);
-
-static const struct plugin_id scr_select = {
-    offsetof(SCR, select_plugin_id), "select_plugin_id", FLURM_SELECT_PLUGIN_CONS_TRES,
-    {FLURM_SELECT_PLUGIN_CONS_RES, FLURM_SELECT_PLUGIN_LINEAR, FLURM_SELECT_PLUGIN_CONS_TRES}};
-CUSTOM_OF(plugin, scr_select);
-
-/* 23.11 clients without a switch plugin neither send nor expect the id. */
-static const struct plugin_id scr_switch = {offsetof(SCR, switch_plugin_id), "switch_plugin_id",
-                                            FLURM_SWITCH_PLUGIN_NONE,
-                                            {FLURM_SWITCH_PLUGIN_NONE, 0, 0}};
-CUSTOM_OF(plugin, scr_switch);
+#define SCR struct flurm_step_create_resp
 
 static const struct flurm_field step_create_resp_fields[] = {
     FLURM_FLD(SCR, def_cpu_bind_type, U32),
     FLURM_FLD(SCR, resv_ports, STR),
     FLURM_FLD_V(SCR, job_id, U32, V23_02, 0),
     FLURM_FLD(SCR, job_step_id, U32),
-    FLURM_FLD_CUSTOM("step_layout", scr_layout_custom),
-    FLURM_FLD_CUSTOM("cred", scr_cred_custom),
-    CUSTOM_V("select_plugin_id", scr_select_custom, 0, V23_02),
-    CUSTOM_V("switch_plugin_id", scr_switch_custom, 0, V23_11),
+    FLURM_FLD_OPTIONAL(SCR, step_layout, FLURM_F_OPTIONAL16, flurm_rec_step_layout, 1),
+    FLURM_FLD_SUB(SCR, cred, REC, flurm_rec_signed_job_cred),
+    FLURM_FLD_SELECT_JOBINFO(SCR),
+    /* 23.11 clients without a switch plugin neither send nor expect the id. */
+    FLURM_FLD_CUSTOM_V(SCR, switch_plugin_id, switch_jobinfo, 0, V23_11),
     FLURM_FLD(SCR, use_protocol_ver, U16),
 };
 FLURM_RECORD(flurm_rec_step_create_resp, struct flurm_step_create_resp, step_create_resp_fields);
@@ -1434,7 +1125,7 @@ static const struct flurm_field tres_rec_fields[] = {
     FLURM_FLD(TR, alloc_secs, U64), FLURM_FLD(TR, count, U64), FLURM_FLD(TR, id, U32),
     FLURM_FLD(TR, name, STR),       FLURM_FLD(TR, type, STR),
 };
-static FLURM_RECORD(tres_rec_rec, struct flurm_tres_rec, tres_rec_fields);
+FLURM_RECORD(flurm_rec_tres_rec, struct flurm_tres_rec, tres_rec_fields);
 
 #define JA struct flurm_jobacct
 static const struct flurm_field jobacct_fields[] = {
@@ -1445,7 +1136,7 @@ static const struct flurm_field jobacct_fields[] = {
     FLURM_FLD(JA, act_cpufreq, U32),
     FLURM_FLD(JA, consumed_energy, U64),
     FLURM_FLD_N(JA, tres_ids, U32A, tres_ids_cnt),
-    FLURM_FLD_SUBN(JA, tres_list, LIST, tres_rec_rec, tres_list_cnt),
+    FLURM_FLD_SUBN(JA, tres_list, LIST, flurm_rec_tres_rec, tres_list_cnt),
     FLURM_FLD_N(JA, usage_in_max, U64A, usage_in_max_cnt),
     FLURM_FLD_N(JA, usage_in_max_nodeid, U64A, usage_in_max_nodeid_cnt),
     FLURM_FLD_N(JA, usage_in_max_taskid, U64A, usage_in_max_taskid_cnt),
@@ -1464,16 +1155,12 @@ static const struct flurm_field jobacct_fields[] = {
 FLURM_RECORD(flurm_rec_jobacct, struct flurm_jobacct, jobacct_fields);
 
 #define SCM struct flurm_step_complete
-static const struct opt_sub scm_jobacct = {offsetof(SCM, jobacct), &flurm_rec_jobacct,
-                                           "jobacct", MARK_U8, 1};
-CUSTOM_OF(opt, scm_jobacct);
-
 static const struct flurm_field step_complete_fields[] = {
     FLURM_FLD_SUB(SCM, step_id, REC, flurm_rec_step_id),
     FLURM_FLD(SCM, range_first, U32),
     FLURM_FLD(SCM, range_last, U32),
     FLURM_FLD(SCM, step_rc, U32),
-    FLURM_FLD_CUSTOM("jobacct", scm_jobacct_custom),
+    FLURM_FLD_OPTIONAL(SCM, jobacct, OPT8, flurm_rec_jobacct, 1),
 };
 FLURM_RECORD(flurm_rec_step_complete, struct flurm_step_complete, step_complete_fields);
 
@@ -1489,11 +1176,6 @@ FLURM_RECORD(flurm_rec_job_step_info_req, struct flurm_job_step_info_req,
              job_step_info_req_fields);
 
 #define SI struct flurm_job_step_info
-static const struct plugin_id si_select = {
-    offsetof(SI, select_plugin_id), "select_plugin_id", FLURM_SELECT_PLUGIN_CONS_TRES,
-    {FLURM_SELECT_PLUGIN_CONS_RES, FLURM_SELECT_PLUGIN_LINEAR, FLURM_SELECT_PLUGIN_CONS_TRES}};
-CUSTOM_OF(plugin, si_select);
-
 static const struct flurm_field job_step_info_fields[] = {
     FLURM_FLD(SI, array_job_id, U32),
     FLURM_FLD(SI, array_task_id, U32),
@@ -1520,7 +1202,7 @@ static const struct flurm_field job_step_info_fields[] = {
     FLURM_FLD(SI, name, STR),
     FLURM_FLD(SI, network, STR),
     FLURM_FLD(SI, node_inx, BITS),
-    CUSTOM_V("select_plugin_id", si_select_custom, 0, V23_02),
+    FLURM_FLD_SELECT_JOBINFO(SI),
     FLURM_FLD(SI, tres_alloc_str, STR),
     FLURM_FLD(SI, start_protocol_ver, U16),
     FLURM_FLD(SI, cpus_per_tres, STR),

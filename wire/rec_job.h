@@ -796,7 +796,10 @@ extern const struct flurm_record flurm_rec_resource_alloc_resp;
 extern const struct flurm_record flurm_rec_step_create_req;
 extern const struct flurm_record flurm_rec_step_layout;
 extern const struct flurm_record flurm_rec_job_cred;
+extern const struct flurm_record flurm_rec_signed_job_cred; /* credential + signature */
 extern const struct flurm_record flurm_rec_step_create_resp;
+extern const struct flurm_record flurm_rec_cpu_groups;
+extern const struct flurm_record flurm_rec_tres_rec;
 extern const struct flurm_record flurm_rec_jobacct;
 extern const struct flurm_record flurm_rec_step_complete;
 extern const struct flurm_record flurm_rec_job_step_info_req;
@@ -805,6 +808,14 @@ extern const struct flurm_record flurm_rec_job_step_info_msg;
 extern const struct flurm_record flurm_rec_srun_timeout;
 extern const struct flurm_record flurm_rec_srun_node_fail;
 extern const struct flurm_record flurm_rec_srun_user_msg;
+
+/* select_jobinfo as a custom field for any record that carries it: the u32
+ * select plugin id at the field's member (JSON key: the field name), 0 packed
+ * as cons_tres, ids other than cons_tres / cons_res / linear refused. */
+extern const struct flurm_custom flurm_select_jobinfo;
+/* The select_jobinfo field of a record that carried it before 23.02. */
+#define FLURM_FLD_SELECT_JOBINFO(ST) \
+    FLURM_FLD_CUSTOM_V(ST, select_plugin_id, flurm_select_jobinfo, 0, FLURM_PROTO_23_02)
 
 /* The message types above, for the registry (wire/msg.h). */
 extern const struct flurm_msg_body_table flurm_rec_job_bodies;

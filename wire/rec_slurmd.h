@@ -34,8 +34,8 @@
 #include <time.h>
 
 #include "wire/msg.h"
-#include "wire/rec_info.h"
-#include "wire/rec_job.h"
+#include "wire/rec_info.h" /* flurm_rec_energy */
+#include "wire/rec_job.h"  /* the credential, step id, TRES and accounting records */
 #include "wire/record.h"
 
 /* slurmd asks for RESPONSE_NODE_REGISTRATION with this registration flag. */
@@ -198,7 +198,6 @@ struct flurm_epilog_complete {
 extern const struct flurm_record flurm_rec_node_registration;  /* 1002 */
 extern const struct flurm_record flurm_rec_node_reg_resp;      /* 1024 */
 extern const struct flurm_record flurm_rec_ping_slurmd_resp;   /* 1016 */
-extern const struct flurm_record flurm_rec_signed_job_cred;    /* credential + signature */
 extern const struct flurm_record flurm_rec_batch_job_launch;   /* 4005 */
 extern const struct flurm_record flurm_rec_terminate_job;      /* 6011 and kin */
 extern const struct flurm_record flurm_rec_complete_batch;     /* 5018 */

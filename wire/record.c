@@ -8,7 +8,9 @@
  *    grows as elements really decode, so a lying count costs nothing;
  *  - an array whose count member was already set by an earlier field of the
  *    same record (a "shared count") must agree with it;
- *  - on failure everything decoded so far is freed and the struct zeroed.
+ *  - on failure everything decoded so far is freed and the struct zeroed;
+ *  - a constant or a presence marker that is not one of its expected values
+ *    is refused, since what follows it could not be read.
  *
  * JSON form (lossless): integers as numbers except u64 values above INT64_MAX
  * (NO_VAL64, INFINITE64, ...) which are decimal strings; doubles as numbers,
@@ -38,6 +40,121 @@ static void set_err(const char **err_field, const char *name)
 {
     if (err_field && !*err_field)
         *err_field = name;
+}
+
+static int einval(void)
+{
+    errno = EINVAL;
+    return -1;
+}
+
+static int bad_input(struct flurm_buf *b)
+{
+    flurm_buf_set_error(b);
+    return -1;
+}
+
+/* Bytes of the wire integer of a constant or a presence marker. */
+static unsigned marker_width(enum flurm_ftype t)
+{
+    switch (t) {
+    case FLURM_F_CONST8:
+    case FLURM_F_OPTIONAL8:
+        return 1;
+    case FLURM_F_CONST16:
+    case FLURM_F_OPTIONAL16:
+        return 2;
+    default:
+        return 4;
+    }
+}
+
+static int pack_uint(struct flurm_buf *b, unsigned width, uint32_t v)
+{
+    if (width == 1)
+        return flurm_pack8(b, (uint8_t)v);
+    if (width == 2)
+        return flurm_pack16(b, (uint16_t)v);
+    return flurm_pack32(b, v);
+}
+
+static int unpack_uint(struct flurm_buf *b, unsigned width, uint32_t *v)
+{
+    uint16_t v16;
+    uint8_t v8;
+
+    if (width == 4)
+        return flurm_unpack32(b, v);
+    if (width == 2 ? flurm_unpack16(b, &v16) < 0 : flurm_unpack8(b, &v8) < 0)
+        return -1;
+    *v = width == 2 ? v16 : v8;
+    return 0;
+}
+
+/* The value of the gate of a GATED field idx of r: the U8/U16/U32 field
+ * before it whose member is at count_off.  -1/EINVAL when the table names
+ * no such field. */
+static int gate_value(const struct flurm_record *r, size_t idx, const void *obj, uint32_t *gate)
+{
+    size_t off = r->fields[idx].count_off;
+
+    for (size_t j = 0; j < idx; j++) {
+        const struct flurm_field *g = &r->fields[j];
+        if (g->off != off)
+            continue;
+        switch (g->type) {
+        case FLURM_F_U8:
+            *gate = *(const uint8_t *)CAT(obj, off);
+            return 0;
+        case FLURM_F_U16:
+            *gate = *(const uint16_t *)CAT(obj, off);
+            return 0;
+        case FLURM_F_U32:
+            *gate = *(const uint32_t *)CAT(obj, off);
+            return 0;
+        default:
+            break;
+        }
+    }
+    return einval();
+}
+
+/* MEM and the arrays of plain values: a pointer and its uint32_t length. */
+static bool is_counted(enum flurm_ftype t)
+{
+    switch (t) {
+    case FLURM_F_MEM:
+    case FLURM_F_STR_ARRAY:
+    case FLURM_F_U16_ARRAY:
+    case FLURM_F_U32_ARRAY:
+    case FLURM_F_U64_ARRAY:
+    case FLURM_F_DOUBLE_ARRAY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* For GATED_COUNTS: does every counted member of the group hold n items? */
+static bool group_counts_are(const struct flurm_record *sub, const void *group, uint32_t n)
+{
+    for (size_t i = 0; i < sub->nfields; i++) {
+        const struct flurm_field *f = &sub->fields[i];
+        if (is_counted(f->type) && *(const uint32_t *)CAT(group, f->count_off) != n)
+            return false;
+    }
+    return true;
+}
+
+/* The record an INLINE field is on the wire as in version v. */
+static const struct flurm_record *layout_for(const struct flurm_field *f, uint16_t v)
+{
+    const struct flurm_record *r = f->sub;
+
+    for (const struct flurm_layout *l = f->layouts; l && l->record; l++)
+        if (l->since <= v)
+            r = l->record;
+    return r;
 }
 
 /* ---- bitmaps and addresses ---------------------------------------------- */
@@ -262,32 +379,35 @@ static size_t min_wire_size(const struct flurm_record *r, uint16_t v)
         case FLURM_F_DOUBLE:
             sum += 8;
             break;
+        case FLURM_F_CONST8:
+        case FLURM_F_CONST16:
+        case FLURM_F_CONST32:
+        case FLURM_F_OPTIONAL8:
+        case FLURM_F_OPTIONAL16:
+        case FLURM_F_OPTIONAL_NOVAL:
+            sum += marker_width(f->type);
+            break;
         case FLURM_F_RECORD:
             sum += min_wire_size(f->sub, v);
             break;
+        case FLURM_F_INLINE:
+            if (!f->custom)
+                sum += min_wire_size(layout_for(f, v), v);
+            break;
         case FLURM_F_ARRAY:
         case FLURM_F_CUSTOM:
+        case FLURM_F_GATED:
+        case FLURM_F_GATED_COUNTS:
             break;
         }
     }
     return sum;
 }
 
+/* Does t keep an element count at count_off? */
 static bool has_count(enum flurm_ftype t)
 {
-    switch (t) {
-    case FLURM_F_MEM:
-    case FLURM_F_STR_ARRAY:
-    case FLURM_F_U16_ARRAY:
-    case FLURM_F_U32_ARRAY:
-    case FLURM_F_U64_ARRAY:
-    case FLURM_F_DOUBLE_ARRAY:
-    case FLURM_F_LIST:
-    case FLURM_F_ARRAY:
-        return true;
-    default:
-        return false;
-    }
+    return is_counted(t) || t == FLURM_F_LIST || t == FLURM_F_ARRAY;
 }
 
 /* True when an earlier field of r (active in v, or any version when
@@ -309,18 +429,45 @@ static bool count_is_shared(const struct flurm_record *r, size_t idx, size_t cou
 
 /* ---- pack ------------------------------------------------------------------ */
 
+static int pack_fields(const struct flurm_record *r, const void *obj, struct flurm_buf *b,
+                       uint16_t v);
+
 static int pack_items(const struct flurm_record *sub, const void *items, uint32_t n,
                       struct flurm_buf *b, uint16_t v)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (flurm_record_pack(sub, CAT(items, (size_t)i * sub->size), b, v) < 0)
+        if (pack_fields(sub, CAT(items, (size_t)i * sub->size), b, v) < 0)
             return -1;
     return 0;
 }
 
-static int pack_field(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
-                      uint16_t v)
+static int pack_optional(const struct flurm_field *f, const void *sub, struct flurm_buf *b,
+                         uint16_t v)
 {
+    const struct flurm_field *head = f->sub->nfields ? &f->sub->fields[0] : NULL;
+
+    if (f->type == FLURM_F_OPTIONAL_NOVAL) {
+        if (!sub)
+            return flurm_pack32(b, FLURM_NO_VAL);
+        /* A head of NO_VAL would read back as "absent" and strand the rest. */
+        if (!head || head->type != FLURM_F_U32 ||
+            *(const uint32_t *)CAT(sub, head->off) == FLURM_NO_VAL)
+            return einval();
+    } else {
+        if (f->value == 0)
+            return einval(); /* a present record would read back as absent */
+        if (pack_uint(b, marker_width(f->type), sub ? f->value : 0) < 0)
+            return -1;
+        if (!sub)
+            return 0;
+    }
+    return pack_fields(f->sub, sub, b, v);
+}
+
+static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
+                      struct flurm_buf *b, uint16_t v)
+{
+    const struct flurm_field *f = &r->fields[idx];
     const char *p = CAT(obj, f->off);
     uint32_t n = has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
 
@@ -362,42 +509,64 @@ static int pack_field(const struct flurm_field *f, const void *obj, struct flurm
     case FLURM_F_ADDR:
         return flurm_addr_pack(b, (const struct flurm_addr *)p);
     case FLURM_F_RECORD:
-        return flurm_record_pack(f->sub, p, b, v);
+        return pack_fields(f->sub, p, b, v);
     case FLURM_F_LIST:
         if (!*(void *const *)p)
             return flurm_pack32(b, FLURM_NO_VAL);
         if (n >= FLURM_NO_VAL)
-            goto einval;
+            return einval();
         if (flurm_pack32(b, n) < 0)
             return -1;
         return pack_items(f->sub, *(void *const *)p, n, b, v);
     case FLURM_F_ARRAY:
         if (!*(void *const *)p && n > 0)
-            goto einval;
+            return einval();
         return pack_items(f->sub, *(void *const *)p, n, b, v);
     case FLURM_F_CUSTOM:
         if (!f->custom || !f->custom->pack)
-            goto einval;
-        return f->custom->pack(obj, b, v);
+            return einval();
+        return f->custom->pack(f, obj, b, v);
+    case FLURM_F_CONST8:
+    case FLURM_F_CONST16:
+    case FLURM_F_CONST32:
+        return pack_uint(b, marker_width(f->type), f->value);
+    case FLURM_F_OPTIONAL8:
+    case FLURM_F_OPTIONAL16:
+    case FLURM_F_OPTIONAL_NOVAL:
+        return pack_optional(f, *(void *const *)p, b, v);
+    case FLURM_F_GATED:
+    case FLURM_F_GATED_COUNTS:
+        if (gate_value(r, idx, obj, &n) < 0)
+            return -1;
+        /* Arrays longer than the gate would be dropped without a word. */
+        if (f->type == FLURM_F_GATED_COUNTS && !group_counts_are(f->sub, p, n))
+            return einval();
+        return n ? pack_fields(f->sub, p, b, v) : 0;
+    case FLURM_F_INLINE:
+        if (!f->custom)
+            return pack_fields(layout_for(f, v), p, b, v);
+        if (!f->custom->pack)
+            return einval();
+        return f->custom->pack(f, obj, b, v);
     }
-einval:
-    errno = EINVAL;
-    return -1;
+    return einval();
+}
+
+static int pack_fields(const struct flurm_record *r, const void *obj, struct flurm_buf *b,
+                       uint16_t v)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        if (active(&r->fields[i], v) && pack_field(r, i, obj, b, v) < 0)
+            return -1;
+    return 0;
 }
 
 int flurm_record_pack(const struct flurm_record *r, const void *obj, struct flurm_buf *b,
                       uint16_t version)
 {
-    if (!r || !obj || !b) {
-        errno = EINVAL;
-        return -1;
-    }
-    for (size_t i = 0; i < r->nfields; i++) {
-        const struct flurm_field *f = &r->fields[i];
-        if (active(f, version) && pack_field(f, obj, b, version) < 0)
-            return -1;
-    }
-    return 0;
+    if (!r || !obj || !b)
+        return einval();
+    return pack_fields(r, obj, b, version);
 }
 
 /* ---- free ------------------------------------------------------------------ */
@@ -449,7 +618,18 @@ static void free_fields(const struct flurm_record *r, void *obj)
             break;
         case FLURM_F_CUSTOM:
             if (f->custom && f->custom->free)
-                f->custom->free(obj);
+                f->custom->free(f, obj);
+            break;
+        case FLURM_F_OPTIONAL8:
+        case FLURM_F_OPTIONAL16:
+        case FLURM_F_OPTIONAL_NOVAL:
+            free_items(f->sub, *(void **)p, 1);
+            *(void **)p = NULL;
+            break;
+        case FLURM_F_GATED:
+        case FLURM_F_GATED_COUNTS:
+        case FLURM_F_INLINE:
+            free_fields(f->sub, p);
             break;
         default:
             break;
@@ -515,6 +695,37 @@ static int unpack_items(const struct flurm_record *sub, uint32_t n, bool keep_em
 error:
     free_items(sub, items, done);
     return -1;
+}
+
+/* A sub-record behind a presence marker, into a new struct at *slot. */
+static int unpack_optional(const struct flurm_field *f, void **slot, struct flurm_buf *b,
+                           uint16_t v, const char **err_field)
+{
+    size_t start = flurm_buf_offset(b);
+    uint32_t mark;
+    void *sub;
+
+    if (unpack_uint(b, marker_width(f->type), &mark) < 0)
+        return -1;
+    if (f->type == FLURM_F_OPTIONAL_NOVAL) {
+        if (mark == FLURM_NO_VAL)
+            return 0;
+        /* Present: the marker was the sub-record's own first field. */
+        if (flurm_buf_seek(b, start) < 0)
+            return -1;
+    } else if (mark == 0) {
+        return 0;
+    } else if (mark != f->value) {
+        return bad_input(b);
+    }
+    if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
+        return -1;
+    if (unpack_fields(f->sub, sub, b, v, err_field) < 0) {
+        free_items(f->sub, sub, 1);
+        return -1;
+    }
+    *slot = sub;
+    return 0;
 }
 
 /* Store count n at count_off, or check it against an earlier shared count. */
@@ -622,14 +833,38 @@ static int unpack_field(const struct flurm_record *r, size_t idx, void *obj,
         *(void **)p = tmp;
         return 0;
     case FLURM_F_CUSTOM:
-        if (!f->custom || !f->custom->unpack) {
-            errno = EINVAL;
+        if (!f->custom || !f->custom->unpack)
+            return einval();
+        return f->custom->unpack(f, obj, b, v);
+    case FLURM_F_CONST8:
+    case FLURM_F_CONST16:
+    case FLURM_F_CONST32:
+        if (unpack_uint(b, marker_width(f->type), &n) < 0)
             return -1;
-        }
-        return f->custom->unpack(obj, b, v);
+        return n == f->value ? 0 : bad_input(b);
+    case FLURM_F_OPTIONAL8:
+    case FLURM_F_OPTIONAL16:
+    case FLURM_F_OPTIONAL_NOVAL:
+        return unpack_optional(f, (void **)p, b, v, err_field);
+    case FLURM_F_GATED:
+    case FLURM_F_GATED_COUNTS:
+        if (gate_value(r, idx, obj, &n) < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        if (unpack_fields(f->sub, p, b, v, err_field) < 0)
+            return -1;
+        if (f->type == FLURM_F_GATED_COUNTS && !group_counts_are(f->sub, p, n))
+            return bad_input(b);
+        return 0;
+    case FLURM_F_INLINE:
+        if (!f->custom)
+            return unpack_fields(layout_for(f, v), p, b, v, err_field);
+        if (!f->custom->unpack)
+            return einval();
+        return f->custom->unpack(f, obj, b, v);
     default:
-        errno = EINVAL;
-        return -1;
+        return einval();
     }
     /* MEM and the numeric arrays land here with their result in tmp. */
     if (rc < 0)
@@ -657,22 +892,28 @@ static int unpack_fields(const struct flurm_record *r, void *obj, struct flurm_b
     return 0;
 }
 
+/* What both decoders (wire and JSON) do first: check the arguments (source
+ * is the buffer or the JSON) and zero obj. */
+static int decode_start(const struct flurm_record *r, void *obj, const void *source,
+                        const char **err_field)
+{
+    if (err_field)
+        *err_field = NULL;
+    if (!r || !obj || !source)
+        return einval();
+    memset(obj, 0, r->size);
+    return 0;
+}
+
 int flurm_record_unpack(const struct flurm_record *r, void *obj, struct flurm_buf *b,
                         uint16_t version, const char **err_field)
 {
     const char *err = NULL;
 
-    if (err_field)
-        *err_field = NULL;
-    if (!r || !obj || !b) {
-        errno = EINVAL;
+    if (decode_start(r, obj, b, err_field) < 0)
         return -1;
-    }
-    memset(obj, 0, r->size);
-    if (unpack_fields(r, obj, b, version, &err) < 0)
-        goto error;
-    return 0;
-error:
+    if (unpack_fields(r, obj, b, version, &err) == 0)
+        return 0;
     flurm_record_free(r, obj);
     if (err_field)
         *err_field = err ? err : r->name;
@@ -1030,32 +1271,68 @@ static json_t *field_to_json(const struct flurm_field *f, const void *obj)
             }
         }
         return arr;
-    case FLURM_F_CUSTOM:
+    case FLURM_F_OPTIONAL8:
+    case FLURM_F_OPTIONAL16:
+    case FLURM_F_OPTIONAL_NOVAL:
+        if (!*(void *const *)p)
+            return json_null();
+        return fields_to_json(f->sub, *(void *const *)p);
+    case FLURM_F_GATED:
+    case FLURM_F_GATED_COUNTS:
+        return fields_to_json(f->sub, p);
+    default:
         break;
     }
     return NULL;
+}
+
+/* Add the fields of r to the object o (the record's, or its parent's for an
+ * INLINE record). */
+static int fields_into_json(const struct flurm_record *r, const void *obj, json_t *o)
+{
+    uint32_t gate;
+
+    for (size_t i = 0; i < r->nfields; i++) {
+        const struct flurm_field *f = &r->fields[i];
+        switch (f->type) {
+        case FLURM_F_CUSTOM:
+            if (f->custom && f->custom->to_json && f->custom->to_json(f, obj, o) < 0)
+                return -1;
+            continue;
+        case FLURM_F_CONST8:
+        case FLURM_F_CONST16:
+        case FLURM_F_CONST32:
+            continue;
+        case FLURM_F_INLINE:
+            if (fields_into_json(f->sub, CAT(obj, f->off), o) < 0)
+                return -1;
+            continue;
+        case FLURM_F_GATED:
+        case FLURM_F_GATED_COUNTS:
+            /* Off the wire means absent from the JSON form too. */
+            if (gate_value(r, i, obj, &gate) < 0)
+                return -1;
+            if (!gate)
+                continue;
+            break;
+        default:
+            break;
+        }
+        if (json_object_set_new(o, f->name, field_to_json(f, obj)) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static json_t *fields_to_json(const struct flurm_record *r, const void *obj)
 {
     json_t *o = json_object();
 
-    if (!o)
+    if (o && fields_into_json(r, obj, o) < 0) {
+        json_decref(o);
         return NULL;
-    for (size_t i = 0; i < r->nfields; i++) {
-        const struct flurm_field *f = &r->fields[i];
-        if (f->type == FLURM_F_CUSTOM) {
-            if (f->custom && f->custom->to_json && f->custom->to_json(obj, o) < 0)
-                goto error;
-            continue;
-        }
-        if (json_object_set_new(o, f->name, field_to_json(f, obj)) < 0)
-            goto error;
     }
     return o;
-error:
-    json_decref(o);
-    return NULL;
 }
 
 json_t *flurm_record_to_json(const struct flurm_record *r, const void *obj)
@@ -1199,6 +1476,25 @@ einval:
     return -1;
 }
 
+static int optional_from_json(const struct flurm_field *f, const json_t *j, void **slot,
+                              const char **err_field)
+{
+    void *sub;
+
+    if (json_is_null(j))
+        return 0;
+    if (!json_is_object(j))
+        return einval();
+    if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
+        return -1;
+    if (fields_from_json(f->sub, j, sub, err_field) < 0) {
+        free_items(f->sub, sub, 1);
+        return -1;
+    }
+    *slot = sub;
+    return 0;
+}
+
 static int field_from_json(const struct flurm_record *r, size_t idx, const json_t *j,
                            void *obj, const char **err_field)
 {
@@ -1308,7 +1604,25 @@ static int field_from_json(const struct flurm_record *r, size_t idx, const json_
     case FLURM_F_LIST:
     case FLURM_F_ARRAY:
         return items_from_json(r, idx, j, obj, err_field);
-    case FLURM_F_CUSTOM:
+    case FLURM_F_OPTIONAL8:
+    case FLURM_F_OPTIONAL16:
+    case FLURM_F_OPTIONAL_NOVAL:
+        return optional_from_json(f, j, (void **)p, err_field);
+    case FLURM_F_GATED:
+    case FLURM_F_GATED_COUNTS: {
+        uint32_t gate;
+        if (json_is_null(j))
+            return 0;
+        if (!json_is_object(j))
+            goto einval;
+        if (fields_from_json(f->sub, j, p, err_field) < 0)
+            return -1;
+        if (f->type == FLURM_F_GATED_COUNTS &&
+            (gate_value(r, idx, obj, &gate) < 0 || !group_counts_are(f->sub, p, gate)))
+            goto einval;
+        return 0;
+    }
+    default:
         break;
     }
 einval:
@@ -1329,12 +1643,22 @@ static int fields_from_json(const struct flurm_record *r, const json_t *j, void 
         const json_t *v;
         int rc;
 
-        if (f->type == FLURM_F_CUSTOM) {
-            rc = f->custom && f->custom->from_json ? f->custom->from_json(obj, j) : 0;
-        } else {
+        switch (f->type) {
+        case FLURM_F_CUSTOM:
+            rc = f->custom && f->custom->from_json ? f->custom->from_json(f, obj, j) : 0;
+            break;
+        case FLURM_F_CONST8:
+        case FLURM_F_CONST16:
+        case FLURM_F_CONST32:
+            continue;
+        case FLURM_F_INLINE:
+            rc = fields_from_json(f->sub, j, AT(obj, f->off), err_field);
+            break;
+        default:
             if (!(v = json_object_get(j, f->name)))
                 continue; /* missing keys leave zero */
             rc = field_from_json(r, i, v, obj, err_field);
+            break;
         }
         if (rc < 0) {
             set_err(err_field, f->name);
@@ -1349,13 +1673,8 @@ int flurm_record_from_json(const struct flurm_record *r, const json_t *j, void *
 {
     const char *err = NULL;
 
-    if (err_field)
-        *err_field = NULL;
-    if (!r || !obj || !j) {
-        errno = EINVAL;
+    if (decode_start(r, obj, j, err_field) < 0)
         return -1;
-    }
-    memset(obj, 0, r->size);
     if (fields_from_json(r, j, obj, &err) < 0) {
         flurm_record_free(r, obj);
         if (err_field)

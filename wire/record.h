@@ -12,9 +12,14 @@
  * 22.05 is FLURM_PROTO_22_05 (0x2600); 23.02 and 23.11 are added by adding
  * fields with since/until, never by a second hand-written codec.
  *
- * Irregular wire shapes (a presence byte before a sub-record, a plugin id
- * followed by plugin data, a field that exists only when another is set)
- * are FLURM_F_CUSTOM fields whose callbacks see the whole record.
+ * The recurring irregular shapes of SLURM's packers are field types too: a
+ * constant (FLURM_F_CONST*), a sub-record behind a presence marker
+ * (FLURM_F_OPTIONAL*), a sub-record sent only while an earlier count is
+ * non-zero (FLURM_F_GATED*) and a sub-record whose members count as the
+ * parent's (FLURM_F_INLINE, with a layout per protocol version when SLURM
+ * reorders a record).  What is left (a field that changes width between
+ * versions, a plugin id, bytes kept for a signature) is FLURM_F_CUSTOM:
+ * callbacks that see the field and the whole record.
  */
 #ifndef FLURM_WIRE_RECORD_H
 #define FLURM_WIRE_RECORD_H
@@ -56,6 +61,31 @@ enum flurm_ftype {
     FLURM_F_ARRAY,        /* like LIST, but the count is a field packed earlier in
                            * this record (count_off points at it) */
     FLURM_F_CUSTOM,       /* callbacks in `custom` */
+    /* No member, no JSON: `value` on the wire; unpack refuses anything else. */
+    FLURM_F_CONST8,
+    FLURM_F_CONST16,
+    FLURM_F_CONST32,
+    /* Pointer to a malloc'ed `sub` struct, NULL = absent.  On the wire a u8
+     * (OPTIONAL8) or u16 (OPTIONAL16) marker: 0 = absent, `value` = present
+     * and the sub-record follows; any other marker is refused. */
+    FLURM_F_OPTIONAL8,
+    FLURM_F_OPTIONAL16,
+    /* The same pointer, absent on the wire as a u32 NO_VAL where the
+     * sub-record's first field (a U32 that can never be NO_VAL) would be. */
+    FLURM_F_OPTIONAL_NOVAL,
+    /* A `sub` struct embedded at off, on the wire only while the integer
+     * field at count_off (an earlier U8/U16/U32 field of this record, the
+     * gate) is non-zero; absent from the JSON form while it is 0. */
+    FLURM_F_GATED,
+    /* GATED whose counted members (MEM and the arrays of `sub`) must each hold
+     * exactly gate elements: SLURM sends that length once, before them. */
+    FLURM_F_GATED_COUNTS,
+    /* A `sub` struct embedded at off whose fields count as this record's:
+     * their JSON keys sit in this record's object.  On the wire: the layout
+     * of `layouts` for the version when given (JSON and free always use
+     * `sub`, which must name every member), else `sub`; when `custom` is set,
+     * its pack/unpack replace the wire form. */
+    FLURM_F_INLINE,
 };
 
 /* A bitmap as SLURM sends it (pack_bit_str_hex): kept in wire form so that a
@@ -75,16 +105,30 @@ struct flurm_addr {
 };
 
 struct flurm_record;
+struct flurm_field;
 
+/* Callbacks of a FLURM_F_CUSTOM field (or the wire form of an INLINE one).
+ * f is the field (borrowed; its off, name and value say which member the
+ * callbacks serve, so one set of callbacks can serve many fields) and obj
+ * the whole record struct.  0 or -1 with errno. */
 struct flurm_custom {
-    /* obj is the whole record struct. */
-    int (*pack)(const void *obj, struct flurm_buf *b, uint16_t version);
-    int (*unpack)(void *obj, struct flurm_buf *b, uint16_t version);
-    void (*free)(void *obj);
+    int (*pack)(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                uint16_t version);
+    /* What unpack stores in obj before failing is released by free (the
+     * engine frees the record on any failure). */
+    int (*unpack)(const struct flurm_field *f, void *obj, struct flurm_buf *b, uint16_t version);
+    void (*free)(const struct flurm_field *f, void *obj);
     /* JSON: add this field's value(s) to / read them from the record's
      * object.  NULL means the field has no JSON form (wire-only detail). */
-    int (*to_json)(const void *obj, json_t *record_json);
-    int (*from_json)(void *obj, const json_t *record_json);
+    int (*to_json)(const struct flurm_field *f, const void *obj, json_t *record_json);
+    int (*from_json)(const struct flurm_field *f, void *obj, const json_t *record_json);
+};
+
+/* One wire layout of an INLINE field: used from protocol version `since`
+ * until the next entry's.  A list ends with { 0, NULL }. */
+struct flurm_layout {
+    uint16_t since;
+    const struct flurm_record *record;
 };
 
 struct flurm_field {
@@ -96,6 +140,8 @@ struct flurm_field {
     uint16_t until; /* 0 = still present */
     const struct flurm_record *sub;
     const struct flurm_custom *custom;
+    uint32_t value;                      /* CONST*: the constant; OPTIONAL8/16: the marker */
+    const struct flurm_layout *layouts;  /* INLINE: wire layout by version (optional) */
 };
 
 struct flurm_record {
@@ -119,6 +165,30 @@ struct flurm_record {
       .count_off = offsetof(ST, COUNT) }
 #define FLURM_FLD_CUSTOM(NAME, CUSTOM) \
     { .name = (NAME), .type = FLURM_F_CUSTOM, .custom = &(CUSTOM) }
+/* A custom field serving member M (its callbacks find it at f->off), in
+ * every version or in [SINCE, UNTIL). */
+#define FLURM_FLD_CUSTOM_AT(ST, M, CUSTOM) \
+    { .name = #M, .type = FLURM_F_CUSTOM, .off = offsetof(ST, M), .custom = &(CUSTOM) }
+#define FLURM_FLD_CUSTOM_V(ST, M, CUSTOM, SINCE, UNTIL) \
+    { .name = #M, .type = FLURM_F_CUSTOM, .off = offsetof(ST, M), .custom = &(CUSTOM), \
+      .since = (SINCE), .until = (UNTIL) }
+#define FLURM_FLD_CONST8(NAME, V) { .name = (NAME), .type = FLURM_F_CONST8, .value = (V) }
+#define FLURM_FLD_CONST16(NAME, V) { .name = (NAME), .type = FLURM_F_CONST16, .value = (V) }
+#define FLURM_FLD_CONST32(NAME, V) { .name = (NAME), .type = FLURM_F_CONST32, .value = (V) }
+/* Member M points at a SUB struct; T is FLURM_F_OPTIONAL8/16 with marker
+ * MARK, or FLURM_F_OPTIONAL_NOVAL (MARK unused, 0). */
+#define FLURM_FLD_OPTIONAL(ST, M, T, SUB, MARK) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB), .value = (MARK) }
+/* Member M is a SUB struct on the wire while member GATE is non-zero; T is
+ * FLURM_F_GATED or FLURM_F_GATED_COUNTS. */
+#define FLURM_FLD_GATED(ST, M, T, SUB, GATE) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB), \
+      .count_off = offsetof(ST, GATE) }
+/* A SUB struct at offset OFF whose fields count as this record's (OFF 0 with
+ * SUB describing this very struct gives the record another table, e.g. a
+ * layout).  NAME names it in error messages. */
+#define FLURM_FLD_INLINE(NAME, OFF, SUB) \
+    { .name = (NAME), .type = FLURM_F_INLINE, .off = (OFF), .sub = &(SUB) }
 #define FLURM_RECORD(VAR, ST, FIELDS) \
     const struct flurm_record VAR = { #ST, sizeof(ST), FIELDS, \
                                       sizeof(FIELDS) / sizeof((FIELDS)[0]) }

@@ -1,8 +1,9 @@
 /*
  * test_record.c - the table-driven record engine (wire/record.h): packing,
  * unpacking, freeing and the JSON form of every field type, version ranges,
- * SLURM's NULL list, counts taken from earlier fields, and refusal of
- * truncated or lying input.
+ * SLURM's NULL list, counts taken from earlier fields, the irregular shapes
+ * (constants, presence markers, gated groups, inline records with a layout
+ * per version, custom fields) and refusal of truncated or lying input.
  */
 #include <check.h>
 #include <errno.h>
@@ -60,20 +61,23 @@ struct everything {
     uint32_t custom_value;
 };
 
-static int custom_pack(const void *obj, struct flurm_buf *b, uint16_t v)
+static int custom_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                       uint16_t v)
 {
     const struct everything *e = obj;
 
+    (void)f;
     (void)v;
     if (flurm_pack8(b, e->custom_present) < 0)
         return -1;
     return e->custom_present ? flurm_pack32(b, e->custom_value) : 0;
 }
 
-static int custom_unpack(void *obj, struct flurm_buf *b, uint16_t v)
+static int custom_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b, uint16_t v)
 {
     struct everything *e = obj;
 
+    (void)f;
     (void)v;
     if (flurm_unpack8(b, &e->custom_present) < 0)
         return -1;
@@ -84,20 +88,22 @@ static int custom_unpack(void *obj, struct flurm_buf *b, uint16_t v)
     return e->custom_present ? flurm_unpack32(b, &e->custom_value) : 0;
 }
 
-static int custom_to_json(const void *obj, json_t *o)
+static int custom_to_json(const struct flurm_field *f, const void *obj, json_t *o)
 {
     const struct everything *e = obj;
 
+    (void)f;
     if (!e->custom_present)
         return json_object_set_new(o, "custom_value", json_null());
     return json_object_set_new(o, "custom_value", json_integer(e->custom_value));
 }
 
-static int custom_from_json(void *obj, const json_t *o)
+static int custom_from_json(const struct flurm_field *f, void *obj, const json_t *o)
 {
     struct everything *e = obj;
     const json_t *v = json_object_get(o, "custom_value");
 
+    (void)f;
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_integer(v))
@@ -716,11 +722,515 @@ START_TEST(json_missing_keys_leave_zero)
 }
 END_TEST
 
+/* ---- the irregular shapes ----------------------------------------------------
+ *
+ * One record with a field of every shape type: constants, presence markers of
+ * each kind, gated groups with and without the count rule, and an inline
+ * record that SLURM lays out differently from 23.02. */
+
+/* A record that a NO_VAL head can stand in for: its first field is a u32. */
+struct headed {
+    uint32_t count;
+    char *name;
+};
+
+static const struct flurm_field headed_fields[] = {
+    FLURM_FLD(struct headed, count, FLURM_F_U32),
+    FLURM_FLD(struct headed, name, FLURM_F_STR),
+};
+static FLURM_RECORD(rec_headed, struct headed, headed_fields);
+
+/* A group whose two arrays have gate elements each. */
+struct group {
+    uint16_t *a16;
+    uint32_t n16;
+    uint32_t *a32;
+    uint32_t n32;
+};
+
+static const struct flurm_field group_fields[] = {
+    FLURM_FLD_N(struct group, a16, FLURM_F_U16_ARRAY, n16),
+    FLURM_FLD_N(struct group, a32, FLURM_F_U32_ARRAY, n32),
+};
+static FLURM_RECORD(rec_group, struct group, group_fields);
+
+/* Reordered by 23.02, which also adds `note`. */
+struct moved {
+    uint32_t first;
+    uint32_t second;
+    char *note;
+};
+
+static const struct flurm_field moved_22_fields[] = {
+    FLURM_FLD(struct moved, first, FLURM_F_U32),
+    FLURM_FLD(struct moved, second, FLURM_F_U32),
+    FLURM_FLD_V(struct moved, note, FLURM_F_STR, FLURM_PROTO_23_02, 0),
+};
+static FLURM_RECORD(rec_moved_22, struct moved, moved_22_fields);
+
+static const struct flurm_field moved_23_fields[] = {
+    FLURM_FLD(struct moved, note, FLURM_F_STR),
+    FLURM_FLD(struct moved, second, FLURM_F_U32),
+    FLURM_FLD(struct moved, first, FLURM_F_U32),
+};
+static FLURM_RECORD(rec_moved_23, struct moved, moved_23_fields);
+
+static const struct flurm_layout moved_layouts[] = {
+    { 0, &rec_moved_22 },
+    { FLURM_PROTO_23_02, &rec_moved_23 },
+    { 0, NULL },
+};
+
+struct shapes {
+    struct pair *opt8;     /* marker u8 0xff */
+    struct pair *opt16;    /* marker u16 1 */
+    struct headed *headed; /* u32 NO_VAL when absent */
+    uint16_t ngroup;
+    struct group group; /* ngroup items per array */
+    uint8_t has_plain;
+    struct pair plain; /* on the wire while has_plain != 0, no count rule */
+    struct moved moved;
+};
+
+#define SH struct shapes
+static const struct flurm_field shapes_fields[] = {
+    FLURM_FLD_CONST8("no_cluster", 0),
+    FLURM_FLD_OPTIONAL(SH, opt8, FLURM_F_OPTIONAL8, rec_pair, 0xff),
+    FLURM_FLD_OPTIONAL(SH, opt16, FLURM_F_OPTIONAL16, rec_pair, 1),
+    FLURM_FLD_OPTIONAL(SH, headed, FLURM_F_OPTIONAL_NOVAL, rec_headed, 0),
+    FLURM_FLD_CONST16("no_gres", 0),
+    FLURM_FLD(SH, ngroup, FLURM_F_U16),
+    FLURM_FLD_GATED(SH, group, FLURM_F_GATED_COUNTS, rec_group, ngroup),
+    FLURM_FLD(SH, has_plain, FLURM_F_U8),
+    FLURM_FLD_GATED(SH, plain, FLURM_F_GATED, rec_pair, has_plain),
+    { .name = "moved", .type = FLURM_F_INLINE, .off = offsetof(SH, moved), .sub = &rec_moved_22,
+      .layouts = moved_layouts },
+    FLURM_FLD_CONST32("magic", 0x438a34d4),
+};
+static FLURM_RECORD(rec_shapes, struct shapes, shapes_fields);
+
+/* Every optional present, both groups on the wire. */
+static void fill_shapes(struct shapes *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->opt8 = calloc(1, sizeof(struct pair));
+    s->opt8->type = 8;
+    s->opt16 = calloc(1, sizeof(struct pair));
+    s->opt16->value = 16;
+    s->headed = calloc(1, sizeof(struct headed));
+    s->headed->count = 3;
+    s->headed->name = strdup("h");
+    s->ngroup = 2;
+    s->group.n16 = s->group.n32 = 2;
+    s->group.a16 = calloc(2, sizeof(uint16_t));
+    s->group.a32 = calloc(2, sizeof(uint32_t));
+    s->group.a16[1] = 0x1616;
+    s->group.a32[1] = 0x32323232;
+    s->has_plain = 1;
+    s->plain.type = 7;
+    s->moved.first = 1;
+    s->moved.second = 2;
+    s->moved.note = strdup("n");
+}
+
+/* Decode b as rec_shapes at v, expecting every byte used. */
+static void ck_unpacks(struct flurm_buf *b, uint16_t v, struct shapes *out)
+{
+    struct flurm_buf *rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+    const char *err = NULL;
+
+    ck_assert_msg(flurm_record_unpack(&rec_shapes, out, rd, v, &err) == 0, "failed at %s",
+                  err ? err : "?");
+    ck_assert_uint_eq(flurm_buf_remaining(rd), 0);
+    flurm_buf_destroy(rd);
+}
+
+/* Unpacking bytes (len of them) as rec_shapes at 22.05 fails as a bad message
+ * naming field `name`. */
+static void ck_refused(const void *bytes, size_t len, const char *name)
+{
+    struct flurm_buf *rd = flurm_buf_view(bytes, len);
+    struct shapes d;
+    const char *err = NULL;
+
+    ck_assert_int_eq(flurm_record_unpack(&rec_shapes, &d, rd, FLURM_PROTO_22_05, &err), -1);
+    ck_assert_int_eq(errno, EBADMSG);
+    ck_assert_str_eq(err, name);
+    ck_assert_ptr_null(d.opt8); /* zeroed again, nothing leaked (ASan) */
+    flurm_buf_destroy(rd);
+}
+
+/* All absent / zero, at 22.05: the bytes of each field in wire order. */
+static const uint8_t empty_shapes[] = {
+    0x00,                   /* no_cluster */
+    0x00,                   /* opt8 absent */
+    0x00, 0x00,             /* opt16 absent */
+    0xff, 0xff, 0xff, 0xfe, /* headed absent: NO_VAL */
+    0x00, 0x00,             /* no_gres */
+    0x00, 0x00,             /* ngroup 0: no group follows */
+    0x00,                   /* has_plain 0: no pair follows */
+    0, 0, 0, 0, 0, 0, 0, 0, /* moved, 22.05 layout: first, second */
+    0x43, 0x8a, 0x34, 0xd4, /* magic */
+};
+
+START_TEST(absent_shapes_are_their_markers_only)
+{
+    struct shapes s, d;
+    struct flurm_buf *b;
+
+    memset(&s, 0, sizeof(s));
+    b = packed(&rec_shapes, &s, FLURM_PROTO_22_05);
+    ck_assert_uint_eq(flurm_buf_len(b), sizeof(empty_shapes));
+    ck_assert_mem_eq(flurm_buf_data(b), empty_shapes, sizeof(empty_shapes));
+    ck_unpacks(b, FLURM_PROTO_22_05, &d);
+    ck_assert_ptr_null(d.opt8);
+    ck_assert_ptr_null(d.opt16);
+    ck_assert_ptr_null(d.headed);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+START_TEST(present_shapes_follow_their_markers)
+{
+    struct shapes s, d;
+    struct flurm_buf *b, *again;
+    const uint8_t *p;
+
+    fill_shapes(&s);
+    b = packed(&rec_shapes, &s, FLURM_PROTO_22_05);
+    p = flurm_buf_data(b);
+    ck_assert_mem_eq(p, "\x00\xff\x00\x08", 4); /* constant, marker, pair.type */
+    p += 1 + 1 + 10;
+    ck_assert_mem_eq(p, "\x00\x01\x00\x00", 4); /* u16 marker, opt16 pair */
+    p += 2 + 10;
+    ck_assert_mem_eq(p, "\x00\x00\x00\x03", 4); /* headed.count is the marker */
+    p += 4 + 4 + 2;
+    ck_assert_mem_eq(p, "\x00\x00\x00\x02", 4); /* no_gres, then ngroup 2 */
+    ck_unpacks(b, FLURM_PROTO_22_05, &d);
+    ck_assert_uint_eq(d.opt8->type, 8);
+    ck_assert(d.opt16->value == 16);
+    ck_assert_uint_eq(d.headed->count, 3);
+    ck_assert_str_eq(d.headed->name, "h");
+    ck_assert_uint_eq(d.group.n32, 2);
+    ck_assert_uint_eq(d.group.a32[1], 0x32323232);
+    ck_assert_uint_eq(d.plain.type, 7);
+    ck_assert_uint_eq(d.moved.second, 2);
+    again = packed(&rec_shapes, &d, FLURM_PROTO_22_05);
+    ck_same_bytes(b, again);
+    flurm_record_free(&rec_shapes, &d);
+    ck_assert_ptr_null(d.headed);
+    flurm_record_free(&rec_shapes, &s);
+    flurm_buf_destroy(b);
+    flurm_buf_destroy(again);
+}
+END_TEST
+
+START_TEST(wrong_constant_is_refused)
+{
+    uint8_t bytes[sizeof(empty_shapes)];
+
+    memcpy(bytes, empty_shapes, sizeof(bytes));
+    bytes[0] = 1; /* a federation record would follow */
+    ck_refused(bytes, sizeof(bytes), "no_cluster");
+    memcpy(bytes, empty_shapes, sizeof(bytes));
+    bytes[9] = 1; /* GRES records would follow */
+    ck_refused(bytes, sizeof(bytes), "no_gres");
+    memcpy(bytes, empty_shapes, sizeof(bytes));
+    bytes[sizeof(bytes) - 1] ^= 1;
+    ck_refused(bytes, sizeof(bytes), "magic");
+}
+END_TEST
+
+START_TEST(unknown_presence_marker_is_refused)
+{
+    uint8_t bytes[sizeof(empty_shapes)];
+
+    memcpy(bytes, empty_shapes, sizeof(bytes));
+    bytes[1] = 1; /* this marker says present with 0xff only */
+    ck_refused(bytes, sizeof(bytes), "opt8");
+    memcpy(bytes, empty_shapes, sizeof(bytes));
+    bytes[2] = 1; /* u16 0x0100 */
+    ck_refused(bytes, sizeof(bytes), "opt16");
+}
+END_TEST
+
+/* A head of NO_VAL would read back as "no record". */
+START_TEST(noval_head_cannot_be_sent)
+{
+    struct shapes s;
+    struct flurm_buf *b = flurm_buf_create(0);
+
+    memset(&s, 0, sizeof(s));
+    s.headed = calloc(1, sizeof(struct headed));
+    s.headed->count = FLURM_NO_VAL;
+    ck_assert_int_eq(flurm_record_pack(&rec_shapes, &s, b, FLURM_PROTO_22_05), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    flurm_record_free(&rec_shapes, &s);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+START_TEST(gated_group_needs_arrays_of_gate_length)
+{
+    struct shapes s, d;
+    struct flurm_buf *b;
+    uint8_t *bytes;
+    size_t gate_at = 1 + (1 + 10) + (2 + 10) + (4 + 4 + 2) + 2;
+
+    fill_shapes(&s);
+    /* One array longer than the gate says: refused, not cut. */
+    s.ngroup = 1;
+    b = flurm_buf_create(0);
+    ck_assert_int_eq(flurm_record_pack(&rec_shapes, &s, b, FLURM_PROTO_22_05), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    flurm_buf_destroy(b);
+    /* Gate 0 with arrays left: refused too, they would vanish. */
+    s.ngroup = 0;
+    b = flurm_buf_create(0);
+    ck_assert_int_eq(flurm_record_pack(&rec_shapes, &s, b, FLURM_PROTO_22_05), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    flurm_buf_destroy(b);
+    /* On the wire: a gate that disagrees with the arrays' own counts. */
+    s.ngroup = 2;
+    b = packed(&rec_shapes, &s, FLURM_PROTO_22_05);
+    bytes = malloc(flurm_buf_len(b));
+    memcpy(bytes, flurm_buf_data(b), flurm_buf_len(b));
+    ck_assert_mem_eq(bytes + gate_at, "\x00\x02\x00\x00\x00\x02", 6);
+    bytes[gate_at + 1] = 3; /* the arrays still say 2 */
+    ck_refused(bytes, flurm_buf_len(b), "group");
+    /* The plain gated pair has no such rule and goes with its gate. */
+    s.has_plain = 0;
+    flurm_buf_destroy(b);
+    b = packed(&rec_shapes, &s, FLURM_PROTO_22_05);
+    ck_unpacks(b, FLURM_PROTO_22_05, &d);
+    ck_assert_uint_eq(d.plain.type, 0);
+    flurm_record_free(&rec_shapes, &d);
+    flurm_record_free(&rec_shapes, &s);
+    flurm_buf_destroy(b);
+    free(bytes);
+}
+END_TEST
+
+START_TEST(inline_record_takes_the_layout_of_the_version)
+{
+    struct shapes s, d;
+    struct flurm_buf *b22, *b23;
+    size_t moved_at_22, moved_at_23;
+
+    memset(&s, 0, sizeof(s));
+    s.moved.first = 1;
+    s.moved.second = 2;
+    s.moved.note = strdup("n");
+    b22 = packed(&rec_shapes, &s, FLURM_PROTO_22_05);
+    b23 = packed(&rec_shapes, &s, FLURM_PROTO_23_02);
+    moved_at_22 = flurm_buf_len(b22) - 4 - 8;
+    moved_at_23 = flurm_buf_len(b23) - 4 - (4 + 2) - 8;
+    ck_assert_mem_eq(flurm_buf_data(b22) + moved_at_22, "\0\0\0\1\0\0\0\2", 8);
+    ck_assert_mem_eq(flurm_buf_data(b23) + moved_at_23, "\0\0\0\2n\0\0\0\0\2\0\0\0\1", 14);
+    ck_unpacks(b23, FLURM_PROTO_23_02, &d);
+    ck_assert_uint_eq(d.moved.first, 1);
+    ck_assert_str_eq(d.moved.note, "n");
+    flurm_record_free(&rec_shapes, &d);
+    ck_unpacks(b22, FLURM_PROTO_22_05, &d);
+    ck_assert_ptr_null(d.moved.note);
+    flurm_record_free(&rec_shapes, &d);
+    flurm_record_free(&rec_shapes, &s);
+    flurm_buf_destroy(b22);
+    flurm_buf_destroy(b23);
+}
+END_TEST
+
+START_TEST(every_truncation_of_the_shapes_fails_cleanly)
+{
+    static const uint16_t versions[] = { FLURM_PROTO_22_05, FLURM_PROTO_23_02 };
+    struct shapes s, d;
+
+    fill_shapes(&s);
+    for (size_t i = 0; i < 2; i++) {
+        struct flurm_buf *b = packed(&rec_shapes, &s, versions[i]);
+        for (size_t len = 0; len < flurm_buf_len(b); len++) {
+            struct flurm_buf *rd = flurm_buf_view(flurm_buf_data(b), len);
+            const char *err = NULL;
+            ck_assert_int_eq(flurm_record_unpack(&rec_shapes, &d, rd, versions[i], &err), -1);
+            ck_assert_int_eq(errno, EBADMSG);
+            ck_assert_ptr_nonnull(err);
+            ck_assert_ptr_null(d.headed); /* freed and zeroed (ASan checks leaks) */
+            ck_assert_ptr_null(d.group.a16);
+            ck_assert_ptr_null(d.moved.note);
+            flurm_buf_destroy(rd);
+        }
+        flurm_buf_destroy(b);
+    }
+    flurm_record_free(&rec_shapes, &s);
+}
+END_TEST
+
+/* Two fields served by one set of callbacks, told apart by the field. */
+struct two_u16 {
+    uint32_t low;
+    uint32_t high;
+};
+
+static int as_u16_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                       uint16_t v)
+{
+    (void)v;
+    return flurm_pack16(b, (uint16_t) * (const uint32_t *)((const char *)obj + f->off));
+}
+
+static int as_u16_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                         uint16_t v)
+{
+    uint16_t u;
+
+    (void)v;
+    if (flurm_unpack16(b, &u) < 0)
+        return -1;
+    *(uint32_t *)((char *)obj + f->off) = u;
+    return 0;
+}
+
+static int as_u16_to_json(const struct flurm_field *f, const void *obj, json_t *o)
+{
+    return json_object_set_new(o, f->name,
+                               json_integer(*(const uint32_t *)((const char *)obj + f->off)));
+}
+
+static const struct flurm_custom as_u16 = { as_u16_pack, as_u16_unpack, NULL, as_u16_to_json,
+                                            NULL };
+
+START_TEST(custom_callbacks_are_told_their_field)
+{
+    static const struct flurm_field fields[] = {
+        FLURM_FLD_CUSTOM_AT(struct two_u16, low, as_u16),
+        FLURM_FLD_CUSTOM_V(struct two_u16, high, as_u16, FLURM_PROTO_23_02, 0),
+    };
+    static FLURM_RECORD(rec_two, struct two_u16, fields);
+    struct two_u16 t = { 1, 2 }, d;
+    struct flurm_buf *b = packed(&rec_two, &t, FLURM_PROTO_23_02);
+    struct flurm_buf *rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+    json_t *j = flurm_record_to_json(&rec_two, &t);
+
+    ck_assert_uint_eq(flurm_buf_len(b), 4);
+    ck_assert_mem_eq(flurm_buf_data(b), "\0\1\0\2", 4);
+    ck_assert_int_eq(flurm_record_unpack(&rec_two, &d, rd, FLURM_PROTO_23_02, NULL), 0);
+    ck_assert_uint_eq(d.low, 1);
+    ck_assert_uint_eq(d.high, 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "high")), 2);
+    json_decref(j);
+    flurm_buf_destroy(rd);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+/* An inline record with its own wire form: a pair sent as its value only. */
+static int value_only_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
+                           uint16_t v)
+{
+    (void)v;
+    return flurm_pack64(b, ((const struct pair *)((const char *)obj + f->off))->value);
+}
+
+static int value_only_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
+                             uint16_t v)
+{
+    (void)v;
+    return flurm_unpack64(b, &((struct pair *)((char *)obj + f->off))->value);
+}
+
+static const struct flurm_custom value_only = { value_only_pack, value_only_unpack, NULL, NULL,
+                                                NULL };
+
+START_TEST(inline_record_may_have_its_own_wire_form)
+{
+    struct wrapped {
+        uint8_t before;
+        struct pair p;
+    } w = { 9, { 3, 42 } }, d;
+    static const struct flurm_field fields[] = {
+        FLURM_FLD(struct wrapped, before, FLURM_F_U8),
+        { .name = "p", .type = FLURM_F_INLINE, .off = offsetof(struct wrapped, p),
+          .sub = &rec_pair, .custom = &value_only },
+    };
+    static FLURM_RECORD(rec_wrapped, struct wrapped, fields);
+    struct flurm_buf *b = packed(&rec_wrapped, &w, FLURM_PROTO_22_05);
+    struct flurm_buf *rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+
+    ck_assert_uint_eq(flurm_buf_len(b), 1 + 8);
+    ck_assert_int_eq(flurm_record_unpack(&rec_wrapped, &d, rd, FLURM_PROTO_22_05, NULL), 0);
+    ck_assert(d.p.value == 42);
+    ck_assert_uint_eq(d.p.type, 0); /* not on this wire form */
+    /* JSON is the sub-record's, merged. */
+    ck_json_round_trip(&rec_wrapped, &w, &d);
+    ck_assert_uint_eq(d.p.type, 3);
+    flurm_buf_destroy(rd);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+START_TEST(json_of_the_shapes)
+{
+    struct shapes s, d;
+    json_t *j;
+
+    fill_shapes(&s);
+    j = flurm_record_to_json(&rec_shapes, &s);
+    /* Constants are wire detail; an inline record's keys are the parent's. */
+    ck_assert_ptr_null(json_object_get(j, "no_cluster"));
+    ck_assert_ptr_null(json_object_get(j, "magic"));
+    ck_assert_ptr_null(json_object_get(j, "moved"));
+    ck_assert_str_eq(json_string_value(json_object_get(j, "note")), "n");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "second")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "headed"), "count")),
+                     3);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(j, "group"), "a32")), 2);
+    json_decref(j);
+    ck_json_round_trip(&rec_shapes, &s, &d);
+    ck_assert_str_eq(d.headed->name, "h");
+    ck_assert_uint_eq(d.group.a16[1], 0x1616);
+    ck_assert_str_eq(d.moved.note, "n");
+    flurm_record_free(&rec_shapes, &d);
+    flurm_record_free(&rec_shapes, &s);
+
+    /* Absent: optionals are null, a closed gate leaves its group out. */
+    memset(&s, 0, sizeof(s));
+    j = flurm_record_to_json(&rec_shapes, &s);
+    ck_assert(json_is_null(json_object_get(j, "opt8")));
+    ck_assert(json_is_null(json_object_get(j, "headed")));
+    ck_assert_ptr_null(json_object_get(j, "group"));
+    ck_assert_ptr_null(json_object_get(j, "plain"));
+    ck_json_round_trip(&rec_shapes, &s, &d);
+    ck_assert_ptr_null(d.opt8);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(json_gated_group_must_match_its_gate)
+{
+    struct shapes d;
+    const char *err = NULL;
+    json_t *j = json_pack("{s:i, s:{s:[i,i], s:[i,i]}}", "ngroup", 1, "group", "a16", 1, 2,
+                          "a32", 3, 4);
+
+    ck_assert_int_eq(flurm_record_from_json(&rec_shapes, j, &d, &err), -1);
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_str_eq(err, "group");
+    ck_assert_ptr_null(d.group.a16); /* freed (ASan checks) */
+    json_decref(j);
+    /* A marker-less optional in JSON is an object or null. */
+    j = json_pack("{s:i}", "opt8", 1);
+    ck_assert_int_eq(flurm_record_from_json(&rec_shapes, j, &d, &err), -1);
+    ck_assert_str_eq(err, "opt8");
+    json_decref(j);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
     Suite *s = suite_create("record");
     TCase *w = tcase_create("wire");
     TCase *j = tcase_create("json");
+    TCase *sh = tcase_create("shapes");
 
     tcase_add_test(w, every_type_round_trips_on_the_wire);
     tcase_add_test(w, every_truncation_fails_cleanly);
@@ -741,8 +1251,21 @@ static Suite *record_suite(void)
     tcase_add_test(j, json_empty_list_stays_distinct_from_null);
     tcase_add_test(j, json_wrong_types_name_the_field);
     tcase_add_test(j, json_missing_keys_leave_zero);
+    tcase_add_test(sh, absent_shapes_are_their_markers_only);
+    tcase_add_test(sh, present_shapes_follow_their_markers);
+    tcase_add_test(sh, wrong_constant_is_refused);
+    tcase_add_test(sh, unknown_presence_marker_is_refused);
+    tcase_add_test(sh, noval_head_cannot_be_sent);
+    tcase_add_test(sh, gated_group_needs_arrays_of_gate_length);
+    tcase_add_test(sh, inline_record_takes_the_layout_of_the_version);
+    tcase_add_test(sh, inline_record_may_have_its_own_wire_form);
+    tcase_add_test(sh, every_truncation_of_the_shapes_fails_cleanly);
+    tcase_add_test(sh, custom_callbacks_are_told_their_field);
+    tcase_add_test(sh, json_of_the_shapes);
+    tcase_add_test(sh, json_gated_group_must_match_its_gate);
     suite_add_tcase(s, w);
     suite_add_tcase(s, j);
+    suite_add_tcase(s, sh);
     return s;
 }
 
