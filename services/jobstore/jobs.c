@@ -85,6 +85,7 @@ static const struct {
     {ESLURM_TRANSITION_STATE_NO_UPDATE, "Job can not be altered now, try again later"},
     {ESLURM_ALREADY_DONE, "Job/step already completing or completed"},
     {ESLURM_BAD_TASK_COUNT, "Task count specification invalid"},
+    {ESLURM_INVALID_FEATURE, "Invalid feature specification"},
     {ESLURM_NOT_SUPPORTED, "Requested operation not supported on this system"},
     {ESLURM_DEPENDENCY, "Job dependency problem"},
     {ESLURM_JOB_HELD, "Job is in held state, pending scheduler release"},
@@ -97,10 +98,12 @@ static const struct {
     {ESLURM_PRIO_RESET_FAIL, "Changes to job priority are not persistent, change nice instead"},
     {ESLURM_X11_NOT_AVAIL, "X11 forwarding not available"},
     {ESLURM_GROUP_ID_MISSING, "Invalid group id"},
+    {ESLURM_BATCH_CONSTRAINT, "Job --batch option is invalid or not a subset of --constraints"},
     {ESLURM_INVALID_NICE, "Invalid --nice value"},
     {ESLURM_INVALID_TIME_MIN_LIMIT,
      "Invalid time-min specification (exceeds job's time or other limits)"},
     {ESLURM_ENVIRONMENT_MISSING, "Environment is missing in job"},
+    {ESLURM_INVALID_PREFER, "Invalid preferred feature specification"},
 };
 
 static const char *errtext(int code)
@@ -122,6 +125,13 @@ static json_t *result_err(int code, const char *detail)
 {
     return json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code, "text",
                      detail ? detail : errtext(code));
+}
+
+/* A refusal with the text slurmctld sends to the client as err_msg, marked
+ * for the user so that the gateway shows it (RESPONSE_SLURM_RC_MSG). */
+static json_t *result_user_err(int code, const char *text)
+{
+    return json_pack("{s:b, s:i, s:s, s:b}", "ok", 0, "code", code, "text", text, "user", 1);
 }
 
 static json_t *result_rc(int rc)
@@ -459,6 +469,11 @@ struct jobs {
     /* the command being applied */
     uint64_t seq;
     int64_t now;
+    /* sdiag's counters since the table was created or last reset: not
+     * state (never saved), so a reloaded store starts them again */
+    struct {
+        uint32_t submitted, started, completed, canceled, failed;
+    } counted;
     /* query-time cache of user names (not state) */
     struct uname {
         uint32_t uid;
@@ -1112,19 +1127,531 @@ static bool memory_fits(const struct site_partition *p, const struct flurm_job_d
     return need == 0 || p->max_node_memory >= need;
 }
 
-/* _set_job_id: the next free id, wrapping at MaxJobId. */
-static uint32_t next_job_id(struct jobs *jobs)
+/* ---- node constraints: features, required and excluded nodes ---------------- */
+
+/* How a feature joins the next one (build_feature_list's op codes): XAND
+ * and XOR are & and | inside the one [...] set a constraint may hold. */
+enum feat_op { FEAT_AND, FEAT_OR, FEAT_XAND, FEAT_XOR, FEAT_END };
+
+struct feat {
+    const char *name; /* into feat_expr.buf */
+    uint32_t count;   /* "name*count", 0 if none */
+    int paren;        /* inside (...) */
+    enum feat_op op;
+};
+
+struct feat_expr {
+    char *buf;
+    struct feat *v;
+    size_t n;
+};
+
+static void feat_expr_free(struct feat_expr *fx)
 {
-    uint32_t first = site_first_job_id(jobs->site), max = site_max_job_id(jobs->site);
+    free(fx->buf);
+    free(fx->v);
+    memset(fx, 0, sizeof(*fx));
+}
 
-    for (uint32_t tries = 0; tries <= max - first; tries++) {
-        uint32_t id = jobs->next_job_id;
+/* A constraint as build_feature_list reads it: names joined by & (or ',')
+ * and |, "name*count", one [...] set, (...) groups.  0; ENOMEM; for bad
+ * syntax ESLURM_INVALID_FEATURE, or kind_err where slurmctld answers with
+ * the error of the option (--prefer's own code).  Whatever the result, fx
+ * is the caller's to release with feat_expr_free(). */
+static int feat_parse(const char *text, int kind_err, struct feat_expr *fx)
+{
+    const char *feature = NULL;
+    uint32_t count = 0;
+    int bracket = 0, paren = 0, sets = 0;
+    bool bad = false;
 
-        jobs->next_job_id = id >= max ? first : id + 1;
-        if (!job_find(jobs, id))
-            return id;
+    memset(fx, 0, sizeof(*fx));
+    if (!(fx->buf = strdup(text)) || !(fx->v = calloc(strlen(text) + 1, sizeof(*fx->v))))
+        return ENOMEM;
+    for (char *c = fx->buf; (c = strchr(c, ',')); c++)
+        *c = '&'; /* a common mistake slurmctld forgives */
+    for (char *c = fx->buf;; c++) {
+        char ch = *c;
+
+        if (ch == '*') {
+            char *end;
+            long v;
+
+            *c = '\0';
+            v = strtol(c + 1, &end, 10);
+            if (!feature || v <= 0 || paren) {
+                bad = true;
+                break;
+            }
+            count = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+            c = end - 1;
+        } else if (ch == '&' || ch == '|') {
+            struct feat *f = &fx->v[fx->n];
+
+            *c = '\0';
+            if (!feature) {
+                bad = true;
+                break;
+            }
+            f->name = feature;
+            f->count = count;
+            f->paren = paren;
+            if (paren || !bracket)
+                f->op = ch == '&' ? FEAT_AND : FEAT_OR;
+            else
+                f->op = ch == '&' ? FEAT_XAND : FEAT_XOR;
+            fx->n++;
+            feature = NULL;
+            count = 0;
+        } else if (ch == '[') {
+            *c = '\0';
+            if (feature || bracket) {
+                bad = true;
+                break;
+            }
+            bracket++;
+            if (++sets > 1)
+                break;
+        } else if (ch == ']') {
+            *c = '\0';
+            if (!feature || !bracket)
+                return kind_err;
+            bracket--;
+        } else if (ch == '(') {
+            *c = '\0';
+            if (feature || paren) {
+                bad = true;
+                break;
+            }
+            paren++;
+        } else if (ch == ')') {
+            *c = '\0';
+            if (!feature || !paren) {
+                bad = true;
+                break;
+            }
+            paren--;
+        } else if (ch == '\0') {
+            if (feature) {
+                fx->v[fx->n] = (struct feat){feature, count, paren, FEAT_END};
+                fx->n++;
+            }
+            break;
+        } else if (!feature) {
+            feature = c;
+        }
+    }
+    if (bad || sets > 1 || bracket)
+        return ESLURM_INVALID_FEATURE;
+    if (paren)
+        return kind_err;
+    return 0;
+}
+
+/* _valid_feature_list: every name is some node's feature, counts only on
+ * the & members of a [...] set and never on its | members. */
+static bool feat_valid(const struct jobs *jobs, const struct feat_expr *fx)
+{
+    int bracket = 0; /* inside the [...] set: its depth + 1 */
+    bool has_xand = false, has_xor = false, ok = true;
+
+    for (size_t i = 0; i < fx->n; i++) {
+        const struct feat *f = &fx->v[i];
+        bool exclusive = f->op == FEAT_XAND || f->op == FEAT_XOR;
+
+        if (exclusive)
+            bracket = f->paren + 1;
+        if (ok && !site_feature_exists(jobs->site, f->name))
+            ok = false;
+        if ((f->op == FEAT_XAND && !f->count) || (f->op == FEAT_XOR && f->count))
+            ok = false;
+        /* the set's last member closes it */
+        if (bracket > f->paren && !exclusive) {
+            if ((has_xand && !f->count) || (has_xor && f->count))
+                ok = false;
+            bracket = 0;
+            has_xand = has_xor = false;
+        }
+        has_xand |= f->op == FEAT_XAND;
+        has_xor |= f->op == FEAT_XOR;
+    }
+    return ok;
+}
+
+/* _valid_batch_features: the --batch features must be members of the
+ * constraint and exist (with |, one of them is enough). */
+static int batch_feat_valid(const struct jobs *jobs, const char *batch, const struct feat_expr *fx)
+{
+    bool have_or = strchr(batch, '|') != NULL, success_or = false;
+    char *copy = strdup(batch), *tok, *save = NULL;
+    int rc = 0;
+
+    if (!copy)
+        return ENOMEM;
+    for (tok = strtok_r(copy, "&|", &save); tok; tok = strtok_r(NULL, "&|", &save)) {
+        bool member = false;
+
+        for (size_t i = 0; i < fx->n && !member; i++)
+            member = strcmp(fx->v[i].name, tok) == 0;
+        if (!member) {
+            rc = ESLURM_BATCH_CONSTRAINT;
+            break;
+        }
+        rc = site_feature_exists(jobs->site, tok) ? 0 : ESLURM_INVALID_FEATURE;
+        if (have_or) {
+            success_or |= rc == 0;
+        } else if (rc) {
+            rc = ESLURM_BATCH_CONSTRAINT;
+            break;
+        }
+    }
+    free(copy);
+    return have_or && success_or ? 0 : rc;
+}
+
+/* build_feature_list for --constraint (kind_err ESLURM_INVALID_FEATURE) or
+ * --prefer (ESLURM_INVALID_PREFER). */
+static int constraint_check(const struct jobs *jobs, const char *text, const char *batch,
+                            int kind_err)
+{
+    struct feat_expr fx;
+    int rc;
+
+    if (!text)
+        return 0;
+    rc = feat_parse(text, kind_err, &fx);
+    if (!rc && batch)
+        rc = batch_feat_valid(jobs, batch, &fx);
+    if (!rc && !feat_valid(jobs, &fx))
+        rc = kind_err;
+    feat_expr_free(&fx);
+    return rc;
+}
+
+/* Both build_feature_list calls of _job_create. */
+static int constraints_check(const struct jobs *jobs, const struct flurm_job_desc *d)
+{
+    int rc;
+
+    if (!d->features && !d->prefer)
+        return d->batch_features ? ESLURM_BATCH_CONSTRAINT : 0;
+    if ((rc = constraint_check(jobs, d->features, d->batch_features, ESLURM_INVALID_FEATURE)))
+        return rc;
+    return constraint_check(jobs, d->prefer, d->batch_features, ESLURM_INVALID_PREFER);
+}
+
+/* valid_feature_counts: narrow usable (one byte per site node) to the
+ * nodes the & / | / (...) part of the constraint allows.  [...] members
+ * and counted features do not narrow: they are judged per node set later
+ * (*exclusive, *counted). */
+static int feat_narrow(const struct jobs *jobs, const struct feat_expr *fx, unsigned char *usable,
+                       bool *exclusive, bool *counted)
+{
+    size_t n = site_node_count(jobs->site);
+    unsigned char *all = malloc(n ? n : 1), *group = malloc(n ? n : 1), *work = all;
+    enum feat_op last_op = FEAT_AND, group_op = FEAT_AND;
+    int last_paren = 0;
+
+    *exclusive = *counted = false;
+    if (!all || !group) {
+        free(all);
+        free(group);
+        return ENOMEM;
+    }
+    memcpy(all, usable, n);
+    for (size_t k = 0; k < fx->n; k++) {
+        const struct feat *f = &fx->v[k];
+
+        if (last_paren < f->paren) {
+            group_op = last_op;
+            last_op = FEAT_AND;
+            memcpy(group, usable, n);
+            work = group;
+        }
+        if (f->op == FEAT_XOR || f->op == FEAT_XAND) {
+            *exclusive = true;
+        } else if (last_op == FEAT_AND || last_op == FEAT_OR) {
+            for (size_t i = 0; i < n; i++) {
+                bool has = site_node_has_feature(site_node(jobs->site, i), f->name);
+
+                work[i] = last_op == FEAT_AND ? (work[i] && has) : (work[i] || has);
+            }
+        }
+        *counted |= f->count != 0;
+        if (last_paren > f->paren) {
+            for (size_t i = 0; i < n; i++)
+                all[i] = group_op == FEAT_AND ? (all[i] && group[i]) : (all[i] || group[i]);
+            *exclusive |= group_op == FEAT_XOR || group_op == FEAT_XAND;
+            work = all;
+        }
+        last_op = f->op;
+        last_paren = f->paren;
+    }
+    if (!*counted) {
+        for (size_t i = 0; i < n; i++)
+            usable[i] = usable[i] && work[i];
+    }
+    free(all);
+    free(group);
+    return 0;
+}
+
+/* For a [...] constraint, a node must offer one of the set's members. */
+static bool feat_exclusive_fits(const struct feat_expr *fx, const struct site_node *node)
+{
+    bool in_set = false;
+
+    for (size_t k = 0; k < fx->n; k++) {
+        const struct feat *f = &fx->v[k];
+        bool member = f->op == FEAT_XOR || f->op == FEAT_XAND ||
+                      (k > 0 && (fx->v[k - 1].op == FEAT_XOR || fx->v[k - 1].op == FEAT_XAND));
+
+        if (!member)
+            continue;
+        in_set = true;
+        if (site_node_has_feature(node, f->name))
+            return true;
+    }
+    return !in_set;
+}
+
+/* What the job asks of each node, as the job record holds it after
+ * _copy_job_desc_to_job_record. */
+struct node_need {
+    uint32_t cpus; /* pn_min_cpus: tasks per node times CPUs per task */
+    uint64_t memory; /* MB, per CPU when per_cpu */
+    bool per_cpu;
+    uint32_t tmp_disk;
+    uint16_t sockets, cores, threads; /* NO_VAL16: any */
+};
+
+static void node_need_of(const struct flurm_job_desc *d, struct node_need *need)
+{
+    uint32_t per_task = d->cpus_per_task == FLURM_NO_VAL16 || d->cpus_per_task == 0
+                            ? 1
+                            : d->cpus_per_task;
+    uint32_t cpus = d->pn_min_cpus == FLURM_NO_VAL16 ? 1 : d->pn_min_cpus;
+
+    if (d->ntasks_per_node != FLURM_NO_VAL16 &&
+        (d->overcommit == FLURM_NO_VAL8 || d->overcommit == 0) &&
+        d->num_tasks != FLURM_NO_VAL && d->num_tasks > 1 &&
+        per_task * d->ntasks_per_node > cpus)
+        cpus = per_task * d->ntasks_per_node;
+    need->cpus = cpus > per_task ? cpus : per_task;
+    need->per_cpu = d->pn_min_memory != FLURM_NO_VAL64 && (d->pn_min_memory & MEM_PER_CPU);
+    need->memory = d->pn_min_memory == FLURM_NO_VAL64 ? 0 : d->pn_min_memory & ~MEM_PER_CPU;
+    need->tmp_disk = d->pn_min_tmp_disk == FLURM_NO_VAL ? 0 : d->pn_min_tmp_disk;
+    need->sockets = d->sockets_per_node;
+    need->cores = d->cores_per_socket;
+    need->threads = d->threads_per_core;
+}
+
+static bool need_ok(uint16_t want, uint16_t have)
+{
+    return want == FLURM_NO_VAL16 || want <= have;
+}
+
+/* The node's configuration cannot serve the job: why, in _set_err_msg's
+ * order, or NULL if it can. */
+static const char *node_refusal(const struct site_node *node, const struct node_need *need)
+{
+    if (need->cpus > node->cpus)
+        return "CPU count per node can not be satisfied";
+    if (need->memory > node->real_memory)
+        return "Memory specification can not be satisfied";
+    if (need->tmp_disk > node->tmp_disk)
+        return "Temporary disk specification can not be satisfied";
+    if (!need_ok(need->sockets, node->sockets) || !need_ok(need->cores, node->cores_per_socket) ||
+        !need_ok(need->threads, node->threads_per_core))
+        return "Socket, core and/or thread specification can not be satisfied";
+    return NULL;
+}
+
+/* The CPUs a node can give the job once memory per CPU is counted. */
+static uint32_t node_cpu_capacity(const struct site_node *node, const struct node_need *need)
+{
+    uint64_t by_memory;
+
+    if (!need->per_cpu || need->memory == 0)
+        return node->cpus;
+    by_memory = node->real_memory / need->memory;
+    return by_memory < node->cpus ? (uint32_t)by_memory : node->cpus;
+}
+
+static int cmp_u32_desc(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The select plugin's test-only pass without required nodes: enough nodes
+ * of the set to host a task each, enough CPUs on at most max_nodes of
+ * them, and enough nodes with each counted feature.  0, the SLURM code,
+ * or ENOMEM. */
+static int set_can_ever_run(const struct jobs *jobs, const struct flurm_job_desc *d,
+                            const struct node_need *need, const unsigned char *in_set,
+                            const struct feat_expr *fx)
+{
+    size_t n = site_node_count(jobs->site), hosts = 0, take;
+    uint32_t *caps = calloc(n ? n : 1, sizeof(*caps));
+    uint64_t cpus = 0;
+
+    if (!caps)
+        return ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cap = in_set[i] ? node_cpu_capacity(site_node(jobs->site, i), need) : 0;
+
+        if (in_set[i] && cap >= need->cpus)
+            caps[hosts++] = cap;
+    }
+    qsort(caps, hosts, sizeof(*caps), cmp_u32_desc);
+    take = d->max_nodes && d->max_nodes != FLURM_NO_VAL && d->max_nodes < hosts ? d->max_nodes
+                                                                                 : hosts;
+    for (size_t i = 0; i < take; i++)
+        cpus += caps[i];
+    free(caps);
+    if (hosts == 0 || (d->min_nodes != FLURM_NO_VAL && hosts < d->min_nodes) ||
+        (d->min_cpus != FLURM_NO_VAL && cpus < d->min_cpus))
+        return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+    for (size_t k = 0; k < fx->n; k++) {
+        uint32_t have = 0;
+
+        if (!fx->v[k].count)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            have += in_set[i] && site_node_has_feature(site_node(jobs->site, i), fx->v[k].name);
+        if (have < fx->v[k].count)
+            return ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
     }
     return 0;
+}
+
+/* select_nodes at submission (_build_node_list, _nodes_in_sets and the
+ * test-only pick): can any node of partition p ever run the job?  0, or
+ * ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE with _set_err_msg's text in
+ * detail when the last node configuration filtered out says why; ENOMEM.
+ *
+ * With required nodes slurmctld's verdict depends on whether they are up
+ * (down ones make it wait instead of refusing); the store does not know
+ * node states, so it stops where slurmctld would for nodes not
+ * responding. */
+static int partition_can_run(const struct jobs *jobs, const struct site_partition *p,
+                             const struct flurm_job_desc *d, char *detail, size_t dlen)
+{
+    size_t n = site_node_count(jobs->site), in_count = 0;
+    unsigned char *usable = malloc(n ? n : 1), *req = NULL, *exc = NULL;
+    const char *features = d->prefer ? d->prefer : d->features, *why = NULL;
+    struct feat_expr fx = {0};
+    struct node_need need;
+    bool exclusive = false, counted = false;
+    uint32_t count;
+    int rc = ENOMEM;
+
+    if (!usable)
+        goto out;
+    memset(usable, 1, n);
+    if (d->exc_nodes) {
+        if (!(exc = req_node_map(jobs, d->exc_nodes, &count, &rc)))
+            goto out;
+        for (size_t i = 0; i < n; i++)
+            usable[i] = usable[i] && !exc[i];
+    }
+    if (d->req_nodes && !(req = req_node_map(jobs, d->req_nodes, &count, &rc)))
+        goto out;
+    if (features && *features) {
+        if ((rc = feat_parse(features, ESLURM_INVALID_FEATURE, &fx)) ||
+            (rc = feat_narrow(jobs, &fx, usable, &exclusive, &counted)))
+            goto out;
+    }
+    node_need_of(d, &need);
+    for (size_t i = 0; i < n; i++) {
+        const struct site_node *node = site_node(jobs->site, i);
+        const char *refusal;
+
+        if (!usable[i] || !site_partition_has_node(p, i)) {
+            usable[i] = 0;
+            continue;
+        }
+        usable[i] = 0; /* until it passes: usable now means "in a node set" */
+        if ((refusal = node_refusal(node, &need))) {
+            why = refusal;
+            continue;
+        }
+        if (exclusive && !feat_exclusive_fits(&fx, node))
+            continue;
+        usable[i] = 1;
+        in_count++;
+    }
+    rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+    if (!in_count) {
+        if (why)
+            snprintf(detail, dlen, "%s", why);
+        goto out;
+    }
+    for (size_t i = 0; req && i < n; i++) {
+        if (req[i] && !usable[i])
+            goto out;
+    }
+    if (!req && (rc = set_can_ever_run(jobs, d, &need, usable, &fx)))
+        goto out;
+    rc = 0;
+out:
+    feat_expr_free(&fx);
+    free(usable);
+    free(req);
+    free(exc);
+    return rc;
+}
+
+/* The next free id, wrapping at MaxJobId, without taking it (also
+ * scontrol's NEXT_JOB_ID, get_next_job_id(true)); 0 if every id is taken. */
+static uint32_t peek_job_id(const struct jobs *jobs)
+{
+    uint32_t first = site_first_job_id(jobs->site), max = site_max_job_id(jobs->site);
+    uint32_t id = jobs->next_job_id;
+
+    for (uint32_t tries = 0; tries <= max - first; tries++) {
+        if (!job_find(jobs, id))
+            return id;
+        id = id >= max ? first : id + 1;
+    }
+    return 0;
+}
+
+/* _set_job_id: take the next free id. */
+static uint32_t next_job_id(struct jobs *jobs)
+{
+    uint32_t id = peek_job_id(jobs), max = site_max_job_id(jobs->site);
+
+    if (id)
+        jobs->next_job_id = id >= max ? site_first_job_id(jobs->site) : id + 1;
+    return id;
+}
+
+json_t *jobs_stats(struct jobs *jobs, bool reset, int64_t now)
+{
+    uint32_t pending = 0, running = 0;
+
+    if (reset) /* reset_stats: the counters, not the gauges */
+        memset(&jobs->counted, 0, sizeof(jobs->counted));
+    /* _update_diag_job_state_counts */
+    for (size_t i = 0; i < jobs->n; i++) {
+        const struct job *job = jobs->v[i];
+
+        if (job_pending(job))
+            pending += job->tasks ? ts_count(job->tasks) : 1;
+        else if ((job->state & JOB_STATE_BASE) == JOB_RUNNING)
+            running++;
+    }
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "jobs_submitted",
+                     (json_int_t)jobs->counted.submitted, "jobs_started",
+                     (json_int_t)jobs->counted.started, "jobs_completed",
+                     (json_int_t)jobs->counted.completed, "jobs_canceled",
+                     (json_int_t)jobs->counted.canceled, "jobs_failed",
+                     (json_int_t)jobs->counted.failed, "jobs_pending", (json_int_t)pending,
+                     "jobs_running", (json_int_t)running, "job_states_ts", (json_int_t)now,
+                     "next_job_id", (json_int_t)peek_job_id(jobs));
 }
 
 static int add_script(struct jobs *jobs, uint32_t job_id, const json_t *msg)
@@ -1399,8 +1926,27 @@ static int submit_validate(struct jobs *jobs, const struct cmd *c, struct flurm_
         d->pn_min_cpus = 1;
     if (d->pn_min_tmp_disk == FLURM_NO_VAL)
         d->pn_min_tmp_disk = 0;
+    /* build_feature_list keeps the constraints with ',' read as '&' */
+    for (char *comma = d->features; comma && (comma = strchr(comma, ',')); comma++)
+        *comma = '&';
+    for (char *comma = d->prefer; comma && (comma = strchr(comma, ',')); comma++)
+        *comma = '&';
 
-    /* the rest of _job_create before the job record exists */
+    /* the rest of _job_create before the job record exists: excluded
+     * nodes must exist and not be required too */
+    if (d->exc_nodes) {
+        unsigned char *exc_map = req_node_map(jobs, d->exc_nodes, &req_count, &rc);
+
+        if (!exc_map)
+            goto out;
+        for (size_t i = 0; req_map && i < site_node_count(jobs->site); i++) {
+            if (req_map[i] && exc_map[i])
+                rc = ESLURM_INVALID_NODE_NAME;
+        }
+        free(exc_map);
+        if (rc)
+            goto out;
+    }
     if (d->max_nodes == FLURM_NO_VAL)
         d->max_nodes = 0;
     if (d->max_nodes && d->max_nodes < d->min_nodes) {
@@ -1414,14 +1960,18 @@ out:
 }
 
 /* The checks slurmctld makes once the job record exists (and its id is
- * spent): a bad dependency or a missing environment drop the record, but
- * the id stays used. */
-static int submit_late_checks(const struct cmd *c, const struct flurm_job_desc *d)
+ * spent): a bad dependency, constraint or preference, or a missing
+ * environment drop the record, but the id stays used. */
+static int submit_late_checks(const struct jobs *jobs, const struct cmd *c,
+                              const struct flurm_job_desc *d)
 {
     const json_t *env = json_object_get(c->msg, "environment");
+    int rc;
 
     if (!dependency_valid(d->dependency))
         return ESLURM_DEPENDENCY;
+    if ((rc = constraints_check(jobs, d)))
+        return rc;
     if (!d->container && (!json_is_array(env) || json_array_size(env) == 0))
         return ESLURM_ENVIRONMENT_MISSING;
     return 0;
@@ -1436,7 +1986,7 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
     const char *field;
     char detail[160] = "";
     json_t *res;
-    uint32_t user_priority;
+    uint32_t user_priority, wait;
     int rc;
 
     if (!json_is_object(c->msg))
@@ -1451,7 +2001,12 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
     if (rc) {
         if (rc == ENOMEM)
             goto nomem;
-        res = result_err(rc, detail[0] ? detail : NULL);
+        /* slurmctld sends the partition's and the reboot's texts as
+         * err_msg; the other details are FLURM's own diagnostics */
+        if (detail[0] && (rc == ESLURM_INVALID_PARTITION_NAME || rc == ESLURM_ACCESS_DENIED))
+            res = result_user_err(rc, detail);
+        else
+            res = result_err(rc, detail[0] ? detail : NULL);
         goto done;
     }
     if (!(job = calloc(1, sizeof(*job))))
@@ -1461,7 +2016,9 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
         res = result_err(EAGAIN, "no free job id below MaxJobId");
         goto done;
     }
-    if ((rc = submit_late_checks(c, &d))) {
+    if ((rc = submit_late_checks(jobs, c, &d))) {
+        if (rc == ENOMEM)
+            goto nomem;
         res = result_err(rc, NULL);
         goto done;
     }
@@ -1500,21 +2057,31 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
         job->prio_set = true;
     if (job_insert(jobs, job) < 0)
         goto nomem;
+    /* job_allocate counts the job (each array task) once it is created,
+     * even if placing it fails below */
+    jobs->counted.submitted += job->tasks ? ts_count(job->tasks) : 1;
     if (job->priority == FLURM_NO_VAL || job->priority == FLURM_INFINITE) {
         job->prio_set = false;
         set_job_prio(jobs, job);
     }
-    if (!memory_fits(p, &job->desc)) {
-        /* _select_nodes_parts: no node of the partition can ever run it.
-         * slurmctld keeps the record as FAILED and refuses the submission. */
+    /* _select_nodes_parts: slurmctld tries to place a job it may start
+     * (not held, within its partition's limits); one that no node of the
+     * partition can ever run is kept as a FAILED record and refused. */
+    detail[0] = '\0';
+    rc = 0;
+    if (job->priority != 0 &&
+        ((wait = limits_reason(jobs, job)) == WAIT_NO_REASON || wait == WAIT_PART_DOWN))
+        rc = partition_can_run(jobs, p, &job->desc, detail, sizeof(detail));
+    if (rc == ENOMEM)
+        goto nomem;
+    if (rc) {
         job->state = JOB_FAILED;
         job->reason = FAIL_BAD_CONSTRAINTS;
         job->exit_code = 1;
         job->start_time = job->end_time = jobs->now;
         if (mark_changed(jobs, job) < 0)
             return NULL;
-        return result_err(ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
-                          "Memory specification can not be satisfied");
+        return detail[0] ? result_user_err(rc, detail) : result_err(rc, NULL);
     }
     refresh_pending(jobs, job, true);
     if (mark_changed(jobs, job) < 0 || add_script(jobs, job->job_id, c->msg) < 0)
@@ -1749,6 +2316,10 @@ static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
         errno = ENOMEM;
         return NULL;
     }
+    /* _slurm_rpc_kill_job counts every successful kill request (any
+     * signal, however many array tasks) as one cancel */
+    if (rc == 0)
+        jobs->counted.canceled++;
     return result_rc(rc);
 }
 
@@ -2409,6 +2980,26 @@ static char *command_line(const struct flurm_job_desc *d)
 }
 
 /* pack_job of one record, for a pending or finished job. */
+/* _pack_default_job_details' num_tasks: the count asked for, else the
+ * minimum node count while the job waits, the node count while it holds
+ * nodes, and NO_VAL (scontrol: NumTasks=N/A) once it ended without ever
+ * holding any (cancelled or refused while pending), as slurmctld, which
+ * has no allocation to count then. */
+static uint32_t job_num_tasks(const struct job *job, uint32_t nodes)
+{
+    const struct flurm_job_desc *d = &job->desc;
+    uint32_t base = job->state & JOB_STATE_BASE;
+
+    if (d->num_tasks != FLURM_NO_VAL && d->num_tasks)
+        return d->num_tasks;
+    if (job_pending(job))
+        return d->min_nodes;
+    if (base == JOB_RUNNING || base == JOB_SUSPENDED || base == JOB_COMPLETE ||
+        (job->state & JOB_COMPLETING))
+        return nodes;
+    return FLURM_NO_VAL;
+}
+
 static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t show_flags,
                              int64_t now)
 {
@@ -2503,7 +3094,7 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     ji.requeue = d->requeue == FLURM_NO_VAL16 ? site_job_requeue(jobs->site) : d->requeue;
     ji.ntasks_per_node = d->ntasks_per_node == FLURM_NO_VAL16 ? 0 : d->ntasks_per_node;
     ji.ntasks_per_tres = d->ntasks_per_tres == FLURM_NO_VAL16 ? 0 : d->ntasks_per_tres;
-    ji.num_tasks = d->num_tasks != FLURM_NO_VAL && d->num_tasks ? d->num_tasks : d->min_nodes;
+    ji.num_tasks = job_num_tasks(job, nodes);
     ji.shared = shared_value(job, p);
     ji.cpu_freq_min = d->cpu_freq_min;
     ji.cpu_freq_max = d->cpu_freq_max;

@@ -23,6 +23,7 @@
 #define FLURM_JOBSTORE_JOBS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,7 @@ enum {
     ESLURM_TRANSITION_STATE_NO_UPDATE = 2020,
     ESLURM_ALREADY_DONE = 2021,
     ESLURM_BAD_TASK_COUNT = 2025,
+    ESLURM_INVALID_FEATURE = 2029,
     ESLURM_NOT_SUPPORTED = 2036,
     ESLURM_DEPENDENCY = 2038,
     ESLURM_JOB_HELD = 2042,
@@ -91,9 +93,11 @@ enum {
     ESLURM_PRIO_RESET_FAIL = 2095,
     ESLURM_X11_NOT_AVAIL = 2112,
     ESLURM_GROUP_ID_MISSING = 2113,
+    ESLURM_BATCH_CONSTRAINT = 2114,
     ESLURM_INVALID_NICE = 2123,
     ESLURM_INVALID_TIME_MIN_LIMIT = 2124,
     ESLURM_ENVIRONMENT_MISSING = 2127,
+    ESLURM_INVALID_PREFER = 2133,
 };
 
 /* A new job's script and environment, to be written apart from the job
@@ -159,6 +163,15 @@ int jobs_job_state(const struct jobs *jobs, uint32_t job_id, uint32_t *state);
 /* Number of job records, and of those not finished. */
 size_t jobs_count(const struct jobs *jobs);
 size_t jobs_active_count(const struct jobs *jobs);
+
+/* sdiag's job numbers for "service.stats" (new reference, NULL and
+ * ENOMEM), named as struct flurm_stats_sched's fields: jobs_submitted,
+ * _started, _completed, _canceled, _failed counted since the table was
+ * created (they are not state: never saved) or since the last reset, which
+ * zeroes them first; jobs_pending and jobs_running as of now, with
+ * job_states_ts = now; and next_job_id, the id the next submission gets
+ * (0 if every id is taken). */
+json_t *jobs_stats(struct jobs *jobs, bool reset, int64_t now);
 
 /* ---- persistence --------------------------------------------------------- */
 

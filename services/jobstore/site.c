@@ -25,6 +25,7 @@ struct site_part_priv {
 struct site_node_priv {
     struct site_node pub;
     char *name;
+    char *features;
 };
 
 struct site {
@@ -101,9 +102,16 @@ static int copy_nodes(struct site *site, const struct flurm_slurmconf *c)
 
         if (!(sn->name = strdup(n->name)))
             return -1;
+        if (n->features && *n->features && !(sn->features = strdup(n->features)))
+            return -1;
         sn->pub.name = sn->name;
         sn->pub.cpus = n->cpus;
         sn->pub.real_memory = n->real_memory;
+        sn->pub.tmp_disk = n->tmp_disk;
+        sn->pub.sockets = n->sockets;
+        sn->pub.cores_per_socket = n->cores_per_socket;
+        sn->pub.threads_per_core = n->threads_per_core;
+        sn->pub.features = sn->features;
     }
     return 0;
 }
@@ -234,8 +242,10 @@ void site_destroy(struct site *site)
 {
     if (!site)
         return;
-    for (size_t i = 0; site->nodes && i < site->nnodes; i++)
+    for (size_t i = 0; site->nodes && i < site->nnodes; i++) {
         free(site->nodes[i].name);
+        free(site->nodes[i].features);
+    }
     for (size_t i = 0; site->parts && i < site->nparts; i++) {
         free(site->parts[i].name);
         free(site->parts[i].nodes);
@@ -324,6 +334,29 @@ ssize_t site_node_find(const struct site *site, const char *name)
             return (ssize_t)i;
     }
     return -1;
+}
+
+bool site_node_has_feature(const struct site_node *n, const char *feature)
+{
+    size_t want = strlen(feature);
+
+    for (const char *p = n->features; p && *p;) {
+        size_t len = strcspn(p, ",");
+
+        if (len == want && strncmp(p, feature, len) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+bool site_feature_exists(const struct site *site, const char *feature)
+{
+    for (size_t i = 0; i < site->nnodes; i++) {
+        if (site_node_has_feature(&site->nodes[i].pub, feature))
+            return true;
+    }
+    return false;
 }
 
 size_t site_partition_count(const struct site *site)

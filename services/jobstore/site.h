@@ -1,7 +1,8 @@
 /*
  * site.h - the facts of the site's slurm.conf that the job store's state
  * machine decides with: partitions (limits, state, member nodes with their
- * CPUs and memory), job id range, array size, administrators, privacy.
+ * CPUs, memory, temporary disk, topology and features), job id range, array
+ * size, administrators, privacy.
  *
  * A site is an immutable snapshot taken once at start.  Applying a command
  * depends on it, so two replicas must run with the same site to stay
@@ -37,10 +38,17 @@ enum site_enforce {
     SITE_ENFORCE_ALL = 2,
 };
 
+/* What a node offers a job, as configured (slurmctld checks submissions
+ * against the configured values, not what slurmd registers). */
 struct site_node {
     const char *name;
     uint32_t cpus;
     uint64_t real_memory; /* MB */
+    uint32_t tmp_disk;    /* TmpDisk, MB */
+    uint16_t sockets;     /* in total, all boards */
+    uint16_t cores_per_socket;
+    uint16_t threads_per_core;
+    const char *features; /* Features= as a comma list, NULL if none */
 };
 
 struct site_partition {
@@ -102,6 +110,11 @@ size_t site_node_count(const struct site *site);
 const struct site_node *site_node(const struct site *site, size_t i);
 /* Index of the node called name, or -1. */
 ssize_t site_node_find(const struct site *site, const char *name);
+/* 1 if node n (borrowed) lists feature (exact, case-sensitive as SLURM). */
+bool site_node_has_feature(const struct site_node *n, const char *feature);
+/* 1 if some node of the site lists feature (SLURM's active feature list,
+ * without a node_features plugin). */
+bool site_feature_exists(const struct site *site, const char *feature);
 
 size_t site_partition_count(const struct site *site);
 const struct site_partition *site_partition(const struct site *site, size_t i);

@@ -968,6 +968,372 @@ START_TEST(submit_reports_the_script_to_save_apart)
 }
 END_TEST
 
+/* ---- constraints: where the job could ever run ------------------------------- */
+
+/* Nodes with temporary disk, a topology and features.  Partition feat holds
+ * f1, f2 and g1, in this order (slurmctld reports the last node
+ * configuration it filtered out). */
+static const char feat_conf[] =
+    "NodeName=f[1-2] CPUs=8 Sockets=2 CoresPerSocket=4 ThreadsPerCore=1 RealMemory=16000"
+    " TmpDisk=500 Feature=ssd,fast\n"
+    "NodeName=g1 CPUs=8 Sockets=2 CoresPerSocket=4 ThreadsPerCore=1 RealMemory=32000"
+    " TmpDisk=100 Feature=gpu\n"
+    "PartitionName=feat Nodes=f[1-2],g1 MaxTime=INFINITE\n";
+
+static void setup_feat(void)
+{
+    site = tu_site(feat_conf);
+    jobs = jobs_create(site);
+    ck_assert_ptr_nonnull(jobs);
+    seq = 0;
+}
+
+#define NO_NODE_CONFIG "Requested node configuration is not available"
+
+/* Submit as alice to partition feat with overrides (a JSON object's inner
+ * text, may be empty); the result (caller decrefs). */
+static json_t *submit_feat(const char *fields)
+{
+    char text[1024];
+
+    snprintf(text, sizeof(text), "{\"partition\": \"feat\"%s%s}", *fields ? ", " : "", fields);
+    return submit_as(U_ALICE, T0, text);
+}
+
+/* The submission is refused with code and text. */
+static void assert_refused(const char *fields, int code, const char *text)
+{
+    json_t *res = submit_feat(fields);
+
+    ck_assert_msg(tu_code(res) == code, "%s: code %d, expected %d", fields, tu_code(res), code);
+    ck_assert_msg(strcmp(tu_str(res, "text"), text) == 0, "%s: text '%s', expected '%s'",
+                  fields, tu_str(res, "text"), text);
+    json_decref(res);
+}
+
+static unsigned feat_ok(const char *fields)
+{
+    json_t *res = submit_feat(fields);
+    unsigned id = tu_job_id(res);
+
+    json_decref(res);
+    return id;
+}
+
+static bool job_exists(unsigned id)
+{
+    json_t *ji = jobs_job_info(jobs, id, 0, (double)(T0 + 30));
+    bool exists = ji != NULL;
+
+    json_decref(ji);
+    return exists;
+}
+
+/* job id was refused by placement: slurmctld keeps it as a FAILED record */
+static void assert_failed_record(unsigned id)
+{
+    ck_assert_int_eq(info_int(id, "job_state"), JOB_FAILED);
+    ck_assert_int_eq(info_int(id, "state_reason"), FAIL_BAD_CONSTRAINTS);
+    ck_assert_int_eq(info_int(id, "exit_code"), 1);
+}
+
+START_TEST(tmp_disk_above_every_node_fails_the_job)
+{
+    assert_refused("\"pn_min_tmp_disk\": 501", ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Temporary disk specification can not be satisfied");
+    assert_failed_record(100);
+    ck_assert_uint_eq(jobs_active_count(jobs), 0);
+    ck_assert_uint_eq(feat_ok("\"pn_min_tmp_disk\": 500"), 101);
+    /* batch's nodes have no TmpDisk= at all: any --tmp is too much */
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"pn_min_tmp_disk\": 1}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+}
+END_TEST
+
+START_TEST(cpus_per_node_above_every_node_fails_the_job)
+{
+    assert_refused("\"cpus_per_task\": 9", ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "CPU count per node can not be satisfied");
+    /* --ntasks-per-node times --cpus-per-task is what one node must give */
+    assert_refused("\"num_tasks\": 6, \"min_cpus\": 6, \"ntasks_per_node\": 3,"
+                   " \"cpus_per_task\": 3",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "CPU count per node can not be satisfied");
+    feat_ok("\"cpus_per_task\": 8");
+}
+END_TEST
+
+START_TEST(socket_core_thread_request_above_every_node_fails_the_job)
+{
+    const char *why = "Socket, core and/or thread specification can not be satisfied";
+
+    assert_refused("\"sockets_per_node\": 3", ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, why);
+    assert_refused("\"cores_per_socket\": 5", ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, why);
+    assert_refused("\"threads_per_core\": 2", ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, why);
+    feat_ok("\"sockets_per_node\": 2, \"cores_per_socket\": 4, \"threads_per_core\": 1");
+}
+END_TEST
+
+START_TEST(a_node_says_cpus_then_memory_then_disk_and_the_last_node_wins)
+{
+    /* one node failing several ways reports the first of CPU, memory, disk */
+    assert_refused("\"cpus_per_task\": 9, \"pn_min_memory\": 40000",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "CPU count per node can not be satisfied");
+    assert_refused("\"pn_min_memory\": 40000, \"pn_min_tmp_disk\": 600",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Memory specification can not be satisfied");
+    /* f1, f2 lack the memory, g1 (the last) the disk */
+    assert_refused("\"pn_min_memory\": 20000, \"pn_min_tmp_disk\": 200",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Temporary disk specification can not be satisfied");
+}
+END_TEST
+
+START_TEST(memory_per_cpu_is_filtered_per_cpu_then_tried_without_a_reason)
+{
+    json_t *res;
+
+    /* 33000 MB for one CPU: no node has it, and slurmctld says so */
+    assert_refused("\"pn_min_memory\": \"9223372036854808808\"",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Memory specification can not be satisfied");
+    /* 12000 MB per CPU and 3 CPUs per task: every node passes the filter
+     * (one CPU's worth fits), but none can hold a task: refused, no reason */
+    res = submit_feat("\"pn_min_memory\": \"9223372036854787808\", \"cpus_per_task\": 3");
+    tu_assert_code(res, ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+    ck_assert_str_eq(tu_str(res, "text"), NO_NODE_CONFIG);
+    json_decref(res);
+    /* 9000 MB per CPU: f1 and f2 hold one CPU each, g1 three; five in all */
+    feat_ok("\"pn_min_memory\": \"9223372036854784808\", \"min_cpus\": 5, \"num_tasks\": 5");
+    assert_refused("\"pn_min_memory\": \"9223372036854784808\", \"min_cpus\": 6,"
+                   " \"num_tasks\": 6",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, NO_NODE_CONFIG);
+}
+END_TEST
+
+START_TEST(node_and_cpu_counts_must_fit_the_usable_nodes)
+{
+    /* 8-CPU nodes: 9 CPUs need two of them */
+    assert_refused("\"min_cpus\": 9, \"num_tasks\": 9, \"min_nodes\": 1, \"max_nodes\": 1",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, NO_NODE_CONFIG);
+    feat_ok("\"min_cpus\": 9, \"num_tasks\": 9, \"min_nodes\": 1, \"max_nodes\": 2");
+    /* only g1 has 20000 MB */
+    assert_refused("\"pn_min_memory\": 20000, \"min_nodes\": 2",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, NO_NODE_CONFIG);
+}
+END_TEST
+
+START_TEST(unknown_feature_is_refused_after_the_id_is_spent)
+{
+    char *features;
+    unsigned id;
+
+    assert_refused("\"features\": \"nosuch\"", ESLURM_INVALID_FEATURE,
+                   "Invalid feature specification");
+    /* one unknown member spoils an | too */
+    assert_refused("\"features\": \"ssd|nosuch\"", ESLURM_INVALID_FEATURE,
+                   "Invalid feature specification");
+    /* as _job_create: no record, but ids 100 and 101 are spent */
+    ck_assert(!job_exists(100));
+    ck_assert(!job_exists(101));
+    id = feat_ok("\"features\": \"ssd,fast\"");
+    ck_assert_uint_eq(id, 102);
+    /* ',' is kept as '&', as slurmctld rewrites it */
+    features = info_str(id, "features");
+    ck_assert_str_eq(features, "ssd&fast");
+    free(features);
+}
+END_TEST
+
+START_TEST(feature_syntax_follows_build_feature_list)
+{
+    static const char *const bad[] = {"&ssd", "ssd)", "(ssd", "ssd]", "[ssd",
+                                      "[ssd][gpu]", "ssd*0", "(ssd*2)", "[ssd&gpu]",
+                                      "[ssd*1|gpu]", "ssd*", NULL};
+    static const char *const good[] = {"ssd&", "(ssd|gpu)&fast", "[ssd|gpu]", "[ssd*1&gpu*1]",
+                                       "ssd*2", "(ssd)", NULL};
+
+    for (size_t i = 0; bad[i]; i++)
+        assert_refused(tu_fmt("\"features\": \"%s\"", bad[i]), ESLURM_INVALID_FEATURE,
+                       "Invalid feature specification");
+    for (size_t i = 0; good[i]; i++) {
+        json_t *res = submit_feat(tu_fmt("\"features\": \"%s\"", good[i]));
+
+        ck_assert_msg(tu_code(res) == 0, "%s refused: %d", good[i], tu_code(res));
+        json_decref(res);
+    }
+}
+END_TEST
+
+START_TEST(prefer_is_checked_as_a_constraint_with_its_own_code)
+{
+    assert_refused("\"prefer\": \"nosuch\"", ESLURM_INVALID_PREFER,
+                   "Invalid preferred feature specification");
+    /* unbalanced ( and ] are the option's own error, other syntax is not */
+    assert_refused("\"prefer\": \"(ssd\"", ESLURM_INVALID_PREFER,
+                   "Invalid preferred feature specification");
+    assert_refused("\"prefer\": \"ssd]\"", ESLURM_INVALID_PREFER,
+                   "Invalid preferred feature specification");
+    assert_refused("\"prefer\": \"ssd)\"", ESLURM_INVALID_FEATURE,
+                   "Invalid feature specification");
+    feat_ok("\"prefer\": \"gpu\"");
+    /* placement uses the preference: no node of batch has gpu */
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"prefer\": \"gpu\"}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+}
+END_TEST
+
+START_TEST(batch_features_must_be_among_the_constraints)
+{
+    const char *why = "Job --batch option is invalid or not a subset of --constraints";
+
+    assert_refused("\"batch_features\": \"ssd\"", ESLURM_BATCH_CONSTRAINT, why);
+    assert_refused("\"batch_features\": \"gpu\", \"features\": \"ssd\"",
+                   ESLURM_BATCH_CONSTRAINT, why);
+    feat_ok("\"batch_features\": \"ssd\", \"features\": \"ssd&fast\"");
+}
+END_TEST
+
+START_TEST(constraint_no_node_of_the_partition_meets_fails_the_job)
+{
+    unsigned id;
+
+    /* gpu exists (g1) but not in batch: placement refuses, without reason */
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"features\": \"gpu\"}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+    assert_failed_record(100);
+    /* features narrow the nodes the other requests are judged on */
+    assert_refused("\"features\": \"ssd\", \"pn_min_memory\": 20000",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Memory specification can not be satisfied");
+    id = feat_ok("\"features\": \"gpu\", \"pn_min_memory\": 20000");
+    ck_assert_int_eq(info_int(id, "job_state"), JOB_PENDING);
+    /* counted features are judged on the whole set */
+    feat_ok("\"features\": \"ssd*2\"");
+    assert_refused("\"features\": \"ssd*3\"", ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   NO_NODE_CONFIG);
+    feat_ok("\"features\": \"gpu*1\", \"min_nodes\": 3");
+    /* a node serves a [...] set with one of its members: batch's have none */
+    feat_ok("\"features\": \"[ssd|gpu]\"");
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"features\": \"[ssd|gpu]\"}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+}
+END_TEST
+
+START_TEST(required_nodes_outside_the_partition_fail_the_job)
+{
+    /* without EnforcePartLimits the partition check lets it through and
+     * placement refuses it, keeping a FAILED record */
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"req_nodes\": \"big1\"}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+    assert_failed_record(100);
+    /* required nodes a filter removed */
+    assert_refused("\"req_nodes\": \"f1\", \"features\": \"gpu\"",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, NO_NODE_CONFIG);
+    assert_refused("\"req_nodes\": \"g1\", \"pn_min_tmp_disk\": 200",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE, NO_NODE_CONFIG);
+    assert_refused("\"req_nodes\": \"f1\", \"pn_min_tmp_disk\": 600",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Temporary disk specification can not be satisfied");
+}
+END_TEST
+
+START_TEST(required_nodes_set_the_node_count)
+{
+    unsigned id;
+
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"req_nodes\": \"n[1-2]\", \"min_nodes\": 1,"
+                                          " \"max_nodes\": 1}"),
+                     ESLURM_INVALID_NODE_COUNT);
+    id = submit_ok("{\"req_nodes\": \"n[1-2]\", \"min_nodes\": 1}");
+    ck_assert_int_eq(info_int(id, "num_nodes"), 2);
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"req_nodes\": \"n[1-\"}"),
+                     ESLURM_INVALID_NODE_NAME);
+    /* more nodes than listed: accepted, the others are the scheduler's pick */
+    id = submit_ok("{\"req_nodes\": \"n1\", \"min_nodes\": 2}");
+    ck_assert_int_eq(info_int(id, "num_nodes"), 2);
+}
+END_TEST
+
+START_TEST(excluded_nodes_must_exist_and_not_be_required)
+{
+    unsigned id;
+
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"exc_nodes\": \"n9\"}"), ESLURM_INVALID_NODE_NAME);
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"exc_nodes\": \"n1\", \"req_nodes\": \"n[1-2]\"}"),
+                     ESLURM_INVALID_NODE_NAME);
+    /* refused before the record exists: no id was spent */
+    id = submit_ok("{\"exc_nodes\": \"n1\"}");
+    ck_assert_uint_eq(id, 100);
+    /* excluding every node of the partition, or too many of them */
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"exc_nodes\": \"n[1-2]\"}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"exc_nodes\": \"n1\", \"min_nodes\": 2}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+    submit_ok("{\"exc_nodes\": \"n1\", \"req_nodes\": \"n2\"}");
+}
+END_TEST
+
+START_TEST(precedence_node_names_before_features_before_placement)
+{
+    /* validate_job_create_req: the required list is read first */
+    assert_refused("\"req_nodes\": \"nosuch\", \"features\": \"nosuch\"",
+                   ESLURM_INVALID_NODE_NAME, "Invalid node name specified");
+    /* _job_create: excluded nodes before the record, features after it */
+    assert_refused("\"exc_nodes\": \"nosuch\", \"features\": \"nosuch\"",
+                   ESLURM_INVALID_NODE_NAME, "Invalid node name specified");
+    ck_assert_uint_eq(feat_ok(""), 100);
+    /* features before placement: no FAILED record, but the id is spent */
+    assert_refused("\"features\": \"nosuch\", \"pn_min_tmp_disk\": 100000",
+                   ESLURM_INVALID_FEATURE, "Invalid feature specification");
+    ck_assert(!job_exists(101));
+    assert_refused("\"req_nodes\": \"big1\", \"features\": \"nosuch\"",
+                   ESLURM_INVALID_FEATURE, "Invalid feature specification");
+}
+END_TEST
+
+START_TEST(precedence_partition_before_node_lists)
+{
+    json_t *res = submit_as(U_ALICE, T0, "{\"partition\": \"nope\", \"exc_nodes\": \"nosuch\","
+                                         " \"features\": \"nosuch\"}");
+
+    tu_assert_code(res, ESLURM_INVALID_PARTITION_NAME);
+    json_decref(res);
+}
+END_TEST
+
+START_TEST(precedence_dependency_then_features_then_environment)
+{
+    assert_refused("\"dependency\": \"bogus\", \"features\": \"nosuch\"", ESLURM_DEPENDENCY,
+                   "Job dependency problem");
+    assert_refused("\"features\": \"nosuch\", \"environment\": []", ESLURM_INVALID_FEATURE,
+                   "Invalid feature specification");
+}
+END_TEST
+
+START_TEST(jobs_slurmctld_does_not_place_are_not_refused)
+{
+    unsigned id;
+
+    /* held: select_nodes is not tried */
+    id = feat_ok("\"priority\": 0, \"pn_min_tmp_disk\": 100000");
+    ck_assert_int_eq(info_int(id, "state_reason"), WAIT_HELD_USER);
+    /* outside the partition's limits: it waits for them instead */
+    id = feat_ok("\"min_nodes\": 4, \"pn_min_tmp_disk\": 100000");
+    ck_assert_int_eq(info_int(id, "state_reason"), WAIT_PART_NODE_LIMIT);
+    /* but a dependency, a begin time or a DOWN partition do not spare it */
+    assert_refused("\"dependency\": \"afterok:100\", \"pn_min_tmp_disk\": 100000",
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Temporary disk specification can not be satisfied");
+    assert_refused(tu_fmt("\"begin_time\": %lld, \"pn_min_tmp_disk\": 100000", T0 + 3600),
+                   ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE,
+                   "Temporary disk specification can not be satisfied");
+    ck_assert_int_eq(submit_code(U_ALICE, "{\"partition\": \"down\", \"pn_min_tmp_disk\": 1}"),
+                     ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE);
+}
+END_TEST
+
 static Suite *jobs_suite(void)
 {
     Suite *s = suite_create("jobstore_jobs");
@@ -992,6 +1358,28 @@ static Suite *jobs_suite(void)
     tcase_add_test(tc, submit_hold_begin_and_dependency_reasons);
     tcase_add_test(tc, submit_max_job_count);
     tcase_add_test(tc, submit_reports_the_script_to_save_apart);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("constraints");
+    tcase_add_checked_fixture(tc, setup_feat, teardown);
+    tcase_add_test(tc, tmp_disk_above_every_node_fails_the_job);
+    tcase_add_test(tc, cpus_per_node_above_every_node_fails_the_job);
+    tcase_add_test(tc, socket_core_thread_request_above_every_node_fails_the_job);
+    tcase_add_test(tc, a_node_says_cpus_then_memory_then_disk_and_the_last_node_wins);
+    tcase_add_test(tc, memory_per_cpu_is_filtered_per_cpu_then_tried_without_a_reason);
+    tcase_add_test(tc, node_and_cpu_counts_must_fit_the_usable_nodes);
+    tcase_add_test(tc, unknown_feature_is_refused_after_the_id_is_spent);
+    tcase_add_test(tc, feature_syntax_follows_build_feature_list);
+    tcase_add_test(tc, prefer_is_checked_as_a_constraint_with_its_own_code);
+    tcase_add_test(tc, batch_features_must_be_among_the_constraints);
+    tcase_add_test(tc, constraint_no_node_of_the_partition_meets_fails_the_job);
+    tcase_add_test(tc, required_nodes_outside_the_partition_fail_the_job);
+    tcase_add_test(tc, required_nodes_set_the_node_count);
+    tcase_add_test(tc, excluded_nodes_must_exist_and_not_be_required);
+    tcase_add_test(tc, precedence_node_names_before_features_before_placement);
+    tcase_add_test(tc, precedence_partition_before_node_lists);
+    tcase_add_test(tc, precedence_dependency_then_features_then_environment);
+    tcase_add_test(tc, jobs_slurmctld_does_not_place_are_not_refused);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("arrays");
