@@ -14,6 +14,7 @@
 #include "wire/rec_info.h"
 #include "wire/rec_job.h"
 #include "wire/rec_slurmd.h"
+#include "wire/rec_step.h"
 
 const struct flurm_record flurm_rec_empty = { "empty", 1, NULL, 0 };
 
@@ -23,6 +24,7 @@ static const struct flurm_msg_body_table *const body_tables[] = {
     &flurm_rec_job_bodies,
     &flurm_rec_info_bodies,
     &flurm_rec_slurmd_bodies,
+    &flurm_rec_step_bodies,
 };
 #define NTABLES (sizeof(body_tables) / sizeof(body_tables[0]))
 
