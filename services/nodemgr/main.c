@@ -4,9 +4,9 @@
  * Reads slurm.conf ($SLURM_CONF), builds the node and partition tables,
  * restores the admin state the job store keeps, then serves node.info,
  * node.info_single, partition.info, node.update and node.register on the
- * service runtime, publishes node.changed events, and asks the slurmds to
- * register (REQUEST_NODE_REGISTRATION_STATUS) from the first ping round
- * on.  A slurm.conf that cannot be read is a permanent failure; a store
+ * service runtime, publishes node.changed events, and pings the slurmds
+ * (REQUEST_PING, REQUEST_NODE_REGISTRATION_STATUS) from the first ping
+ * round on.  A slurm.conf that cannot be read is a permanent failure; a store
  * that does not answer is a temporary one.
  *
  * Environment (besides the process contract of docs/architecture.md):

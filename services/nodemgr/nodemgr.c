@@ -6,12 +6,14 @@
  * gateway as node.register) is validated by the tables and answered as
  * slurmctld answers it: the TRES list when slurmd asks for one, else
  * RC 0, and RC 0 even when it is refused (slurmctld's way of stopping a
- * slurmd from registering again and again).  Ping rounds ask the nodes
- * that must register (unknown, not responding, or not registered since
- * this process or an admin's RESUME started) with REQUEST_NODE_
- * REGISTRATION_STATUS; an answer makes the node respond again and slurmd
- * then registers on its own connection.  Until REQUEST_PING is sent, a
- * registered node that responds is taken as still responding.
+ * slurmd from registering again and again).  Ping rounds run every
+ * SlurmdTimeout/3 as slurmctld's ping_nodes: REQUEST_NODE_REGISTRATION_
+ * STATUS to the nodes that must register, REQUEST_PING to registered nodes
+ * not heard from lately; an answer is a sign of life (RESPONSE_PING_SLURMD
+ * carries the load), no answer within MessageTimeout makes the node
+ * NOT_RESPONDING, and the tables set a node silent for SlurmdTimeout DOWN
+ * "Not responding".  A round does not start before the previous one has
+ * ended.
  * Registrations change only runtime state: nothing new is written to the
  * store (admin updates still are).
  *
@@ -66,10 +68,11 @@ struct recent_update {
     int rc;
 };
 
-/* A registration request to one node's slurmd, in flight. */
+/* A ping or registration request to one node's slurmd, in flight. */
 struct ask {
     struct nodemgr *m;
     size_t node;
+    enum nodes_contact how;
     time_t sent;
 };
 
@@ -91,7 +94,10 @@ struct nodemgr {
     struct waiter *waiters;
     uint32_t *state_before; /* scratch for ping rounds */
     struct slurmd_client *slurmd;
-    bool *asking; /* per node: a registration request is in flight */
+    bool *asking; /* per node: a ping or registration request is in flight */
+    size_t round_pending; /* requests of ping rounds still in flight */
+    bool round_due;       /* a round waits for the previous one to end */
+    size_t round_registrations; /* registration requests the last round sent */
     ev_timer ping_timer;
     ev_timer retry_timer;
     enum restore_state restore;
@@ -518,26 +524,37 @@ const struct flurm_handler nodemgr_handlers[] = {
 
 /* ---- pings ------------------------------------------------------------------------- */
 
-static void registration_asked(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+static const char *contact_name(enum nodes_contact how)
+{
+    return how == NODES_CONTACT_PING ? "ping" : "registration request";
+}
+
+/* A round's request to one slurmd ended: its answer is the node's sign of
+ * life (slurmctld's node_did_resp / node_not_resp). */
+static void contact_done(int errnum, enum flurm_msg_type type, const void *body, void *arg)
 {
     struct ask *a = arg;
     struct nodemgr *m = a->m;
     size_t i = a->node;
+    enum nodes_contact how = a->how;
     time_t sent = a->sent, now;
     uint32_t before, cpu_load = FLURM_NO_VAL;
     uint64_t free_mem = FLURM_NO_VAL64;
+    bool slurmd_replied = false;
 
     free(a);
     if (m->stopping)
         return;
     m->asking[i] = false;
+    m->round_pending--;
     now = (time_t)flurm_loop_now(m->loop);
     before = nodes_state(m->nodes, i);
     if (!errnum && type == FLURM_RESPONSE_SLURM_RC &&
         ((const struct flurm_rc_msg *)body)->return_code) {
-        flurm_warn("node %s refused the registration request: error %d", nodes_name(m->nodes, i),
+        flurm_warn("node %s refused the %s: error %d", nodes_name(m->nodes, i), contact_name(how),
                    ((const struct flurm_rc_msg *)body)->return_code);
         errnum = EPROTO;
+        slurmd_replied = true;
     }
     if (!errnum) {
         if (type == FLURM_RESPONSE_PING_SLURMD) {
@@ -545,60 +562,53 @@ static void registration_asked(int errnum, enum flurm_msg_type type, const void 
             free_mem = ((const struct flurm_ping_slurmd_resp *)body)->free_mem;
         }
         nodes_ping_answered(m->nodes, i, cpu_load, free_mem, now);
-    } else if (nodes_last_response(m->nodes, i) < sent) {
-        /* An answer that came another way since (slurmd registering on
-         * its own) outweighs this failure. */
-        flurm_debug("node %s: no answer to the registration request (%s)",
-                    nodes_name(m->nodes, i), strerror(errnum));
-        nodes_ping_failed(m->nodes, i, now);
+    } else {
+        flurm_debug("node %s: no answer to the %s (%s)", nodes_name(m->nodes, i),
+                    contact_name(how), strerror(errnum));
+        nodes_ping_failed(m->nodes, i, sent, slurmd_replied, now);
     }
     if (nodes_state(m->nodes, i) != before)
         publish_changed(m, i);
+    /* slurmctld's is_ping_done: the round that came due meanwhile runs
+     * now that the last one has ended. */
+    if (m->round_pending == 0 && m->round_due)
+        ping_soon(m);
 }
 
-/* REQUEST_NODE_REGISTRATION_STATUS to node i's slurmd: it answers at once
- * and registers on a new connection. */
-static void ask_registration(struct nodemgr *m, size_t i)
+/* Send node i's slurmd what the round asked for: REQUEST_PING (it answers
+ * with its load) or REQUEST_NODE_REGISTRATION_STATUS (it answers at once,
+ * then registers on a new connection). */
+static void contact_node(size_t i, enum nodes_contact how, void *arg)
 {
+    struct nodemgr *m = arg;
     struct ask *a;
     time_t now = (time_t)flurm_loop_now(m->loop);
+    enum flurm_msg_type type = how == NODES_CONTACT_PING ? FLURM_REQUEST_PING
+                                                         : FLURM_REQUEST_NODE_REGISTRATION_STATUS;
 
     if (m->asking[i])
         return; /* the last request is still out */
     if (!(a = calloc(1, sizeof(*a)))) {
-        flurm_err("node %s: cannot ask for its registration: out of memory",
-                  nodes_name(m->nodes, i));
+        flurm_err("node %s: cannot send a %s: out of memory", nodes_name(m->nodes, i),
+                  contact_name(how));
         return;
     }
     a->m = m;
     a->node = i;
+    a->how = how;
     a->sent = now;
-    if (slurmd_client_send(m->slurmd, nodes_addr(m->nodes, i), nodes_port(m->nodes, i),
-                           FLURM_REQUEST_NODE_REGISTRATION_STATUS, NULL, registration_asked,
-                           a) < 0) {
+    if (slurmd_client_send(m->slurmd, nodes_addr(m->nodes, i), nodes_port(m->nodes, i), type, NULL,
+                           contact_done, a) < 0) {
         flurm_debug("node %s: cannot reach slurmd at %s:%u: %s", nodes_name(m->nodes, i),
                     nodes_addr(m->nodes, i), nodes_port(m->nodes, i), strerror(errno));
         free(a);
-        if (nodes_last_response(m->nodes, i) < now)
-            nodes_ping_failed(m->nodes, i, now);
+        nodes_ping_failed(m->nodes, i, now, false, now);
         return;
     }
     m->asking[i] = true;
-}
-
-static void ping_node(size_t i, void *arg)
-{
-    struct nodemgr *m = arg;
-
-    if (nodes_wants_registration(m->nodes, i) ||
-        (nodes_state(m->nodes, i) & NODES_STATE_NO_RESPOND)) {
-        ask_registration(m, i);
-        return;
-    }
-    /* Until REQUEST_PING is sent, a node that registered and answers
-     * counts as answering still. */
-    nodes_ping_answered(m->nodes, i, FLURM_NO_VAL, FLURM_NO_VAL64,
-                        (time_t)flurm_loop_now(m->loop));
+    m->round_pending++;
+    if (how == NODES_CONTACT_REGISTER)
+        m->round_registrations++;
 }
 
 static void ping_cb(struct ev_loop *ev, ev_timer *w, int revents)
@@ -608,13 +618,24 @@ static void ping_cb(struct ev_loop *ev, ev_timer *w, int revents)
 
     (void)ev;
     (void)revents;
+    if (m->round_pending) {
+        /* The previous round still waits for answers (at most
+         * MessageTimeout); the next starts when it ends, as slurmctld
+         * waits for its ping agents. */
+        m->round_due = true;
+        return;
+    }
+    m->round_due = false;
     for (size_t i = 0; i < count; i++)
         m->state_before[i] = nodes_state(m->nodes, i);
-    asked = slurmd_client_pending(m->slurmd);
-    nodes_ping_round(m->nodes, (time_t)flurm_loop_now(m->loop), ping_node, m);
-    asked = slurmd_client_pending(m->slurmd) - asked;
+    m->round_registrations = 0;
+    nodes_ping_round(m->nodes, (time_t)flurm_loop_now(m->loop), contact_node, m);
+    asked = m->round_registrations;
     if (asked)
         flurm_info("asked %zu node%s to register", asked, asked == 1 ? "" : "s");
+    if (m->round_pending > asked)
+        flurm_debug("pinged %zu node%s", m->round_pending - asked,
+                    m->round_pending - asked == 1 ? "" : "s");
     for (size_t i = 0; i < count; i++)
         if (nodes_state(m->nodes, i) != m->state_before[i])
             publish_changed(m, i);

@@ -3,8 +3,8 @@
  * the request handlers the gateway reaches (node.info, node.info_single,
  * partition.info, node.update, node.register), persistence of admin state
  * through the job store (node.state_list at start, node.state_set after
- * each change), node.changed events, and the ping rounds that ask slurmd
- * to register.
+ * each change), node.changed events, and the ping rounds that ping slurmd
+ * or ask it to register, and mark silent nodes NOT_RESPONDING, then DOWN.
  *
  * The request body is the gateway's {auth, time, proto, msg}
  * (docs/rpc-routing.md); replies are {msg: <record JSON>}, {rc: 0}, or an

@@ -32,6 +32,9 @@
  * (validate_node_specs' defaults). */
 #define REG_MEM_PERCENT 100.0
 #define REG_MEM_PERCENT_CLOUD 90.0
+/* Every node is asked to register again about every this many ping rounds
+ * (slurmctld's MAX_REG_FREQUENCY). */
+#define MAX_REG_FREQUENCY 20
 
 #define REASON_REBOOTED "Node unexpectedly rebooted"
 
@@ -69,6 +72,7 @@ struct node {
     char *cpu_spec_list;
     uint32_t cpu_load;
     uint64_t free_mem;
+    time_t load_time; /* when cpu_load / free_mem were last reported */
     uint32_t weight;
     char *reason;
     uint32_t reason_uid;
@@ -118,6 +122,8 @@ struct nodes {
     char *gres_used_idle; /* GresUsed of a node that uses nothing */
     time_t last_ping_time;
     uint32_t last_ping_timeout;
+    uint32_t tree_width; /* nodes asked to register per periodic turn */
+    size_t reg_offset;   /* the periodic turn: nodes [offset, offset + tree_width) */
     json_t *blank; /* the record sent for a slot the caller may not see */
     nodes_group_fn in_group;
     void *group_arg;
@@ -656,6 +662,9 @@ struct nodes *nodes_create(const struct flurm_slurmconf *conf, time_t now)
     timeout = flurm_slurmconf_number(conf, "SlurmdTimeout");
     n->slurmd_timeout = timeout > UINT16_MAX ? UINT16_MAX : (uint32_t)timeout;
     n->return_to_service = (uint16_t)flurm_slurmconf_number(conf, "ReturnToService");
+    n->tree_width = (uint32_t)flurm_slurmconf_number(conf, "TreeWidth");
+    if (n->tree_width == 0)
+        n->tree_width = 1;
     n->reg_mem_percent = reg_mem_percent(flurm_slurmconf_get(conf, "SlurmctldParameters"));
     n->config_overrides = list_has(flurm_slurmconf_get(conf, "SlurmdParameters"),
                                    "config_overrides");
@@ -1527,7 +1536,10 @@ int nodes_restore(struct nodes *n, const json_t *records, time_t now, size_t *sk
 
 double nodes_ping_interval(const struct nodes *n)
 {
-    return n->slurmd_timeout ? n->slurmd_timeout / 3.0 : 100.0;
+    /* slurmctld divides in whole seconds and checks every second. */
+    if (!n->slurmd_timeout)
+        return 100.0;
+    return n->slurmd_timeout >= 3 ? (double)(n->slurmd_timeout / 3) : 1.0;
 }
 
 static bool ping_exempt(const struct node *nd)
@@ -1538,11 +1550,45 @@ static bool ping_exempt(const struct node *nd)
                          NODES_STATE_REBOOT_ISSUED));
 }
 
-size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *arg), void *arg)
+/* slurmctld's set_node_down_ptr for a silent node. */
+static void down_not_responding(struct nodes *n, struct node *nd, time_t now)
+{
+    if (!nd->reason || strncmp(nd->reason, NODES_REASON_NOT_RESPONDING,
+                               strlen(NODES_REASON_NOT_RESPONDING)) == 0) {
+        char *copy = strdup(NODES_REASON_NOT_RESPONDING);
+
+        /* Out of memory the node still goes DOWN, only without a reason. */
+        free(nd->reason);
+        nd->reason = copy;
+        nd->reason_time = now;
+        nd->reason_uid = (uint32_t)n->slurm_user;
+    }
+    make_down(nd);
+    n->last_node_update = now;
+    flurm_err("node %s not responding, setting DOWN", nd->name);
+}
+
+/* Move the periodic registration turn on by one round: TreeWidth nodes at
+ * a time, starting over after MAX_REG_FREQUENCY rounds' worth, so that
+ * every node re-registers about every 20 rounds. */
+static void advance_reg_offset(struct nodes *n)
+{
+    n->reg_offset += n->tree_width;
+    if (n->reg_offset > n->nnodes && n->reg_offset >= (size_t)n->tree_width * MAX_REG_FREQUENCY)
+        n->reg_offset = 0;
+}
+
+size_t nodes_ping_round(struct nodes *n, time_t now,
+                        void (*fn)(size_t i, enum nodes_contact how, void *arg), void *arg)
 {
     /* A node is dead when its last answer is older than the window the
      * previous round allowed (so a slow round does not kill anyone). */
-    time_t dead_before = n->last_ping_time ? n->last_ping_time - n->last_ping_timeout : 0;
+    time_t dead_before = n->last_ping_time && n->last_ping_timeout
+                             ? n->last_ping_time - (time_t)n->last_ping_timeout
+                             : 0;
+    /* Nodes heard from within a third of SlurmdTimeout need no ping. */
+    time_t still_live = now - (time_t)(n->slurmd_timeout / 3);
+    time_t old_load = now - (time_t)n->slurmd_timeout;
     /* The first round after start contacts everyone, whatever the
      * timeout (slurmctld's restart_flag). */
     bool first_round = n->last_ping_time == 0;
@@ -1550,6 +1596,7 @@ size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *
 
     n->last_ping_time = now;
     n->last_ping_timeout = n->slurmd_timeout;
+    advance_reg_offset(n);
     for (size_t i = 0; i < n->nnodes; i++) {
         struct node *nd = &n->node[i];
 
@@ -1560,39 +1607,44 @@ size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *
             !(nd->state & NODES_STATE_NO_RESPOND))
             continue;
         if (nd->last_response && nd->last_response <= dead_before && !is_down(nd)) {
-            if (!nd->reason || strncmp(nd->reason, NODES_REASON_NOT_RESPONDING,
-                                       strlen(NODES_REASON_NOT_RESPONDING)) == 0) {
-                char *copy = strdup(NODES_REASON_NOT_RESPONDING);
-
-                if (copy) {
-                    free(nd->reason);
-                    nd->reason = copy;
-                    nd->reason_time = now;
-                    nd->reason_uid = (uint32_t)n->slurm_user;
-                }
-            }
-            make_down(nd);
-            n->last_node_update = now;
+            down_not_responding(n, nd, now);
             changed++;
-            flurm_info("node %s not responding, setting DOWN", nd->name);
             continue;
         }
-        /* Silent DOWN nodes are not pinged again. */
+        if (nodes_wants_registration(n, i) ||
+            (i >= n->reg_offset && i < n->reg_offset + n->tree_width)) {
+            if (fn)
+                fn(i, NODES_CONTACT_REGISTER, arg);
+            continue;
+        }
+        if (!(nd->state & NODES_STATE_NO_RESPOND) && nd->last_response >= still_live &&
+            nd->load_time >= old_load)
+            continue;
+        /* slurmctld stops pinging silent DOWN nodes (a dead node would
+         * slow every round); the periodic registration request finds
+         * them again. */
         if ((nd->state & NODES_STATE_NO_RESPOND) && is_down(nd))
             continue;
         if (fn)
-            fn(i, arg);
+            fn(i, NODES_CONTACT_PING, arg);
     }
     return changed;
 }
 
-int nodes_ping_failed(struct nodes *n, size_t i, time_t now)
+int nodes_ping_failed(struct nodes *n, size_t i, time_t sent, bool slurmd_replied, time_t now)
 {
     struct node *nd = &n->node[i];
 
+    if (slurmd_replied && sent - 1 > nd->last_response)
+        nd->last_response = sent - 1;
     if (nd->state & (NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_DOWN |
                      NODES_STATE_POWERED_DOWN))
         return 0;
+    if (nd->last_response >= sent) {
+        flurm_debug("node %s responded since the request was sent", nd->name);
+        return 0;
+    }
+    flurm_info("node %s not responding", nd->name);
     nd->state |= NODES_STATE_NO_RESPOND;
     n->last_node_update = now;
     return 1;
@@ -1608,10 +1660,14 @@ int nodes_ping_answered(struct nodes *n, size_t i, uint32_t cpu_load, uint64_t f
         return 0;
     if (now > nd->last_response)
         nd->last_response = now;
-    if (cpu_load != NO_VAL)
+    if (cpu_load != NO_VAL) {
         nd->cpu_load = cpu_load;
-    if (free_mem != NO_VAL64)
+        nd->load_time = now;
+    }
+    if (free_mem != NO_VAL64) {
         nd->free_mem = free_mem;
+        nd->load_time = now;
+    }
     if (nd->state & (NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP)) {
         flurm_info("node %s now responding", nd->name);
         nd->state &= ~(NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP | NODES_STATE_MAINT);
@@ -1818,6 +1874,7 @@ int nodes_registered(struct nodes *n, size_t i, const struct nodes_registration 
     }
     nd->cpu_load = reg->cpu_load;
     nd->free_mem = reg->free_mem;
+    nd->load_time = now;
     if (nd->state & (NODES_STATE_NO_RESPOND | NODES_STATE_POWERING_UP |
                      NODES_STATE_POWERING_DOWN | NODES_STATE_POWERED_DOWN)) {
         flurm_info("node %s now responding", nd->name);

@@ -192,21 +192,43 @@ int nodes_restore(struct nodes *n, const json_t *records, time_t now, size_t *sk
 
 /* ---- talking to slurmd -------------------------------------------------- */
 
-/* Seconds between ping rounds: SlurmdTimeout / 3, or 100 without a
- * SlurmdTimeout (slurmctld's rule). */
+/* Seconds between ping rounds: SlurmdTimeout / 3 in whole seconds (at
+ * least 1), or 100 without a SlurmdTimeout (slurmctld's rule). */
 double nodes_ping_interval(const struct nodes *n);
 
-/* Start a ping round at `now`: nodes whose last answer is older than the
- * previous round's SlurmdTimeout window are set DOWN "Not responding"
- * (reason by SlurmUser); every other node that must be contacted (not
- * FUTURE nor powered down, not already DOWN and silent) is handed to
- * fn(i, arg); with SlurmdTimeout=0 only UNKNOWN and not responding nodes
- * are, except in the first round.  Returns how many nodes changed state. */
-size_t nodes_ping_round(struct nodes *n, time_t now, void (*fn)(size_t i, void *arg), void *arg);
+/* How a ping round wants a node contacted. */
+enum nodes_contact {
+    NODES_CONTACT_PING,     /* REQUEST_PING: is slurmd alive, what is its load */
+    NODES_CONTACT_REGISTER, /* REQUEST_NODE_REGISTRATION_STATUS: register again */
+};
 
-/* A node did not answer a ping or registration request at `now`: it gets
- * NOT_RESPONDING.  Returns 1 if that changed its state, else 0. */
-int nodes_ping_failed(struct nodes *n, size_t i, time_t now);
+/* Start a ping round at `now`, as slurmctld's ping_nodes:
+ *  - a node whose last answer is not after the previous round's time minus
+ *    that round's SlurmdTimeout goes DOWN "Not responding" (reason by
+ *    SlurmUser unless it has another reason; NOT_RESPONDING kept, so sinfo
+ *    shows `down*`); never with SlurmdTimeout=0, never a node never heard
+ *    of;
+ *  - fn(i, NODES_CONTACT_REGISTER, arg) for nodes that must register (see
+ *    nodes_wants_registration()) and, in turn, TreeWidth nodes about every
+ *    20th round (how a DOWN "Not responding" node is found again);
+ *  - fn(i, NODES_CONTACT_PING, arg) for the others that are NOT_RESPONDING
+ *    or silent for SlurmdTimeout/3, or whose load is older than
+ *    SlurmdTimeout, except DOWN nodes that are NOT_RESPONDING.
+ * FUTURE, powered-down, INVALID_REG and rebooting nodes are left alone;
+ * with SlurmdTimeout=0 so are nodes neither UNKNOWN nor NOT_RESPONDING,
+ * except in the first round.  fn may be NULL.  Returns how many nodes
+ * changed state. */
+size_t nodes_ping_round(struct nodes *n, time_t now,
+                        void (*fn)(size_t i, enum nodes_contact how, void *arg), void *arg);
+
+/* A ping or registration request sent to node i at `sent` got no answer
+ * (slurmctld's node_not_resp), noticed at `now`: the node gets
+ * NOT_RESPONDING, unless it answered since `sent` or is powered down.
+ * `slurmd_replied`: slurmd did answer, only not with success (an error
+ * code): it is alive, so its last response moves to sent - 1 and the
+ * SlurmdTimeout clock does not run out.  Returns 1 if the state changed,
+ * else 0. */
+int nodes_ping_failed(struct nodes *n, size_t i, time_t sent, bool slurmd_replied, time_t now);
 
 /* Node i answered a ping or a registration request at `now` (slurmctld's
  * node_did_resp): NOT_RESPONDING is cleared, an UNKNOWN node becomes IDLE,

@@ -2,7 +2,7 @@
  * slurmd.h - the node manager's client of slurmd: sends one SLURM request
  * to a slurmd (its NodeAddr and Port) and reads its one reply, on the node
  * manager's libev loop, as slurmctld's agent does for REQUEST_NODE_
- * REGISTRATION_STATUS (and, later, REQUEST_PING, launches, kills).
+ * REGISTRATION_STATUS and REQUEST_PING (and, later, launches, kills).
  *
  * Requests are framed like every SLURM message (wire doc 1.1-1.4): length
  * prefix, header at 22.05, a munge credential encoded by this process's

@@ -138,14 +138,16 @@ static int update(const char *names, uint32_t state, const char *reason, time_t 
     return rc;
 }
 
-static void fail_ping(size_t i, void *arg)
+static void fail_ping(size_t i, enum nodes_contact how, void *arg)
 {
-    nodes_ping_failed(n, i, *(time_t *)arg);
+    (void)how;
+    nodes_ping_failed(n, i, *(time_t *)arg, false, *(time_t *)arg);
 }
 
-static void count_ping(size_t i, void *arg)
+static void count_ping(size_t i, enum nodes_contact how, void *arg)
 {
     (void)i;
+    (void)how;
     (*(int *)arg)++;
 }
 
