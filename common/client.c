@@ -55,6 +55,10 @@ struct flurm_client {
     struct call *calls;
 };
 
+/* The error reply being delivered whose text is for the end user, for
+ * flurm_client_user_text().  Callbacks run on their loop's thread. */
+static _Thread_local const struct flurm_msg *user_text_reply;
+
 static void call_completed(void *arg);
 
 /* Milliseconds left before the deadline, NNG_DURATION_INFINITE if none,
@@ -141,6 +145,19 @@ static void call_finish(struct call *call, const struct flurm_msg *reply, int er
     cb(reply, errnum, arg);
 }
 
+/* Whether the failed reply in buf[0..len) marks its text "user": true.
+ * msg.h exposes an error's code and text only, so the member is read from
+ * the envelope here (errors are rare: the second parse costs nothing that
+ * matters). */
+static int error_is_for_user(const void *buf, size_t len)
+{
+    json_t *root = json_loadb(buf, len, 0, NULL);
+    int user = json_is_true(json_object_get(json_object_get(root, "error"), "user"));
+
+    json_decref(root);
+    return user;
+}
+
 static void call_completed(void *arg)
 {
     struct call *call = arg;
@@ -174,7 +191,10 @@ static void call_completed(void *arg)
         call_finish(call, NULL, EPROTO);
         return;
     }
+    if (!flurm_msg_ok(reply) && error_is_for_user(nng_msg_body(msg), nng_msg_len(msg)))
+        user_text_reply = reply;
     call_finish(call, reply, 0);
+    user_text_reply = NULL;
     flurm_msg_destroy(reply);
 }
 
@@ -277,6 +297,11 @@ int flurm_client_request(struct flurm_client *client, const char *type, const js
                          double timeout, flurm_client_fn cb, void *arg)
 {
     return flurm_client_request_full(client, type, NULL, NULL, body, timeout, cb, arg);
+}
+
+const char *flurm_client_user_text(const struct flurm_msg *reply)
+{
+    return reply && reply == user_text_reply ? flurm_msg_error_text(reply) : NULL;
 }
 
 size_t flurm_client_pending(const struct flurm_client *client)

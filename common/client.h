@@ -50,6 +50,13 @@ int flurm_client_request_full(struct flurm_client *client, const char *type, con
                               const char *trace, const json_t *body, double timeout,
                               flurm_client_fn cb, void *arg);
 
+/* The text of an error reply that its service marked as meant for the end
+ * user ("error": {"code", "text", "user": true}; docs/rpc-routing.md), or
+ * NULL when reply is not such an error.  reply must be the one a
+ * flurm_client_fn is being called with, and the answer holds only during
+ * that call (the text is borrowed from reply). */
+const char *flurm_client_user_text(const struct flurm_msg *reply);
+
 /* Requests sent and not yet completed. */
 size_t flurm_client_pending(const struct flurm_client *client);
 

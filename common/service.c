@@ -1,6 +1,7 @@
 /*
  * service.c - the service runtime: lifecycle, dispatch with the one-reply
- * guarantee, deferred requests, built-in status, drain (see service.h).
+ * guarantee, deferred requests, built-in status and stats, drain (see
+ * service.h).
  *
  * Bookkeeping of a request: it is "in flight" from the moment it is taken
  * off the socket until it is answered.  Answering is a one-way flag on the
@@ -82,6 +83,8 @@ struct flurm_service {
     void *drain_arg;
     flurm_service_burst_fn burst_fn;
     void *burst_arg;
+    flurm_service_stats_fn stats_fn;
+    void *stats_arg;
     size_t receivers;
     ev_signal sigterm;
     ev_signal sigint;
@@ -182,7 +185,25 @@ int flurm_request_reply(struct flurm_request *req, json_t *body)
     return rc;
 }
 
-static int reply_error_text(struct flurm_request *req, int code, const char *text)
+/* An error reply whose text is meant for the end user: msg.h encodes
+ * {code, text} only, and the mark is one more member of the error object
+ * (docs/rpc-routing.md).  Caller frees; NULL and errno. */
+static char *encode_user_error(int code, const char *text, size_t *len)
+{
+    json_t *root = json_pack("{s:i, s:b, s:{s:i, s:s, s:b}}", "v", FLURM_MSG_VERSION, "ok", 0,
+                             "error", "code", code, "text", text, "user", 1);
+    char *buf = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
+    json_decref(root);
+    if (!buf) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    *len = strlen(buf);
+    return buf;
+}
+
+static int reply_error_text(struct flurm_request *req, int code, const char *text, int for_user)
 {
     char *buf;
     size_t len = 0;
@@ -190,7 +211,8 @@ static int reply_error_text(struct flurm_request *req, int code, const char *tex
 
     if (may_answer(req) < 0)
         return -1;
-    buf = flurm_msg_encode_error(code, text, &len);
+    buf = for_user ? encode_user_error(code, text, &len)
+                   : flurm_msg_encode_error(code, text, &len);
     rc = answer(req, buf, len);
     free(buf);
     return rc;
@@ -204,7 +226,18 @@ int flurm_request_reply_error(struct flurm_request *req, int code, const char *f
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    return reply_error_text(req, code, text);
+    return reply_error_text(req, code, text, 0);
+}
+
+int flurm_request_reply_user_error(struct flurm_request *req, int code, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    return reply_error_text(req, code, text, 1);
 }
 
 uint64_t flurm_request_defer(struct flurm_request *req)
@@ -276,6 +309,23 @@ static void status_handler(struct flurm_request *req)
                                        state_names[svc->state]));
 }
 
+/* "service.stats": the service's counters, {} without a stats callback. */
+static void stats_handler(struct flurm_request *req)
+{
+    struct flurm_service *svc = req->svc;
+    int reset = json_is_true(json_object_get(flurm_msg_body(req->msg), "reset"));
+    json_t *body = svc->stats_fn ? svc->stats_fn(svc, reset, svc->stats_arg) : NULL;
+
+    if (body && !json_is_object(body)) {
+        flurm_err("the stats callback of %s returned a JSON value that is not an object; "
+                  "answering {}",
+                  svc->name);
+        json_decref(body);
+        body = NULL;
+    }
+    flurm_request_reply(req, body);
+}
+
 static const struct flurm_handler *find_handler(const struct flurm_service *svc, const char *type)
 {
     const struct flurm_handler *h;
@@ -333,6 +383,8 @@ static void dispatch(struct flurm_server_req *sreq, void *arg)
     req->in_handler = 1;
     if (strcmp(type, RUNTIME_TYPE_PREFIX "status") == 0)
         status_handler(req);
+    else if (strcmp(type, RUNTIME_TYPE_PREFIX "stats") == 0)
+        stats_handler(req);
     else if (strncmp(type, RUNTIME_TYPE_PREFIX, strlen(RUNTIME_TYPE_PREFIX)) != 0 &&
              (h = find_handler(svc, type)))
         h->fn(req, svc->arg);
@@ -622,6 +674,12 @@ void flurm_service_set_burst_cb(struct flurm_service *svc, flurm_service_burst_f
     svc->burst_arg = arg;
     if (svc->server)
         flurm_server_set_burst_cb(svc->server, fn ? server_burst : NULL, svc);
+}
+
+void flurm_service_set_stats_cb(struct flurm_service *svc, flurm_service_stats_fn fn, void *arg)
+{
+    svc->stats_fn = fn;
+    svc->stats_arg = arg;
 }
 
 int flurm_service_set_receivers(struct flurm_service *svc, size_t n)

@@ -17,7 +17,9 @@
  *   - any further reply to an answered request is dropped and logged.
  *
  * Built in: "service.status" answers {name, pid, version, uptime, served,
- * inflight, state}.  Types beginning with "service." are the runtime's.
+ * inflight, state}; "service.stats" answers the service's own counters (see
+ * flurm_service_set_stats_cb).  Types beginning with "service." are the
+ * runtime's.
  *
  * Requests are dispatched in bursts (see flurm_service_burst_fn); requests
  * in flight at the same time may be dispatched in any order.
@@ -91,6 +93,18 @@ void flurm_service_set_drain_cb(struct flurm_service *svc, flurm_service_drain_f
  * May be called before or after flurm_service_start(). */
 void flurm_service_set_burst_cb(struct flurm_service *svc, flurm_service_burst_fn fn, void *arg);
 
+/* Counters for the built-in "service.stats" request (sdiag's job and
+ * scheduler numbers, docs/messages.md).  Returns a JSON object (new
+ * reference) that becomes the reply body, or NULL for {}.  reset is 1 when
+ * the requester asked to restart the counters (`sdiag -r`): the service
+ * zeroes what it counts since start and returns the values after the reset.
+ * Runs on the loop thread, from the dispatch of the request. */
+typedef json_t *(*flurm_service_stats_fn)(struct flurm_service *svc, int reset, void *arg);
+
+/* Answer "service.stats" with fn's object; NULL stops (the reply is then
+ * {}).  May be called before or after flurm_service_start(). */
+void flurm_service_set_stats_cb(struct flurm_service *svc, flurm_service_stats_fn fn, void *arg);
+
 /* Keep n receives armed (default FLURM_SERVER_RECEIVERS, common/server.h):
  * the most requests one burst can hold.  -1 and EINVAL for 0. */
 int flurm_service_set_receivers(struct flurm_service *svc, size_t n);
@@ -152,6 +166,14 @@ int flurm_request_reply(struct flurm_request *req, json_t *body);
  * otherwise an errno; the text is formatted.  Same NULL / double-reply
  * rules as flurm_request_reply(). */
 int flurm_request_reply_error(struct flurm_request *req, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* As flurm_request_reply_error(), marking the text as meant for the end
+ * user ("user": true in the error object, docs/rpc-routing.md): the gateway
+ * shows it to the SLURM client where slurmctld sends such a text
+ * (RESPONSE_SLURM_RC_MSG).  Use it only for texts slurmctld sends to users,
+ * never for FLURM's internal diagnostics. */
+int flurm_request_reply_user_error(struct flurm_request *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Keep req open after the handler returns.  Returns the request's ticket

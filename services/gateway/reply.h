@@ -37,4 +37,17 @@ int gw_reply_frame(struct flurm_auth *auth, struct flurm_buf *out, uint16_t vers
 int gw_reply_rc(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version, int32_t rc,
                 uint32_t restrict_uid);
 
+/* A RESPONSE_SLURM_RC_MSG frame: return code rc and text (borrowed), which
+ * the client prints as an error line before treating the reply as
+ * RESPONSE_SLURM_RC (slurm_send_rc_err_msg).  As gw_reply_frame(). */
+int gw_reply_rc_text(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version, int32_t rc,
+                     const char *text, uint32_t restrict_uid);
+
+/* Whether slurmctld 22.05 answers a refusal of the request msg_type (enum
+ * flurm_msg_type) with RESPONSE_SLURM_RC_MSG when it has a text for the
+ * user: the allocation, submission, step creation and node creation /
+ * deletion RPCs (the callers of slurm_send_rc_err_msg in proc_req.c).
+ * Every other refusal is a plain RESPONSE_SLURM_RC. */
+int gw_reply_has_text(uint16_t msg_type);
+
 #endif

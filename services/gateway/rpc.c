@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "services/gateway/hosts.h"
 #include "services/gateway/reply.h"
 #include "wire/header.h"
 #include "wire/msg.h"
@@ -38,6 +39,9 @@
  * ("Slurm temporarily unable to accept job, sleeping and retrying"). */
 #define RC_TRY_AGAIN EAGAIN
 
+/* Requesting hosts whose names are kept (hosts.h). */
+#define HOSTS_CACHED 1024
+
 /* The services asked for counters by sdiag, in the order they are merged. */
 static const char *const stats_services[] = {"store", "nodes", "sched", NULL};
 static const char *const store_only[] = {"store", NULL};
@@ -46,6 +50,7 @@ struct gw_rpc {
     struct gw_rpc_config cfg;
     uint32_t slurm_user;
     struct flurm_buf *body; /* scratch for packing a reply body */
+    struct gw_hosts *hosts; /* requesters' host names (AllocNode) */
     uint8_t unserved_logged[65536 / 8];
 };
 
@@ -147,7 +152,8 @@ struct gw_rpc *gw_rpc_create(const struct gw_rpc_config *cfg)
         errno = EINVAL;
         goto error;
     }
-    if (!(rpc = calloc(1, sizeof(*rpc))) || !(rpc->body = flurm_buf_create(4096)))
+    if (!(rpc = calloc(1, sizeof(*rpc))) || !(rpc->body = flurm_buf_create(4096)) ||
+        !(rpc->hosts = gw_hosts_create(HOSTS_CACHED)))
         goto error;
     rpc->cfg = *cfg;
     rpc->slurm_user = cfg->build_info->slurm_user_id;
@@ -162,6 +168,7 @@ void gw_rpc_destroy(struct gw_rpc *rpc)
     if (!rpc)
         return;
     flurm_buf_destroy(rpc->body);
+    gw_hosts_destroy(rpc->hosts);
     free(rpc);
 }
 
@@ -212,6 +219,21 @@ static void reply_rc(struct gw_call *call, int32_t rc)
                   type_name(call->wire_type), strerror(errno),
                   errno == EAGAIN ? " (munged: " : "",
                   errno == EAGAIN ? flurm_auth_munge_error(rpc->cfg.auth) : "");
+        drop(call);
+        return;
+    }
+    finish(call, 1);
+}
+
+/* RESPONSE_SLURM_RC_MSG: rc and a text the client prints. */
+static void reply_rc_text(struct gw_call *call, int32_t rc, const char *text)
+{
+    struct gw_rpc *rpc = call->rpc;
+
+    if (gw_reply_rc_text(rpc->cfg.auth, call->out, call->version, rc, text,
+                         call->restrict_uid) < 0) {
+        flurm_err("%s: cannot send return code %d with its text for %s: %s", call->peer, rc,
+                  type_name(call->wire_type), strerror(errno));
         drop(call);
         return;
     }
@@ -401,11 +423,12 @@ static void gather_done(const struct flurm_msg *reply, int errnum, void *arg)
         call->then(call);
 }
 
-/* Ask each present service in `services` for "service.stats", merge the
- * answers into call->gathered, then run `then`.  Services that are absent,
- * silent or do not know the request simply contribute nothing. */
+/* Ask each present service in `services` for "service.stats" with `body`
+ * (borrowed; NULL: {}), merge the answers into call->gathered, then run
+ * `then`.  Services that are absent, silent or do not know the request
+ * simply contribute nothing. */
 static void gather(struct gw_rpc *rpc, struct gw_call *call, const char *const *services,
-                   void (*then)(struct gw_call *call))
+                   const json_t *body, void (*then)(struct gw_call *call))
 {
     call->then = then;
     if (!(call->gathered = json_object())) {
@@ -419,7 +442,7 @@ static void gather(struct gw_rpc *rpc, struct gw_call *call, const char *const *
             !(client = gw_backends_client(rpc->cfg.backends, *svc)))
             continue;
         call->outstanding++;
-        if (flurm_client_request(client, "service.stats", NULL, rpc->cfg.gather_timeout,
+        if (flurm_client_request(client, "service.stats", body, rpc->cfg.gather_timeout,
                                  gather_done, call) < 0)
             call->outstanding--;
     }
@@ -509,7 +532,7 @@ static void local_build_info(struct gw_rpc *rpc, struct gw_call *call,
         reply_rc(call, RC_NO_CHANGE_IN_DATA);
         return;
     }
-    gather(rpc, call, store_only, build_info_reply);
+    gather(rpc, call, store_only, NULL, build_info_reply);
 }
 
 /* sdiag's "Latency for 1000 calls to gettimeofday()", in microseconds. */
@@ -558,10 +581,20 @@ static void stats_reply(struct gw_call *call)
     flurm_record_free(&flurm_rec_stats_info, &si);
 }
 
+/* The services have restarted their counters too (reset_stats): the
+ * reply carries only the (now empty) RPC tables, parts_packed 0. */
+static void stats_reset_reply(struct gw_call *call)
+{
+    json_decref(call->gathered);
+    call->gathered = NULL;
+    stats_reply(call);
+}
+
 static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
                              const struct flurm_msg_parts *parts)
 {
     struct flurm_stats_request req;
+    json_t *reset;
 
     if (decode_local(call, parts, &flurm_rec_stats_request, &req) < 0) {
         reply_rc(call, RC_INCOMPLETE_PACKET);
@@ -576,10 +609,15 @@ static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
         }
         flurm_info("%s: statistics reset by uid %u", call->peer, call->uid);
         gw_stats_reset(rpc->cfg.stats, loop_time(rpc));
-        stats_reply(call); /* parts_packed 0: only the (now empty) RPC tables */
+        if (!(reset = json_pack("{s:b}", "reset", 1))) {
+            reply_rc(call, RC_SLURM_ERROR);
+            return;
+        }
+        gather(rpc, call, stats_services, reset, stats_reset_reply);
+        json_decref(reset);
         return;
     }
-    gather(rpc, call, stats_services, stats_reply);
+    gather(rpc, call, stats_services, NULL, stats_reply);
 }
 
 /* ---- forwarding ---------------------------------------------------------------------- */
@@ -603,10 +641,16 @@ static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
         return;
     }
     if (!flurm_msg_ok(reply)) {
+        const char *user_text = flurm_client_user_text(reply);
+
         gw_stats_count(rpc->cfg.stats, GW_C_BACKEND_ERROR);
         flurm_debug("%s: %s: %s answered %d: %s", call->peer, type_name(call->wire_type),
                     r->service, flurm_msg_error_code(reply), flurm_msg_error_text(reply));
-        reply_rc(call, flurm_msg_error_code(reply));
+        /* The client prints the text only where slurmctld sends one. */
+        if (user_text && gw_reply_has_text(call->msg_type))
+            reply_rc_text(call, flurm_msg_error_code(reply), user_text);
+        else
+            reply_rc(call, flurm_msg_error_code(reply));
         return;
     }
     body = flurm_msg_body(reply);
@@ -690,9 +734,11 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
     flurm_msg_body_destroy(rec, obj);
     if (call->addr.s_addr)
         inet_ntop(AF_INET, &call->addr, addr, sizeof(addr));
-    body = json_pack("{s:{s:I, s:I, s:s}, s:I, s:I, s:o*}", "auth", "uid", (json_int_t)call->uid,
-                     "gid", (json_int_t)call->gid, "addr", addr, "time",
-                     (json_int_t)loop_time(rpc), "proto", (json_int_t)call->version, "msg", msg);
+    body = json_pack("{s:{s:I, s:I, s:s, s:s}, s:I, s:I, s:o*}", "auth", "uid",
+                     (json_int_t)call->uid, "gid", (json_int_t)call->gid, "addr", addr, "host",
+                     gw_hosts_name(rpc->hosts, call->addr, flurm_loop_now(rpc->cfg.loop)),
+                     "time", (json_int_t)loop_time(rpc), "proto", (json_int_t)call->version,
+                     "msg", msg);
     if (!body || !(client = gw_backends_client(rpc->cfg.backends, r->service)) ||
         flurm_client_request(client, r->internal, body, rpc->cfg.rpc_timeout, forward_done,
                              call) < 0) {

@@ -434,6 +434,7 @@ struct job {
     uint32_t array_max_tasks;
     uint32_t state;
     uint32_t reason;
+    char *state_desc; /* the scheduler's words for the reason, NULL if none */
     uint32_t priority;
     bool prio_set; /* slurmctld's direct_set_prio */
     int64_t submit_time;
@@ -472,7 +473,7 @@ struct jobs {
     /* sdiag's counters since the table was created or last reset: not
      * state (never saved), so a reloaded store starts them again */
     struct {
-        uint32_t submitted, started, completed, canceled, failed;
+        uint32_t submitted, canceled;
     } counted;
     /* query-time cache of user names (not state) */
     struct uname {
@@ -488,6 +489,7 @@ static void job_free(struct job *job)
         return;
     ts_destroy(job->tasks);
     flurm_record_free(&flurm_rec_job_desc, &job->desc);
+    free(job->state_desc);
     free(job);
 }
 
@@ -945,6 +947,8 @@ static void refresh_pending(struct jobs *jobs, struct job *job, bool at_submit)
     if (!job_pending(job))
         return;
     job->reason = pending_reason(jobs, job);
+    free(job->state_desc); /* the scheduler words the new reason again */
+    job->state_desc = NULL;
     /* job_allocate leaves a new array's eligibility to the scheduler */
     eligible = job->priority != 0 && !(job->desc.dependency && *job->desc.dependency) &&
                job->desc.begin_time <= jobs->now && !(at_submit && job->tasks);
@@ -1644,12 +1648,9 @@ json_t *jobs_stats(struct jobs *jobs, bool reset, int64_t now)
         else if ((job->state & JOB_STATE_BASE) == JOB_RUNNING)
             running++;
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "jobs_submitted",
-                     (json_int_t)jobs->counted.submitted, "jobs_started",
-                     (json_int_t)jobs->counted.started, "jobs_completed",
-                     (json_int_t)jobs->counted.completed, "jobs_canceled",
-                     (json_int_t)jobs->counted.canceled, "jobs_failed",
-                     (json_int_t)jobs->counted.failed, "jobs_pending", (json_int_t)pending,
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "jobs_submitted",
+                     (json_int_t)jobs->counted.submitted, "jobs_canceled",
+                     (json_int_t)jobs->counted.canceled, "jobs_pending", (json_int_t)pending,
                      "jobs_running", (json_int_t)running, "job_states_ts", (json_int_t)now,
                      "next_job_id", (json_int_t)peek_job_id(jobs));
 }
@@ -2592,8 +2593,10 @@ static struct job *split_task(struct jobs *jobs, struct job *meta, uint32_t task
     *job = *meta;
     memset(&job->desc, 0, sizeof(job->desc));
     job->tasks = NULL;
+    job->state_desc = NULL;
     job->weight = 0; /* counted when marked changed */
-    if (desc_copy(&meta->desc, &job->desc) < 0)
+    if (desc_copy(&meta->desc, &job->desc) < 0 ||
+        (meta->state_desc && !(job->state_desc = strdup(meta->state_desc))))
         goto error;
     if (!(job->job_id = next_job_id(jobs))) {
         errno = EAGAIN;
@@ -2836,12 +2839,91 @@ static json_t *apply_update(struct jobs *jobs, const struct cmd *c)
     return res;
 }
 
+/* ---- job.sched_update ------------------------------------------------------ */
+
+/* One entry of job.sched_update: {job_id, priority?, state_reason,
+ * state_desc?}.  False if it is not that. */
+static bool sched_entry_valid(const json_t *e)
+{
+    const json_t *prio = json_object_get(e, "priority"), *desc = json_object_get(e, "state_desc");
+    json_int_t id = get_int(e, "job_id", 0), reason = get_int(e, "state_reason", -1);
+
+    return json_is_object(e) && id > 0 && id <= UINT32_MAX && reason >= 0 &&
+           reason <= UINT32_MAX &&
+           (!prio || (json_is_integer(prio) && json_integer_value(prio) > 0 &&
+                      json_integer_value(prio) <= UINT32_MAX)) &&
+           (!desc || json_is_null(desc) || json_is_string(desc));
+}
+
+/* The scheduler's priorities and pending reasons.  Only pending jobs that
+ * are not held change, and only where the values differ; a priority an
+ * administrator set stays (the job is listed in kept_priority), and the
+ * hold reasons belong to job.update.  Entries of unknown or finished jobs
+ * are skipped: the scheduler decided from a view that is already old.
+ * The command has no auth when it comes from the scheduler over the
+ * private socket; one that carries auth must be an administrator's. */
+static json_t *apply_sched_update(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *auth = json_object_get(cmd, "auth");
+    const json_t *list = json_object_get(json_object_get(cmd, "msg"), "jobs"), *e;
+    json_t *changed = NULL, *kept = NULL;
+    size_t i;
+
+    jobs->now = (int64_t)get_int(cmd, "time", 0);
+    if (json_is_object(auth) && !site_is_admin(jobs->site, (uid_t)get_int(auth, "uid", -1)))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!json_is_array(list))
+        return result_err(EINVAL, "job.sched_update needs msg.jobs, an array");
+    json_array_foreach(list, i, e) {
+        if (!sched_entry_valid(e))
+            return result_err(EINVAL, "job.sched_update entries are {job_id, priority, "
+                                      "state_reason, state_desc}");
+    }
+    if (!(changed = json_array()) || !(kept = json_array()))
+        goto nomem;
+    json_array_foreach(list, i, e) {
+        struct job *job = job_find(jobs, (uint32_t)get_int(e, "job_id", 0));
+        const json_t *prio = json_object_get(e, "priority");
+        uint32_t reason = (uint32_t)get_int(e, "state_reason", 0);
+        const char *desc = get_str(e, "state_desc");
+        bool touched = false;
+
+        if (!job || !job_pending(job) || job->priority == 0)
+            continue;
+        if (prio && (uint32_t)json_integer_value(prio) != job->priority) {
+            if (job->prio_set) {
+                if (json_array_append_new(kept, json_integer(job->job_id)) < 0)
+                    goto nomem;
+            } else {
+                job->priority = (uint32_t)json_integer_value(prio);
+                touched = true;
+            }
+        }
+        if (reason != WAIT_HELD && reason != WAIT_HELD_USER &&
+            (reason != job->reason || !str_eq(desc, job->state_desc))) {
+            if (replace_str(&job->state_desc, desc) < 0)
+                goto nomem;
+            job->reason = reason;
+            touched = true;
+        }
+        if (touched && (mark_changed(jobs, job) < 0 ||
+                        json_array_append_new(changed, json_integer(job->job_id)) < 0))
+            goto nomem;
+    }
+    return result_ok(json_pack("{s:o, s:o}", "changed", changed, "kept_priority", kept));
+nomem:
+    json_decref(changed);
+    json_decref(kept);
+    errno = ENOMEM;
+    return NULL;
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 int jobs_is_command(const char *type)
 {
     return type && (!strcmp(type, "job.submit") || !strcmp(type, "job.kill") ||
-                     !strcmp(type, "job.update"));
+                     !strcmp(type, "job.update") || !strcmp(type, "job.sched_update"));
 }
 
 json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
@@ -2852,6 +2934,8 @@ json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
     jobs->nchanged = 0;
     jobs->nscripts = 0;
     jobs->seq = seq;
+    if (type && !strcmp(type, "job.sched_update"))
+        return apply_sched_update(jobs, cmd);
     if (cmd_read(jobs, cmd, &c) < 0)
         return result_err(EINVAL, "the command has no valid auth {uid, gid}");
     if (type && !strcmp(type, "job.submit"))
@@ -3034,6 +3118,7 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     /* a begin time that has passed no longer holds the job back */
     if (job_pending(job) && job->reason == WAIT_TIME && d->begin_time <= now)
         ji.state_reason = WAIT_PRIORITY;
+    ji.state_desc = job->state_desc;
     ji.power_flags = d->power_flags;
     ji.reboot = d->reboot == FLURM_NO_VAL16 ? 0 : (uint8_t)d->reboot;
     ji.show_flags = show_flags;
@@ -3385,6 +3470,11 @@ json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
     free(hex);
     if (!saved)
         goto nomem;
+    if (job->state_desc &&
+        json_object_set_new(saved, "state_desc", json_string(job->state_desc)) < 0) {
+        json_decref(saved);
+        goto nomem;
+    }
     return saved;
 nomem:
     errno = ENOMEM;
@@ -3413,6 +3503,10 @@ int jobs_job_load(struct jobs *jobs, const json_t *saved)
     job->array_max_tasks = (uint32_t)get_int(saved, "array_max_tasks", 0);
     job->state = (uint32_t)get_int(saved, "state", JOB_PENDING);
     job->reason = (uint32_t)get_int(saved, "reason", 0);
+    if (get_str(saved, "state_desc") && !(job->state_desc = strdup(get_str(saved, "state_desc")))) {
+        job_free(job);
+        return -1;
+    }
     job->priority = (uint32_t)get_int(saved, "priority", 0);
     job->prio_set = json_is_true(json_object_get(saved, "prio_set"));
     job->submit_time = get_int(saved, "submit_time", 0);

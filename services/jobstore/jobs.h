@@ -122,7 +122,9 @@ const struct site *jobs_site(const struct jobs *jobs);
 /* ---- commands (logged, deterministic) ------------------------------------ */
 
 /* 1 if type names a command (it changes state and goes through the log):
- * job.submit, job.kill, job.update. */
+ * job.submit, job.kill, job.update, and the scheduler's job.sched_update
+ * ({"msg": {"jobs": [{job_id, priority, state_reason, state_desc}]}}, no
+ * auth needed: it comes over the private socket; docs/jobstore.md). */
 int jobs_is_command(const char *type);
 
 /* Apply cmd (borrowed) as the command at log position seq, which is
@@ -165,12 +167,13 @@ size_t jobs_count(const struct jobs *jobs);
 size_t jobs_active_count(const struct jobs *jobs);
 
 /* sdiag's job numbers for "service.stats" (new reference, NULL and
- * ENOMEM), named as struct flurm_stats_sched's fields: jobs_submitted,
- * _started, _completed, _canceled, _failed counted since the table was
- * created (they are not state: never saved) or since the last reset, which
- * zeroes them first; jobs_pending and jobs_running as of now, with
- * job_states_ts = now; and next_job_id, the id the next submission gets
- * (0 if every id is taken). */
+ * ENOMEM), named as struct flurm_stats_sched's fields: jobs_submitted and
+ * jobs_canceled counted since the table was created (they are not state:
+ * never saved) or since the last reset, which zeroes them first;
+ * jobs_pending and jobs_running as of now, with job_states_ts = now; and
+ * next_job_id, the id the next submission gets (0 if every id is taken).
+ * The store starts no jobs yet, so it reports no jobs_started,
+ * jobs_completed or jobs_failed (sdiag shows 0). */
 json_t *jobs_stats(struct jobs *jobs, bool reset, int64_t now);
 
 /* ---- persistence --------------------------------------------------------- */

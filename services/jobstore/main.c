@@ -2,14 +2,15 @@
  * main.c - flurm-jobstore (tree name "store"): the single owner of job state.
  *
  * Requests that change state (job.submit, job.kill, job.update,
- * node.state_set) become commands: stamped with their time, deferred, and
- * applied together by the group commit that runs after each burst of
- * requests the runtime delivers (everything that arrived during the
- * previous commit), just before the loop waits again; their answers go out
- * only after the transaction holding them is on disk.  Queries (job.info,
- * job.info_single, job.user_info, job.list) are answered at once, from
- * memory; job.script and node.state_list from the database.  After each
- * commit one job.changed event per changed job is published.
+ * job.sched_update, node.state_set) become commands: stamped with their
+ * time, deferred, and applied together by the group commit that runs after
+ * each burst of requests the runtime delivers (everything that arrived
+ * during the previous commit), just before the loop waits again; their
+ * answers go out only after the transaction holding them is on disk.
+ * Queries (job.info, job.info_single, job.user_info, job.list) are
+ * answered at once, from memory; job.script and node.state_list from the
+ * database.  After each commit one job.changed event per changed job is
+ * published.
  *
  * Environment (besides the process contract of docs/architecture.md):
  *   SLURM_CONF            the site's slurm.conf (default /etc/slurm/slurm.conf)
@@ -76,9 +77,12 @@ static void reply_result(struct flurm_request *req, json_t *res)
         flurm_request_reply(req, json_incref(json_object_get(res, "body")));
     } else {
         const char *text = json_string_value(json_object_get(res, "text"));
+        int code = (int)json_integer_value(json_object_get(res, "code"));
 
-        flurm_request_reply_error(req, (int)json_integer_value(json_object_get(res, "code")),
-                                  "%s", text ? text : "error");
+        if (text && json_is_true(json_object_get(res, "user")))
+            flurm_request_reply_user_error(req, code, "%s", text);
+        else
+            flurm_request_reply_error(req, code, "%s", text ? text : "error");
     }
 }
 
@@ -91,6 +95,17 @@ static void die_uncommitted(size_t n)
               "last committed state",
               n, strerror(errno));
     exit(FLURM_EXIT_TEMPORARY);
+}
+
+/* service.stats: sdiag's job counters and scontrol's NEXT_JOB_ID. */
+static json_t *store_stats(struct flurm_service *svc, int reset, void *arg)
+{
+    struct jobstore *js = arg;
+
+    (void)svc;
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    return jobs_stats(store_jobs(js->store), reset, (int64_t)flurm_loop_now(js->loop));
 }
 
 static void publish_changes(struct jobstore *js)
@@ -240,6 +255,23 @@ static void handle_node_command(struct flurm_request *req, void *arg)
                             json_object_get(body, "auth"), "msg", body));
 }
 
+/* job.sched_update {time, jobs}: the scheduler's decisions.  The
+ * scheduler is the proposer and stamps the time (the store's clock when it
+ * did not); the body itself is the command's msg. */
+static void handle_sched_command(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    const json_t *body = flurm_request_body(req);
+    const json_t *time = json_object_get(body, "time");
+
+    defer_command(js, req,
+                  json_pack("{s:s, s:s?, s:I, s:O?, s:O}", "type", flurm_request_type(req),
+                            "req_id", flurm_request_req_id(req), "time",
+                            json_is_integer(time) ? json_integer_value(time)
+                                                  : (json_int_t)flurm_loop_now(js->loop),
+                            "auth", json_object_get(body, "auth"), "msg", body));
+}
+
 /* node.state_list: every stored node record, from the database. */
 static void handle_node_list(struct flurm_request *req, void *arg)
 {
@@ -317,6 +349,7 @@ static const struct flurm_handler handlers[] = {
     {"job.submit", handle_command},
     {"job.kill", handle_command},
     {"job.update", handle_command},
+    {"job.sched_update", handle_sched_command},
     {"job.info", handle_query},
     {"job.info_single", handle_query},
     {"job.user_info", handle_query},
@@ -407,6 +440,7 @@ int main(void)
         goto out;
     }
     flurm_service_set_burst_cb(js.svc, commit_burst, &js);
+    flurm_service_set_stats_cb(js.svc, store_stats, &js);
     (void)flurm_service_set_receivers(js.svc, STORE_RECEIVERS);
     ev_timer_init(&js.late_commit, late_commit_cb, FAULT_COMMIT_DELAY_S, 0.0);
     js.late_commit.data = &js;

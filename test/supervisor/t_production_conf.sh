@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # conf/flurm-sup.json, the production tree, is a valid configuration: run
-# with stand-in executables (FLURM_BINDIR), it starts store, nodes
+# with stand-in executables (FLURM_BINDIR), it starts store, nodes, sched
 # and gateway in that order, and only the gateway gets the SLURM socket.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/suplib.sh"
@@ -18,9 +18,9 @@ export SLURM_CONF="$T_TMP/slurm.conf"
 
 check "flurm-sup check accepts it" "$SUP" check -c "$conf"
 sup_start "$conf" || t_fatal "flurm-sup did not start the production tree"
-order=$(grep -oE "(store|nodes|gateway): started pid" "$LOG" | cut -d: -f1 | tr '\n' ' ')
-check_eq "services start in dependency order" "store nodes gateway " "$order"
-for s in store nodes gateway; do
+order=$(grep -oE "(store|nodes|sched|gateway): started pid" "$LOG" | cut -d: -f1 | tr '\n' ' ')
+check_eq "services start in dependency order" "store nodes sched gateway " "$order"
+for s in store nodes sched gateway; do
     check_eq "$s is ready" ready "$(svc_field "$s" state)"
 done
 check "the gateway has the listening socket" \

@@ -37,7 +37,12 @@ check_match "scontrol show job: the record the service sent, as the client print
 check_file_match "the service got job.info_single with the record's JSON" \
     '"type":"job.info_single"' "$T_TMP/one.out"
 check_file_match "and the job id from the body" '"msg":\{"job_id":7,' "$T_TMP/one.out"
-check_file_match "and the identity munge vouched for" '"auth":\{"addr":"127.0.0.1","gid":0,"uid":0\}' \
+# the requester's host as slurmctld names it (AllocNode): munge's origin
+# address resolved, cut at the first dot
+lo_host=$(getent hosts 127.0.0.1 | awk '{ print $2; exit }')
+lo_host=${lo_host%%.*}
+check_file_match "and the identity munge vouched for, with the host's short name" \
+    "\"auth\":\\{\"addr\":\"127.0.0.1\",\"gid\":0,\"host\":\"${lo_host:-127.0.0.1}\",\"uid\":0\\}" \
     "$T_TMP/one.out"
 check_file_match "and the protocol version" '"proto":9728' "$T_TMP/one.out"
 squeue >"$T_TMP/squeue.txt" 2>/dev/null

@@ -2,7 +2,9 @@
  * test_reply.c - reply frames: the request's version echoed, a munge
  * credential over the K12 hash of the body for 22.05 clients, no
  * credential (SLURM_NO_AUTH_CRED) for 23.02 and later, the header layout of
- * the version (21.08's extra msg_index).  Talks to the local munged.
+ * the version (21.08's extra msg_index), and RESPONSE_SLURM_RC_MSG (a code
+ * with a text the client prints) on the RPCs slurmctld sends it for.
+ * Talks to the local munged.
  */
 #include <check.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include "test/wire/capture.h"
 #include "wire/auth.h"
 #include "wire/header.h"
+#include "wire/msg.h"
 #include "wire/pack.h"
 
 static struct flurm_auth *auth;
@@ -147,6 +150,41 @@ START_TEST(test_body_is_copied_after_the_credential)
 }
 END_TEST
 
+START_TEST(test_rc_text_reply_carries_the_code_then_the_text)
+{
+    static const char text[] = "invalid partition specified: nosuch";
+    struct flurm_msg_parts p;
+
+    ck_assert_int_eq(gw_reply_rc_text(auth, out, 0x2600, 2000, text, getuid()), 0);
+    ck_assert_int_eq(flurm_msg_split(&p, flurm_buf_data(out) + 4, flurm_buf_len(out) - 4), 0);
+    ck_assert_uint_eq(p.hdr.version, 0x2600);
+    ck_assert_uint_eq(p.hdr.msg_type, 8002); /* RESPONSE_SLURM_RC_MSG */
+    /* return_code, then packstr: length with the NUL, the bytes, the NUL */
+    ck_assert_uint_eq(p.body_len, 4 + 4 + sizeof(text));
+    ck_assert_uint_eq(be32(p.body), 2000);
+    ck_assert_uint_eq(be32(p.body + 4), sizeof(text));
+    ck_assert_int_eq(memcmp(p.body + 8, text, sizeof(text)), 0);
+    flurm_msg_parts_free(&p);
+}
+END_TEST
+
+START_TEST(test_rc_text_only_where_slurmctld_sends_a_text)
+{
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_SUBMIT_BATCH_JOB));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_SUBMIT_BATCH_HET_JOB));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_RESOURCE_ALLOCATION));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_HET_JOB_ALLOCATION));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_JOB_WILL_RUN));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_JOB_STEP_CREATE));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_CREATE_NODE));
+    ck_assert(gw_reply_has_text(FLURM_REQUEST_DELETE_NODE));
+    ck_assert(!gw_reply_has_text(FLURM_REQUEST_KILL_JOB));
+    ck_assert(!gw_reply_has_text(FLURM_REQUEST_UPDATE_JOB));
+    ck_assert(!gw_reply_has_text(FLURM_REQUEST_JOB_INFO));
+    ck_assert(!gw_reply_has_text(FLURM_REQUEST_UPDATE_NODE));
+}
+END_TEST
+
 static Suite *reply_suite(void)
 {
     Suite *s = suite_create("gateway_reply");
@@ -159,6 +197,8 @@ static Suite *reply_suite(void)
     tcase_add_test(tc, test_2108_reply_has_its_own_header_layout);
     tcase_add_test(tc, test_unknown_layout_leaves_the_buffer_as_it_was);
     tcase_add_test(tc, test_body_is_copied_after_the_credential);
+    tcase_add_test(tc, test_rc_text_reply_carries_the_code_then_the_text);
+    tcase_add_test(tc, test_rc_text_only_where_slurmctld_sends_a_text);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,569 @@
+/*
+ * main.c - flurm-scheduler (tree name "sched"): job priorities and the
+ * reasons pending jobs wait for, sprio and sshare.
+ *
+ * The scheduler keeps no state of its own.  It mirrors the job store (a
+ * job.list of everything at start, then of what changed after each
+ * job.changed event) and the node manager (node.info at start, then its
+ * node.changed events), and after every change runs a pass (sched.h), a
+ * pure function of that picture and the clock.  What the pass decides
+ * differently from the store goes back to it as one job.sched_update
+ * command, so the store stays the only owner of job state and a killed
+ * scheduler loses nothing: the next one reads the same picture again.
+ *
+ * Events are hints: a gap in job.changed is covered by the next job.list
+ * (it asks for everything after the last change the view holds), a gap in
+ * node.changed by a new node.info, and a new store instance (another
+ * database, maybe) by reading every job again.
+ *
+ * Environment (besides the process contract of docs/architecture.md):
+ *   SLURM_CONF                 the site's slurm.conf
+ *   FLURM_SCHED_INTERVAL_MS    a pass at least this often, default 60000
+ *                              (slurmctld's sched_interval)
+ *   FLURM_SCHED_TIMEOUT_MS     one request to the store or the node
+ *                              manager, default 10000
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/client.h"
+#include "common/config.h"
+#include "common/exitcode.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "common/loop.h"
+#include "common/msg.h"
+#include "common/pubsub.h"
+#include "common/service.h"
+#include "common/slurmconf.h"
+#include "services/scheduler/sched.h"
+#include "services/scheduler/view.h"
+
+#ifndef FLURM_VERSION
+#define FLURM_VERSION "unknown"
+#endif
+
+#define RETRY_S 1.0
+/* node.info's show_flags: SHOW_ALL | SHOW_FUTURE, every node by name */
+#define NODE_INFO_FLAGS 0x81
+
+struct scheduler {
+    struct flurm_loop *loop;
+    struct flurm_service *svc;
+    struct sched_site *site;
+    struct view *view;
+    struct flurm_client *store;
+    struct flurm_client *nodes;
+    struct flurm_subscriber *store_events;
+    struct flurm_subscriber *node_events;
+    double timeout;
+    double interval;
+    /* what is in flight, and what is owed once it lands */
+    bool jobs_fetching, jobs_again, jobs_synced;
+    bool nodes_fetching, nodes_again, nodes_synced;
+    bool updating;
+    bool pass_wanted;
+    bool stopping;
+    char req_prefix[64];
+    uint64_t req_count;
+    unsigned long passes, updates;
+    ev_timer pass_timer;   /* the next pass: at once, or at a begin time */
+    ev_timer tick_timer;   /* at least one pass per interval */
+    ev_timer retry_timer;  /* a failed request is asked again */
+};
+
+static void fetch_jobs(struct scheduler *s);
+static void fetch_nodes(struct scheduler *s);
+
+static double env_seconds(const char *var, long def_ms)
+{
+    long ms;
+
+    if (flurm_config_ms(var, def_ms, &ms) < 0) {
+        flurm_err("%s must be a whole number of milliseconds", var);
+        exit(FLURM_EXIT_PERMANENT);
+    }
+    return (double)ms / 1000.0;
+}
+
+static int64_t now_s(const struct scheduler *s)
+{
+    return (int64_t)flurm_loop_now(s->loop);
+}
+
+/* Run a pass in `delay` seconds (sooner if one is already due). */
+static void want_pass(struct scheduler *s, double delay)
+{
+    struct ev_loop *ev = flurm_loop_ev(s->loop);
+
+    if (s->stopping)
+        return;
+    if (ev_is_active(&s->pass_timer) && ev_timer_remaining(ev, &s->pass_timer) <= delay)
+        return;
+    ev_timer_stop(ev, &s->pass_timer);
+    ev_timer_set(&s->pass_timer, delay, 0.0);
+    ev_timer_start(ev, &s->pass_timer);
+}
+
+static void retry_later(struct scheduler *s)
+{
+    struct ev_loop *ev = flurm_loop_ev(s->loop);
+
+    if (!s->stopping && !ev_is_active(&s->retry_timer)) {
+        ev_timer_set(&s->retry_timer, RETRY_S, 0.0);
+        ev_timer_start(ev, &s->retry_timer);
+    }
+}
+
+/* A reply's failure as text, for the log. */
+static const char *failure(const struct flurm_msg *reply, int errnum)
+{
+    static char buf[256];
+
+    if (!reply)
+        return strerror(errnum);
+    snprintf(buf, sizeof(buf), "error %d", flurm_msg_error_code(reply));
+    return buf;
+}
+
+/* ---- the store's jobs ---------------------------------------------------------- */
+
+static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct scheduler *s = arg;
+    int n;
+
+    s->jobs_fetching = false;
+    if (s->stopping)
+        return;
+    if (!reply || !flurm_msg_ok(reply)) {
+        flurm_debug("job.list: %s; asking again", failure(reply, errnum));
+        s->jobs_again = true;
+        retry_later(s);
+        return;
+    }
+    if ((n = view_apply_jobs(s->view, flurm_msg_body(reply))) < 0) {
+        flurm_err("cannot read the store's job list: %s", strerror(errno));
+        s->jobs_again = true;
+        retry_later(s);
+        return;
+    }
+    if (!s->jobs_synced)
+        flurm_info("read %d jobs from the store", n);
+    if (n > 0 || !s->jobs_synced)
+        s->pass_wanted = true;
+    s->jobs_synced = true;
+    if (s->jobs_again) {
+        fetch_jobs(s);
+        return;
+    }
+    if (s->pass_wanted)
+        want_pass(s, 0.0);
+}
+
+/* Ask the store for every job changed after what the view holds; if a
+ * request is out already, ask again when it lands. */
+static void fetch_jobs(struct scheduler *s)
+{
+    json_t *body;
+
+    if (s->stopping)
+        return;
+    if (s->jobs_fetching) {
+        s->jobs_again = true;
+        return;
+    }
+    s->jobs_again = false;
+    body = json_pack("{s:{s:I}}", "msg", "since_seq", (json_int_t)view_last_seq(s->view));
+    if (!body ||
+        flurm_client_request(s->store, "job.list", body, s->timeout, jobs_listed, s) < 0) {
+        flurm_err("cannot ask the store for jobs: %s", strerror(errno));
+        s->jobs_again = true;
+        retry_later(s);
+    } else {
+        s->jobs_fetching = true;
+    }
+    json_decref(body);
+}
+
+static void on_job_event(const struct flurm_msg *event, void *arg)
+{
+    (void)event;
+    fetch_jobs(arg);
+}
+
+static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)
+{
+    struct scheduler *s = arg;
+
+    if (!gap->type) {
+        /* another store instance: another database is possible */
+        flurm_info("the store is now %s: reading every job again", gap->new_src);
+        view_clear_jobs(s->view);
+    }
+    fetch_jobs(s);
+}
+
+/* ---- the node manager's nodes ----------------------------------------------------- */
+
+static void nodes_listed(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct scheduler *s = arg;
+    int n;
+
+    s->nodes_fetching = false;
+    if (s->stopping)
+        return;
+    if (!reply || !flurm_msg_ok(reply)) {
+        flurm_debug("node.info: %s; asking again", failure(reply, errnum));
+        s->nodes_again = true;
+        retry_later(s);
+        return;
+    }
+    if ((n = view_apply_node_info(s->view, json_object_get(flurm_msg_body(reply), "msg"))) < 0) {
+        flurm_err("cannot read the node manager's node list: %s", strerror(errno));
+        s->nodes_again = true;
+        retry_later(s);
+        return;
+    }
+    if (n > 0 || !s->nodes_synced)
+        s->pass_wanted = true;
+    if (!s->nodes_synced)
+        flurm_info("read the state of %zu nodes", sched_site_node_count(s->site));
+    s->nodes_synced = true;
+    if (s->nodes_again) {
+        fetch_nodes(s);
+        return;
+    }
+    if (s->pass_wanted)
+        want_pass(s, 0.0);
+}
+
+static void fetch_nodes(struct scheduler *s)
+{
+    json_t *body;
+
+    if (s->stopping)
+        return;
+    if (s->nodes_fetching) {
+        s->nodes_again = true;
+        return;
+    }
+    s->nodes_again = false;
+    /* the node manager answers as it would root: every node */
+    body = json_pack("{s:{s:i, s:i}, s:I, s:{s:i, s:i}}", "auth", "uid", 0, "gid", 0, "time",
+                     (json_int_t)now_s(s), "msg", "last_update", 0, "show_flags",
+                     NODE_INFO_FLAGS);
+    if (!body ||
+        flurm_client_request(s->nodes, "node.info", body, s->timeout, nodes_listed, s) < 0) {
+        flurm_err("cannot ask the node manager for nodes: %s", strerror(errno));
+        s->nodes_again = true;
+        retry_later(s);
+    } else {
+        s->nodes_fetching = true;
+    }
+    json_decref(body);
+}
+
+static void on_node_event(const struct flurm_msg *event, void *arg)
+{
+    struct scheduler *s = arg;
+
+    if (view_apply_node_event(s->view, flurm_msg_body(event)) > 0) {
+        s->pass_wanted = true;
+        want_pass(s, 0.0);
+    }
+}
+
+static void on_node_gap(const struct flurm_sub_gap *gap, void *arg)
+{
+    (void)gap;
+    fetch_nodes(arg);
+}
+
+/* ---- passes ------------------------------------------------------------------- */
+
+static void updated(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct scheduler *s = arg;
+
+    s->updating = false;
+    if (s->stopping)
+        return;
+    if (!reply || !flurm_msg_ok(reply)) {
+        flurm_warn("job.sched_update: %s; deciding again later", failure(reply, errnum));
+        s->pass_wanted = true;
+        want_pass(s, RETRY_S);
+        return;
+    }
+    view_mark_direct(s->view, json_object_get(flurm_msg_body(reply), "kept_priority"));
+    /* see what the store made of it before deciding again */
+    fetch_jobs(s);
+    if (s->pass_wanted)
+        want_pass(s, 0.0);
+}
+
+static void send_updates(struct scheduler *s, json_t *body)
+{
+    char req_id[128];
+
+    snprintf(req_id, sizeof(req_id), "%s.%" PRIu64, s->req_prefix, ++s->req_count);
+    if (flurm_client_request_full(s->store, "job.sched_update", req_id, NULL, body, s->timeout,
+                                  updated, s) < 0) {
+        flurm_err("cannot send job.sched_update: %s", strerror(errno));
+        s->pass_wanted = true;
+        want_pass(s, RETRY_S);
+        return;
+    }
+    s->updating = true;
+    s->updates++;
+}
+
+static void run_pass(struct scheduler *s)
+{
+    struct sched_result *res;
+    const struct sched_job *jobs;
+    size_t njobs;
+    int64_t now = now_s(s);
+    json_t *body;
+
+    /* decide on a settled picture, one command at a time */
+    if (!s->jobs_synced || !s->nodes_synced || s->jobs_fetching || s->nodes_fetching ||
+        s->updating) {
+        s->pass_wanted = true;
+        return;
+    }
+    s->pass_wanted = false;
+    jobs = view_jobs(s->view, &njobs);
+    if (!(res = sched_pass(s->site, jobs, njobs, view_node_states(s->view), now))) {
+        flurm_err("scheduling pass failed: %s", strerror(errno));
+        want_pass(s, RETRY_S);
+        return;
+    }
+    s->passes++;
+    body = view_updates(s->view, res, now);
+    if (!body && errno) {
+        flurm_err("cannot build job.sched_update: %s", strerror(errno));
+        want_pass(s, RETRY_S);
+    }
+    flurm_debug("pass %lu: %zu pending jobs decided, %zu to update", s->passes, res->n,
+                body ? json_array_size(json_object_get(body, "jobs")) : 0);
+    if (body)
+        send_updates(s, body);
+    /* the earliest begin time ends a wait: decide again then */
+    if (res->next_wakeup > now)
+        want_pass(s, (double)res->next_wakeup - flurm_loop_now(s->loop));
+    json_decref(body);
+    sched_result_destroy(res);
+}
+
+static void pass_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    (void)ev;
+    (void)revents;
+    run_pass(w->data);
+}
+
+static void tick_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    (void)ev;
+    (void)revents;
+    want_pass(w->data, 0.0);
+}
+
+static void retry_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct scheduler *s = w->data;
+
+    (void)ev;
+    (void)revents;
+    if (s->jobs_again || !s->jobs_synced)
+        fetch_jobs(s);
+    if (s->nodes_again || !s->nodes_synced)
+        fetch_nodes(s);
+}
+
+/* ---- requests (through the gateway) ---------------------------------------------- */
+
+/* The requester's uid (munge's, set by the gateway); a request without
+ * auth comes from a FLURM service and sees what root sees. */
+static uid_t request_uid(const json_t *body)
+{
+    json_int_t uid = json_integer_value(json_object_get(json_object_get(body, "auth"), "uid"));
+
+    return uid > 0 && uid <= UINT32_MAX ? (uid_t)uid : 0;
+}
+
+/* priority.factors (REQUEST_PRIORITY_FACTORS, sprio) */
+static void handle_factors(struct flurm_request *req, void *arg)
+{
+    struct scheduler *s = arg;
+    const json_t *body = flurm_request_body(req);
+    const json_t *time = json_object_get(body, "time");
+    const struct sched_job *jobs;
+    size_t njobs;
+    json_t *msg;
+
+    jobs = view_jobs(s->view, &njobs);
+    msg = sched_priority_factors(s->site, jobs, njobs,
+                                 json_is_integer(time) ? json_integer_value(time) : now_s(s),
+                                 json_object_get(body, "msg"), request_uid(body));
+    if (!msg) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:o}", "msg", msg));
+}
+
+/* share.info (REQUEST_SHARE_INFO, sshare) */
+static void handle_shares(struct flurm_request *req, void *arg)
+{
+    struct scheduler *s = arg;
+    json_t *msg = sched_share_info(s->site);
+
+    if (!msg) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:o}", "msg", msg));
+}
+
+static const struct flurm_handler handlers[] = {
+    {"priority.factors", handle_factors},
+    {"share.info", handle_shares},
+    {NULL, NULL},
+};
+
+/* ---- the process ------------------------------------------------------------------ */
+
+static void on_drain(struct flurm_service *svc, void *arg)
+{
+    struct scheduler *s = arg;
+    struct ev_loop *ev = flurm_loop_ev(s->loop);
+
+    (void)svc;
+    s->stopping = true;
+    ev_timer_stop(ev, &s->pass_timer);
+    ev_timer_stop(ev, &s->tick_timer);
+    ev_timer_stop(ev, &s->retry_timer);
+}
+
+/* Dial the store and the node manager and listen to their events. */
+static int connect_peers(struct scheduler *s, const char *rundir)
+{
+    char *url = NULL;
+    int rc = -1;
+
+    if (!(url = flurm_ipc_link_url(rundir, "store", FLURM_IPC_REQ)) ||
+        !(s->store = flurm_client_create(s->loop, url, "sched")))
+        goto out;
+    free(url);
+    if (!(url = flurm_ipc_link_url(rundir, "nodes", FLURM_IPC_REQ)) ||
+        !(s->nodes = flurm_client_create(s->loop, url, "sched")))
+        goto out;
+    free(url);
+    if (!(url = flurm_ipc_link_url(rundir, "store", FLURM_IPC_EVENTS)) ||
+        !(s->store_events = flurm_subscriber_create(s->loop, url, on_job_event, on_store_gap, s)) ||
+        flurm_subscriber_subscribe(s->store_events, "job.") < 0)
+        goto out;
+    free(url);
+    if (!(url = flurm_ipc_link_url(rundir, "nodes", FLURM_IPC_EVENTS)) ||
+        !(s->node_events = flurm_subscriber_create(s->loop, url, on_node_event, on_node_gap, s)) ||
+        flurm_subscriber_subscribe(s->node_events, "node.") < 0)
+        goto out;
+    rc = 0;
+out:
+    free(url);
+    return rc;
+}
+
+static void scheduler_close(struct scheduler *s)
+{
+    if (s->loop) {
+        struct ev_loop *ev = flurm_loop_ev(s->loop);
+
+        ev_timer_stop(ev, &s->pass_timer);
+        ev_timer_stop(ev, &s->tick_timer);
+        ev_timer_stop(ev, &s->retry_timer);
+    }
+    s->stopping = true;
+    flurm_subscriber_destroy(s->store_events);
+    flurm_subscriber_destroy(s->node_events);
+    flurm_client_destroy(s->store);
+    flurm_client_destroy(s->nodes);
+    flurm_service_destroy(s->svc);
+    view_destroy(s->view);
+    sched_site_destroy(s->site);
+    flurm_loop_destroy(s->loop);
+}
+
+int main(void)
+{
+    struct scheduler s = {0};
+    struct flurm_slurmconf *conf;
+    const char *rundir, *name = flurm_config_service();
+    struct timespec ts;
+    char err[512] = "";
+    int code = FLURM_EXIT_TEMPORARY;
+
+    flurm_log_init(name ? name : "sched");
+    s.timeout = env_seconds("FLURM_SCHED_TIMEOUT_MS", 10000);
+    s.interval = env_seconds("FLURM_SCHED_INTERVAL_MS", 60000);
+    rundir = flurm_config_require_rundir();
+    if (!(conf = flurm_slurmconf_load(NULL, err, sizeof(err)))) {
+        flurm_err("cannot use slurm.conf: %s", err);
+        return FLURM_EXIT_PERMANENT;
+    }
+    s.site = sched_site_create(conf, err, sizeof(err));
+    flurm_slurmconf_destroy(conf);
+    if (!s.site) {
+        flurm_err("cannot use slurm.conf: %s", errno == EINVAL ? err : strerror(errno));
+        return errno == EINVAL ? FLURM_EXIT_PERMANENT : FLURM_EXIT_TEMPORARY;
+    }
+    flurm_info("%s, %zu nodes", sched_site_multifactor(s.site) ? "priority/multifactor"
+                                                               : "priority/basic",
+               sched_site_node_count(s.site));
+    /* req_ids must not repeat across restarts of a reused pid (the store
+     * remembers them for an hour) */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(s.req_prefix, sizeof(s.req_prefix), "sched.%ld.%lld%09ld", (long)getpid(),
+             (long long)ts.tv_sec, ts.tv_nsec);
+    if (!(s.loop = flurm_loop_create()) || !(s.view = view_create(s.site))) {
+        flurm_err("cannot set up: %s", strerror(errno));
+        goto out;
+    }
+    ev_timer_init(&s.pass_timer, pass_cb, 0.0, 0.0);
+    ev_timer_init(&s.tick_timer, tick_cb, s.interval, s.interval);
+    ev_timer_init(&s.retry_timer, retry_cb, RETRY_S, 0.0);
+    s.pass_timer.data = s.tick_timer.data = s.retry_timer.data = &s;
+    if (!(s.svc = flurm_service_create(s.loop, name ? NULL : "sched", FLURM_VERSION, handlers,
+                                       &s))) {
+        flurm_err("cannot create the service: %s", strerror(errno));
+        goto out;
+    }
+    flurm_service_set_drain_cb(s.svc, on_drain, &s);
+    if (connect_peers(&s, rundir) < 0) {
+        flurm_err("cannot reach the store and the node manager: %s", strerror(errno));
+        goto out;
+    }
+    fetch_jobs(&s);
+    fetch_nodes(&s);
+    if (s.interval > 0)
+        ev_timer_start(flurm_loop_ev(s.loop), &s.tick_timer);
+    if (flurm_service_start(s.svc) < 0) {
+        code = errno == ESHUTDOWN ? FLURM_EXIT_OK : FLURM_EXIT_TEMPORARY;
+        if (code)
+            flurm_err("cannot start serving: %s", strerror(errno));
+        goto out;
+    }
+    code = flurm_service_run(s.svc);
+out:
+    scheduler_close(&s);
+    return code;
+}

@@ -1,0 +1,1559 @@
+/*
+ * sched.c - the scheduler's logic (see sched.h): priorities, pending
+ * reasons, sprio and sshare.
+ *
+ * The rules are slurmctld 22.05's (src/slurmctld/job_scheduler.c schedule()
+ * and build_job_queue(), job_mgr.c job_independent() / job_limits_check(),
+ * node_scheduler.c select_nodes(), the priority/multifactor plugin), for a
+ * controller without slurmdbd: no associations, no QOS, and, as slurmctld
+ * itself does then, no age and no fair-share factor.  docs/scheduler.md
+ * says where FLURM's model of a pass differs and why.
+ */
+#include "services/scheduler/sched.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/hostlist.h"
+#include "common/slurmconf.h"
+#include "wire/pack.h"
+#include "wire/rec_generic.h"
+#include "wire/rec_info.h"
+#include "wire/rec_job.h"
+
+#define NICE_OFFSET 0x80000000u
+#define MEM_PER_CPU 0x8000000000000000ULL
+
+/* job_state (slurm.h) */
+#define JOB_PENDING 0u
+#define JOB_RUNNING 1u
+#define JOB_SUSPENDED 2u
+#define JOB_COMPLETE 3u
+#define JOB_STATE_BASE 0xffu
+#define JOB_SPECIAL_EXIT 0x1000u
+#define JOB_COMPLETING 0x8000u
+
+/* node_state (slurm.h) */
+#define NODE_BASE 0xfu
+#define NODE_IDLE 2u
+#define NODE_ALLOCATED 3u
+#define NODE_MIXED 5u
+#define NODE_FUTURE 6u
+#define NODE_DRAIN 0x200u
+#define NODE_NO_RESPOND 0x800u
+#define NODE_FAIL 0x2000u
+#define NODE_POWERING_DOWN 0x40000u
+#define NODE_INVALID_REG 0x400000u
+
+/* partition state_up bit: jobs may be scheduled (slurm.h PARTITION_SCHED) */
+#define PART_SCHED 0x2u
+
+/* PriorityFlags (slurm.h PRIORITY_FLAGS_*) */
+#define PF_ACCRUE_ALWAYS 0x001u
+#define PF_SIZE_RELATIVE 0x004u
+#define PF_NO_NORMAL_PART 0x100u
+#define PF_NO_NORMAL_TRES 0x400u
+
+static const char *const tres_names[SCHED_TRES_COUNT] = {
+    "cpu", "mem", "energy", "node", "billing", "fs/disk", "vmem", "pages",
+};
+
+/* ---- the site ------------------------------------------------------------- */
+
+struct node {
+    char *name;
+    uint32_t cpus;       /* CPUs=: what a job may use on the node */
+    uint32_t cpus_efctv; /* less the specialized cores: what TRES count */
+    uint64_t memory;     /* RealMemory, MB */
+    uint32_t weight;     /* Weight: placements take the lowest first */
+    char *features;      /* comma list, NULL if none */
+};
+
+struct part {
+    char *name;
+    unsigned char *member; /* per site node */
+    uint32_t total_nodes;
+    uint32_t total_cpus;
+    enum flurm_slurmconf_part_state state;
+    uint32_t max_time;
+    uint32_t max_nodes;
+    uint32_t min_nodes;
+    uint32_t max_cpus_per_node;
+    uint16_t tier;
+    uint16_t job_factor;
+    double norm_prio;
+    bool root_only;
+    uint64_t tres[SCHED_TRES_COUNT];
+};
+
+struct sched_site {
+    bool multifactor;
+    uint32_t weight_js;
+    uint32_t weight_part;
+    double weight_tres[SCHED_TRES_COUNT];
+    bool tres_weighted;
+    bool favor_small;
+    uint32_t flags;
+    bool private_jobs;
+    uid_t slurm_user;
+    struct node *nodes;
+    size_t nnodes;
+    size_t *by_name; /* node indexes sorted by name, for lookups */
+    struct part *parts;
+    size_t nparts;
+    uint32_t cluster_cpus;
+};
+
+static bool word_in_list(const char *list, const char *word)
+{
+    size_t len = strlen(word);
+
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+
+        if (n == len && !strncasecmp(p, word, len))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static uint32_t parse_priority_flags(const char *text)
+{
+    static const struct {
+        const char *name;
+        uint32_t bit;
+    } names[] = {
+        {"ACCRUE_ALWAYS", PF_ACCRUE_ALWAYS},
+        {"SMALL_RELATIVE_TO_TIME", PF_SIZE_RELATIVE},
+        {"NO_NORMAL_PART", PF_NO_NORMAL_PART},
+        {"NO_NORMAL_TRES", PF_NO_NORMAL_TRES},
+        {"NO_NORMAL_ALL", PF_NO_NORMAL_PART | PF_NO_NORMAL_TRES},
+    };
+    uint32_t flags = 0;
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (word_in_list(text, names[i].name))
+            flags |= names[i].bit;
+    }
+    return flags;
+}
+
+/* PriorityWeightTRES: "CPU=1000,Mem=2000,GRES/gpu=3000".  TRES FLURM does
+ * not count (GRES, licenses) have nothing to weigh. */
+static int parse_tres_weights(struct sched_site *site, const char *text, char *err,
+                              size_t errlen)
+{
+    char *copy, *tok, *save = NULL;
+    int rc = 0;
+
+    if (!text || !*text)
+        return 0;
+    if (!(copy = strdup(text)))
+        return -1;
+    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '='), *end;
+        double w;
+
+        if (!eq) {
+            snprintf(err, errlen, "PriorityWeightTRES: '%s' is not NAME=WEIGHT", tok);
+            errno = EINVAL;
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        w = strtod(eq + 1, &end);
+        if (end == eq + 1 || *end || w < 0) {
+            snprintf(err, errlen, "PriorityWeightTRES: bad weight for %s", tok);
+            errno = EINVAL;
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < SCHED_TRES_COUNT; i++) {
+            if (!strcasecmp(tok, tres_names[i])) {
+                site->weight_tres[i] = w;
+                site->tres_weighted = true;
+            }
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+static int cmp_node_names(const void *a, const void *b, void *arg)
+{
+    const struct sched_site *site = arg;
+
+    return strcmp(site->nodes[*(const size_t *)a].name, site->nodes[*(const size_t *)b].name);
+}
+
+static int load_nodes(struct sched_site *site, const struct flurm_slurmconf *c)
+{
+    site->nnodes = flurm_slurmconf_node_count(c);
+    if (!(site->nodes = calloc(site->nnodes ? site->nnodes : 1, sizeof(*site->nodes))) ||
+        !(site->by_name = calloc(site->nnodes ? site->nnodes : 1, sizeof(*site->by_name))))
+        return -1;
+    for (size_t i = 0; i < site->nnodes; i++) {
+        const struct flurm_slurmconf_node *cn = flurm_slurmconf_node(c, i);
+        struct node *n = &site->nodes[i];
+        uint32_t threads = cn->threads_per_core ? cn->threads_per_core : 1;
+        uint32_t spec = (uint32_t)cn->core_spec_count * threads;
+
+        if (!(n->name = strdup(cn->name)) ||
+            (cn->features && !(n->features = strdup(cn->features))))
+            return -1;
+        n->cpus = cn->cpus;
+        n->cpus_efctv = spec < cn->cpus ? cn->cpus - spec : cn->cpus;
+        n->memory = cn->real_memory;
+        n->weight = cn->weight;
+        site->cluster_cpus += n->cpus_efctv;
+        site->by_name[i] = i;
+    }
+    qsort_r(site->by_name, site->nnodes, sizeof(*site->by_name), cmp_node_names, site);
+    return 0;
+}
+
+static int load_partitions(struct sched_site *site, const struct flurm_slurmconf *c)
+{
+    uint16_t max_factor = 0;
+
+    site->nparts = flurm_slurmconf_partition_count(c);
+    if (!(site->parts = calloc(site->nparts ? site->nparts : 1, sizeof(*site->parts))))
+        return -1;
+    for (size_t i = 0; i < site->nparts; i++) {
+        const struct flurm_slurmconf_partition *cp = flurm_slurmconf_partition(c, i);
+        struct part *p = &site->parts[i];
+
+        if (!(p->name = strdup(cp->name)) ||
+            !(p->member = calloc(site->nnodes ? site->nnodes : 1, 1)))
+            return -1;
+        for (size_t k = 0; k < cp->nnodes; k++) {
+            size_t idx = cp->node_index[k];
+            const struct node *n = &site->nodes[idx];
+
+            if (p->member[idx])
+                continue;
+            p->member[idx] = 1;
+            p->total_nodes++;
+            p->total_cpus += n->cpus;
+            p->tres[SCHED_TRES_CPU] += n->cpus_efctv;
+            p->tres[SCHED_TRES_MEM] += n->memory;
+        }
+        p->tres[SCHED_TRES_NODE] = p->total_nodes;
+        p->tres[SCHED_TRES_BILLING] = p->tres[SCHED_TRES_CPU];
+        p->state = cp->state;
+        p->max_time = cp->max_time;
+        p->max_nodes = cp->max_nodes;
+        p->min_nodes = cp->min_nodes;
+        p->max_cpus_per_node = cp->max_cpus_per_node;
+        p->tier = cp->priority_tier;
+        p->job_factor = cp->priority_job_factor;
+        p->root_only = cp->root_only;
+        if (p->job_factor > max_factor)
+            max_factor = p->job_factor;
+    }
+    for (size_t i = 0; i < site->nparts; i++)
+        site->parts[i].norm_prio =
+            max_factor ? (double)site->parts[i].job_factor / (double)max_factor : 0.0;
+    return 0;
+}
+
+struct sched_site *sched_site_create(const struct flurm_slurmconf *c, char *err, size_t errlen)
+{
+    struct sched_site *site = calloc(1, sizeof(*site));
+    const char *type = flurm_slurmconf_get_or_default(c, "PriorityType");
+    const char *v;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (!site)
+        return NULL;
+    if (type && !strcmp(type, "priority/multifactor")) {
+        site->multifactor = true;
+    } else if (type && strcmp(type, "priority/basic")) {
+        snprintf(err, errlen, "PriorityType=%s is not supported (priority/basic or "
+                              "priority/multifactor)", type);
+        errno = EINVAL;
+        goto error;
+    }
+    /* slurmctld zeroes PriorityWeightAge and PriorityWeightFairshare
+     * without slurmdbd, and without associations and QOS their factors
+     * are 0 whatever the weight: only these weights matter here. */
+    site->weight_js = (uint32_t)flurm_slurmconf_number(c, "PriorityWeightJobSize");
+    site->weight_part = (uint32_t)flurm_slurmconf_number(c, "PriorityWeightPartition");
+    site->favor_small = flurm_slurmconf_bool(c, "PriorityFavorSmall");
+    site->flags = parse_priority_flags(flurm_slurmconf_get(c, "PriorityFlags"));
+    site->private_jobs = word_in_list(flurm_slurmconf_get(c, "PrivateData"), "jobs");
+    site->slurm_user = flurm_slurmconf_slurm_user(c, NULL);
+    if ((v = flurm_slurmconf_get(c, "PriorityWeightTRES")) &&
+        parse_tres_weights(site, v, err, errlen) < 0)
+        goto error;
+    if (load_nodes(site, c) < 0 || load_partitions(site, c) < 0) {
+        errno = ENOMEM;
+        goto error;
+    }
+    return site;
+error:
+    sched_site_destroy(site);
+    return NULL;
+}
+
+void sched_site_destroy(struct sched_site *site)
+{
+    if (!site)
+        return;
+    for (size_t i = 0; site->nodes && i < site->nnodes; i++) {
+        free(site->nodes[i].name);
+        free(site->nodes[i].features);
+    }
+    for (size_t i = 0; site->parts && i < site->nparts; i++) {
+        free(site->parts[i].name);
+        free(site->parts[i].member);
+    }
+    free(site->nodes);
+    free(site->by_name);
+    free(site->parts);
+    free(site);
+}
+
+bool sched_site_multifactor(const struct sched_site *site)
+{
+    return site->multifactor;
+}
+
+size_t sched_site_node_count(const struct sched_site *site)
+{
+    return site->nnodes;
+}
+
+const char *sched_site_node_name(const struct sched_site *site, size_t i)
+{
+    return i < site->nnodes ? site->nodes[i].name : NULL;
+}
+
+ssize_t sched_site_node_find(const struct sched_site *site, const char *name)
+{
+    size_t lo = 0, hi = site->nnodes;
+
+    if (!name)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(site->nodes[site->by_name[mid]].name, name);
+
+        if (!c)
+            return (ssize_t)site->by_name[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static const struct part *part_find(const struct sched_site *site, const char *name, size_t len)
+{
+    for (size_t i = 0; name && i < site->nparts; i++) {
+        if (strlen(site->parts[i].name) == len && !strncmp(site->parts[i].name, name, len))
+            return &site->parts[i];
+    }
+    return NULL;
+}
+
+/* The first partition of a job's "a" or "a,b": the one slurmctld prices
+ * a job with at submission (and the one whose limits the store applied). */
+static const struct part *job_part(const struct sched_site *site, const struct sched_job *job)
+{
+    const char *comma;
+
+    if (!job->partition)
+        return NULL;
+    comma = strchr(job->partition, ',');
+    return part_find(site, job->partition,
+                     comma ? (size_t)(comma - job->partition) : strlen(job->partition));
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+static int dup_str(char **dst, const char *src)
+{
+    *dst = NULL;
+    return src && !(*dst = strdup(src)) ? -1 : 0;
+}
+
+/* "cpu=2,mem=1000M,node=1,billing=2": memory in MB whatever its unit. */
+static void parse_tres_req(const char *text, uint64_t *tres)
+{
+    char *copy = text ? strdup(text) : NULL, *tok, *save = NULL;
+
+    for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '='), *end;
+        unsigned long long v;
+
+        if (!eq)
+            continue;
+        *eq = '\0';
+        v = strtoull(eq + 1, &end, 10);
+        switch (toupper((unsigned char)*end)) {
+        case 'K':
+            v /= 1024;
+            break;
+        case 'G':
+            v *= 1024;
+            break;
+        case 'T':
+            v *= 1024 * 1024;
+            break;
+        case 'P':
+            v *= 1024ULL * 1024 * 1024;
+            break;
+        default:
+            break;
+        }
+        for (size_t i = 0; i < SCHED_TRES_COUNT; i++) {
+            if (!strcasecmp(tok, tres_names[i]))
+                tres[i] = v;
+        }
+    }
+    free(copy);
+}
+
+int sched_job_from_info(const json_t *info, struct sched_job *job)
+{
+    struct flurm_job_info ji;
+    const char *field = NULL;
+
+    memset(job, 0, sizeof(*job));
+    if (!json_is_object(info) ||
+        flurm_record_from_json(&flurm_rec_job_info, info, &ji, &field) < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    job->job_id = ji.job_id;
+    job->array_job_id = ji.array_job_id;
+    job->array_task_id = ji.array_task_id;
+    job->array_meta = ji.array_task_str != NULL;
+    job->user_id = ji.user_id;
+    job->state = ji.job_state;
+    job->reason = ji.state_reason;
+    job->priority = ji.priority;
+    job->nice = ji.nice;
+    job->site_factor = ji.site_factor;
+    job->submit_time = ji.submit_time;
+    job->eligible_time = ji.eligible_time;
+    job->start_time = ji.start_time;
+    job->min_cpus = ji.num_cpus;
+    job->max_cpus = ji.max_cpus;
+    job->min_nodes = ji.num_nodes;
+    job->max_nodes = ji.max_nodes;
+    job->time_limit = ji.time_limit;
+    job->cpus_per_task = ji.cpus_per_task ? ji.cpus_per_task : 1;
+    job->pn_min_cpus = ji.pn_min_cpus;
+    job->pn_min_memory = ji.pn_min_memory;
+    job->ntasks_per_node = ji.ntasks_per_node;
+    job->exit_code = ji.exit_code;
+    parse_tres_req(ji.tres_req_str, job->tres);
+    /* the store writes the job's minimum node count as node= (num_nodes
+     * is the estimate squeue shows) */
+    if (job->tres[SCHED_TRES_NODE])
+        job->min_nodes = (uint32_t)job->tres[SCHED_TRES_NODE];
+    if (dup_str(&job->name, ji.name) < 0 || dup_str(&job->desc, ji.state_desc) < 0 ||
+        dup_str(&job->partition, ji.partition) < 0 ||
+        dup_str(&job->dependency, ji.dependency) < 0 ||
+        dup_str(&job->req_nodes, ji.req_nodes) < 0 || dup_str(&job->exc_nodes, ji.exc_nodes) < 0 ||
+        dup_str(&job->features, ji.features) < 0) {
+        flurm_record_free(&flurm_rec_job_info, &ji);
+        sched_job_clear(job);
+        errno = ENOMEM;
+        return -1;
+    }
+    flurm_record_free(&flurm_rec_job_info, &ji);
+    return 0;
+}
+
+void sched_job_clear(struct sched_job *job)
+{
+    if (!job)
+        return;
+    free(job->name);
+    free(job->desc);
+    free(job->partition);
+    free(job->dependency);
+    free(job->req_nodes);
+    free(job->exc_nodes);
+    free(job->features);
+    memset(job, 0, sizeof(*job));
+}
+
+static bool job_pending(const struct sched_job *job)
+{
+    return (job->state & JOB_STATE_BASE) == JOB_PENDING;
+}
+
+/* ---- priorities ------------------------------------------------------------ */
+
+/* set_priority_factors' job size factor (0..1, unweighted). */
+static double job_size(const struct sched_site *site, const struct sched_job *job,
+                       const struct part *p)
+{
+    uint32_t cpu_cnt = job->max_cpus ? job->max_cpus : job->min_cpus;
+    uint32_t min_nodes = job->min_nodes;
+    uint32_t node_count = (uint32_t)site->nnodes, cluster_cpus = site->cluster_cpus;
+    double js;
+
+    if (!node_count || !cluster_cpus)
+        return 0.0;
+    if (site->flags & PF_SIZE_RELATIVE) {
+        uint32_t time_limit = 1;
+
+        js = (double)min_nodes * (double)cluster_cpus / (double)node_count;
+        if (cpu_cnt > js)
+            js = (double)cpu_cnt;
+        if (job->time_limit != FLURM_NO_VAL)
+            time_limit = job->time_limit;
+        else if (p)
+            time_limit = p->max_time;
+        js /= time_limit;
+        js /= cluster_cpus;
+        if (site->favor_small)
+            js = 1.0 - js;
+    } else if (site->favor_small) {
+        /* unsigned arithmetic, as slurmctld's: a job larger than the
+         * cluster wraps around and ends up clamped at 1 */
+        js = (double)(node_count - min_nodes) / (double)node_count;
+        if (cpu_cnt) {
+            js += (double)(cluster_cpus - cpu_cnt) / (double)cluster_cpus;
+            js /= 2;
+        }
+    } else {
+        js = (double)min_nodes / (double)node_count;
+        if (cpu_cnt) {
+            js += (double)cpu_cnt / (double)cluster_cpus;
+            js /= 2;
+        }
+    }
+    if (js < 0.0)
+        js = 0.0;
+    else if (js > 1.0)
+        js = 1.0;
+    return js;
+}
+
+static void compute_factors(const struct sched_site *site, const struct sched_job *job,
+                            const struct part *p, struct sched_factors *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->site_factor = job->site_factor;
+    f->nice = job->nice;
+    if (site->weight_js)
+        f->js = job_size(site, job, p) * (double)site->weight_js;
+    if (p && p->job_factor && site->weight_part)
+        f->part = ((site->flags & PF_NO_NORMAL_PART) ? (double)p->job_factor : p->norm_prio) *
+                  (double)site->weight_part;
+    for (size_t i = 0; site->tres_weighted && i < SCHED_TRES_COUNT; i++) {
+        uint64_t value = job->tres[i];
+        double factor = 0.0;
+
+        if (site->flags & PF_NO_NORMAL_TRES)
+            factor = (double)value;
+        else if (value && p && p->tres[i])
+            factor = (double)value / (double)p->tres[i];
+        f->tres[i] = factor * site->weight_tres[i];
+    }
+}
+
+static uint32_t sum_factors(const struct sched_factors *f)
+{
+    double prio = f->age + f->assoc + f->fs + f->js + f->part + f->qos;
+
+    for (size_t i = 0; i < SCHED_TRES_COUNT; i++)
+        prio += f->tres[i];
+    prio += (double)((int64_t)f->site_factor - NICE_OFFSET);
+    prio -= (double)((int64_t)f->nice - NICE_OFFSET);
+    if (prio < 1)
+        prio = 1; /* 0 is a held job */
+    if (prio > (double)UINT32_MAX)
+        prio = (double)UINT32_MAX;
+    return (uint32_t)prio;
+}
+
+uint32_t sched_priority(const struct sched_site *site, const struct sched_job *job,
+                        const char *part, struct sched_factors *f)
+{
+    const struct part *p = part ? part_find(site, part, strlen(part)) : job_part(site, job);
+    struct sched_factors scratch;
+
+    if (!f)
+        f = &scratch;
+    memset(f, 0, sizeof(*f));
+    if (!site->multifactor || job->direct_prio || job->priority == 0)
+        return job->priority;
+    compute_factors(site, job, p, f);
+    return sum_factors(f);
+}
+
+/* ---- dependencies (test_job_dependency) ------------------------------------- */
+
+enum dep_result { DEP_NONE, DEP_WAIT, DEP_FAILED };
+
+struct jobs_index {
+    const struct sched_job *jobs;
+    size_t n;
+    const struct sched_job **by_id;
+};
+
+static int cmp_job_ptr(const void *a, const void *b)
+{
+    const struct sched_job *x = *(const struct sched_job *const *)a;
+    const struct sched_job *y = *(const struct sched_job *const *)b;
+
+    return x->job_id < y->job_id ? -1 : x->job_id > y->job_id;
+}
+
+static const struct sched_job *index_find(const struct jobs_index *ix, uint32_t job_id)
+{
+    size_t lo = 0, hi = ix->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (ix->by_id[mid]->job_id == job_id)
+            return ix->by_id[mid];
+        if (ix->by_id[mid]->job_id < job_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static bool state_completed(uint32_t state)
+{
+    return (state & JOB_STATE_BASE) > JOB_SUSPENDED && !(state & JOB_COMPLETING);
+}
+
+/* The dependency state of one job as seen by another:
+ * pending / completed / complete (completed with success). */
+struct dep_view {
+    bool found;
+    bool pending, completed, complete, special_exit, running;
+    int64_t start_time;
+};
+
+static struct dep_view dep_view_of(const struct jobs_index *ix, uint32_t id, uint32_t task)
+{
+    struct dep_view v = {0};
+
+    if (task == FLURM_INFINITE) {
+        /* the array as a whole (test_job_array_complete & co) */
+        bool all_complete = true, all_completed = true;
+
+        for (size_t i = 0; i < ix->n; i++) {
+            const struct sched_job *j = &ix->jobs[i];
+
+            if (j->array_job_id != id && j->job_id != id)
+                continue;
+            v.found = true;
+            v.pending |= (j->state & JOB_STATE_BASE) == JOB_PENDING;
+            all_completed &= state_completed(j->state);
+            all_complete &= (j->state & JOB_STATE_BASE) == JOB_COMPLETE;
+        }
+        v.completed = v.found && all_completed;
+        v.complete = v.found && all_complete;
+        return v;
+    }
+    if (task == FLURM_NO_VAL) {
+        const struct sched_job *j = index_find(ix, id);
+
+        if (j) {
+            v.found = true;
+            v.pending = (j->state & JOB_STATE_BASE) == JOB_PENDING;
+            v.running = (j->state & JOB_STATE_BASE) == JOB_RUNNING;
+            v.completed = state_completed(j->state);
+            v.complete = (j->state & JOB_STATE_BASE) == JOB_COMPLETE;
+            v.special_exit = j->state & JOB_SPECIAL_EXIT;
+            v.start_time = j->start_time;
+        }
+        return v;
+    }
+    for (size_t i = 0; i < ix->n; i++) {
+        const struct sched_job *j = &ix->jobs[i];
+        bool match = j->array_job_id == id &&
+                     (j->array_task_id == task ||
+                      (j->array_meta && j->array_task_id == FLURM_NO_VAL &&
+                       (j->state & JOB_STATE_BASE) == JOB_PENDING));
+
+        if (!match)
+            continue;
+        v.found = true;
+        v.pending = (j->state & JOB_STATE_BASE) == JOB_PENDING;
+        v.running = (j->state & JOB_STATE_BASE) == JOB_RUNNING;
+        v.completed = state_completed(j->state);
+        v.complete = (j->state & JOB_STATE_BASE) == JOB_COMPLETE;
+        v.special_exit = j->state & JOB_SPECIAL_EXIT;
+        v.start_time = j->start_time;
+        if (j->array_task_id == task)
+            break; /* a task's own record beats the meta record */
+    }
+    return v;
+}
+
+/* _test_job_dependency_common for one "type:id" term. */
+static enum dep_result dep_term(const char *type, struct dep_view v, int64_t delay, int64_t now)
+{
+    if (!v.found)
+        return DEP_NONE; /* the job is gone: the dependency is lifted */
+    if (!strcmp(type, "after")) {
+        if (!v.pending && (!delay || (v.start_time && now - v.start_time >= delay)))
+            return DEP_NONE;
+        return DEP_WAIT;
+    }
+    if (!strcmp(type, "afterany") || !strcmp(type, "afterburstbuffer"))
+        return v.completed ? DEP_NONE : DEP_WAIT;
+    if (!strcmp(type, "afternotok")) {
+        if (v.special_exit)
+            return DEP_NONE;
+        if (!v.completed)
+            return DEP_WAIT;
+        return v.complete ? DEP_FAILED : DEP_NONE;
+    }
+    if (!strcmp(type, "afterok") || !strcmp(type, "aftercorr")) {
+        if (!v.completed)
+            return DEP_WAIT;
+        return v.complete ? DEP_NONE : DEP_FAILED;
+    }
+    if (!strcmp(type, "expand")) {
+        if (v.pending)
+            return DEP_WAIT;
+        return v.completed ? DEP_FAILED : DEP_NONE;
+    }
+    return DEP_WAIT;
+}
+
+/* singleton: another job of the same user and name that runs, or waits
+ * and was submitted before (_find_singleton_job). */
+static enum dep_result dep_singleton(const struct jobs_index *ix, const struct sched_job *job)
+{
+    for (size_t i = 0; i < ix->n; i++) {
+        const struct sched_job *q = &ix->jobs[i];
+        uint32_t base = q->state & JOB_STATE_BASE;
+
+        if (q == job || q->user_id != job->user_id)
+            continue;
+        if (q->name && job->name && strcmp(q->name, job->name))
+            continue;
+        if (base == JOB_RUNNING || base == JOB_SUSPENDED ||
+            (base == JOB_PENDING && q->job_id < job->job_id))
+            return DEP_WAIT;
+    }
+    return DEP_NONE;
+}
+
+/* test_job_dependency over the whole expression: terms joined by ','
+ * (all must be met) or '?' (one is enough).  The store checked the
+ * syntax at submission. */
+static enum dep_result dependency_state(const struct jobs_index *ix, const struct sched_job *job,
+                                        int64_t now)
+{
+    bool any_or = job->dependency && strchr(job->dependency, '?');
+    bool or_met = false, and_failed = false, unmet = false;
+    char *copy, *tok, *save = NULL;
+
+    if (!job->dependency || !*job->dependency)
+        return DEP_NONE;
+    if (!(copy = strdup(job->dependency)))
+        return DEP_WAIT;
+    for (tok = strtok_r(copy, ",?", &save); tok; tok = strtok_r(NULL, ",?", &save)) {
+        char *colon = strchr(tok, ':');
+        const char *type = "afterany";
+        char *ids = tok;
+
+        if (!strcmp(tok, "singleton")) {
+            enum dep_result r = dep_singleton(ix, job);
+
+            or_met |= r == DEP_NONE;
+            unmet |= r == DEP_WAIT;
+            continue;
+        }
+        if (colon) {
+            *colon = '\0';
+            type = tok;
+            ids = colon + 1;
+        }
+        for (char *id = ids; *id;) {
+            char *end;
+            unsigned long v = strtoul(id, &end, 10);
+            uint32_t task = FLURM_NO_VAL;
+            int64_t delay = 0;
+            enum dep_result r;
+
+            if (end == id)
+                break;
+            if (*end == '_') {
+                if (end[1] == '*') {
+                    task = FLURM_INFINITE;
+                    end += 2;
+                } else {
+                    task = (uint32_t)strtoul(end + 1, &end, 10);
+                }
+            }
+            if (*end == '+')
+                delay = (int64_t)strtol(end + 1, &end, 10) * 60;
+            while (*end && *end != ':')
+                end++; /* "(unfulfilled)" and the like */
+            r = dep_term(type, dep_view_of(ix, (uint32_t)v, task), delay, now);
+            or_met |= r == DEP_NONE;
+            and_failed |= r == DEP_FAILED;
+            unmet |= r == DEP_WAIT;
+            id = *end ? end + 1 : end;
+        }
+    }
+    free(copy);
+    if (any_or) {
+        if (or_met)
+            return DEP_NONE;
+        return unmet ? DEP_WAIT : DEP_FAILED;
+    }
+    if (and_failed)
+        return DEP_FAILED;
+    return unmet ? DEP_WAIT : DEP_NONE;
+}
+
+/* ---- partition limits (job_limits_check / _part_access_check) --------------- */
+
+static uint32_t limits_reason(const struct sched_site *site, const struct sched_job *job,
+                              const struct part *p)
+{
+    bool sched = (unsigned)p->state & PART_SCHED;
+    uint32_t max_nodes = job->max_nodes ? job->max_nodes : FLURM_NO_VAL;
+
+    if (p->root_only && job->user_id != 0 && job->user_id != site->slurm_user)
+        return SCHED_WAIT_PART_CONFIG;
+    if (sched && job->min_cpus != FLURM_NO_VAL &&
+        (job->min_cpus > p->total_cpus ||
+         job->min_cpus > (uint64_t)p->max_cpus_per_node * p->total_nodes))
+        return SCHED_WAIT_PART_CONFIG;
+    if (sched && job->min_nodes != FLURM_NO_VAL && job->min_nodes > p->total_nodes)
+        return SCHED_WAIT_PART_NODE_LIMIT;
+    if (sched && job->min_nodes != FLURM_NO_VAL && job->min_nodes < p->min_nodes)
+        return SCHED_WAIT_PART_NODE_LIMIT;
+    if (sched && max_nodes != FLURM_NO_VAL && max_nodes > p->max_nodes)
+        return SCHED_WAIT_PART_NODE_LIMIT;
+    if (sched && job->time_limit != FLURM_NO_VAL && job->time_limit > p->max_time)
+        return SCHED_WAIT_PART_TIME_LIMIT;
+    if (p->state == FLURM_SLURMCONF_PART_DOWN)
+        return SCHED_WAIT_PART_DOWN;
+    if (p->state == FLURM_SLURMCONF_PART_INACTIVE)
+        return SCHED_WAIT_PART_INACTIVE;
+    return SCHED_WAIT_NO_REASON;
+}
+
+/* ---- can the job run on a set of nodes? (select_nodes, simplified) ----------- */
+
+/* A node list as a per-node map; unknown names are ignored (the store
+ * refused them at submission).  NULL for no list; *bad on ENOMEM. */
+static unsigned char *node_map(const struct sched_site *site, const char *expr, bool *bad)
+{
+    struct flurm_hostlist *hl;
+    unsigned char *map;
+
+    if (!expr || !*expr)
+        return NULL;
+    if (!(map = calloc(site->nnodes ? site->nnodes : 1, 1))) {
+        *bad = true;
+        return NULL;
+    }
+    if ((hl = flurm_hostlist_parse(expr, NULL, 0))) {
+        for (size_t i = 0; i < flurm_hostlist_count(hl); i++) {
+            char *host = flurm_hostlist_nth(hl, i);
+            ssize_t idx = sched_site_node_find(site, host);
+
+            if (idx >= 0)
+                map[idx] = 1;
+            free(host);
+        }
+        flurm_hostlist_destroy(hl);
+    }
+    return map;
+}
+
+/* One feature word against a node's comma list. */
+static bool node_has_feature(const struct node *n, const char *f, size_t len)
+{
+    for (const char *p = n->features; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t l = end ? (size_t)(end - p) : strlen(p);
+
+        if (l == len && !strncmp(p, f, len))
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* --constraint as plain words joined by '&' / ',' (all) or '|' (any).
+ * Counts, brackets and node-feature plugins are not evaluated here: such
+ * an expression is taken as met (the store validated the words). */
+static bool features_ok(const struct node *n, const char *expr)
+{
+    bool any = expr && strchr(expr, '|');
+    const char *p = expr;
+
+    if (!expr || !*expr)
+        return true;
+    if (strpbrk(expr, "[]()*"))
+        return true;
+    while (*p) {
+        size_t len = strcspn(p, "&,|");
+        bool has = node_has_feature(n, p, len);
+
+        if (any && has)
+            return true;
+        if (!any && !has)
+            return false;
+        p += len;
+        if (*p)
+            p++;
+    }
+    return !any;
+}
+
+/* What one node must offer the job. */
+static void per_node_need(const struct sched_job *job, uint32_t *cpus, uint64_t *memory)
+{
+    uint32_t need = job->pn_min_cpus ? job->pn_min_cpus : 1;
+    uint32_t cpt = job->cpus_per_task ? job->cpus_per_task : 1;
+
+    if (cpt > need)
+        need = cpt;
+    if (job->ntasks_per_node && (uint32_t)job->ntasks_per_node * cpt > need)
+        need = (uint32_t)job->ntasks_per_node * cpt;
+    *cpus = need;
+    if (job->pn_min_memory == FLURM_NO_VAL64 || job->pn_min_memory == FLURM_INFINITE64)
+        *memory = 0;
+    else if (job->pn_min_memory & MEM_PER_CPU)
+        *memory = (job->pn_min_memory & ~MEM_PER_CPU) * need;
+    else
+        *memory = job->pn_min_memory;
+}
+
+/* Candidate nodes in the order a placement takes them: required nodes
+ * first, then the lowest Weight, then slurm.conf's order. */
+struct cand {
+    size_t node;
+    bool required;
+    uint32_t weight;
+    uint32_t cpus;
+};
+
+static int cmp_cand_placement(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+
+    if (x->required != y->required)
+        return x->required ? -1 : 1;
+    if (x->weight != y->weight)
+        return x->weight < y->weight ? -1 : 1;
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+static int cmp_cand_cpus(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+
+    if (x->required != y->required)
+        return x->required ? -1 : 1;
+    if (x->cpus != y->cpus)
+        return x->cpus > y->cpus ? -1 : 1;
+    return x->node < y->node ? -1 : x->node > y->node;
+}
+
+/* Take candidates in order until the job has its nodes and CPUs (and no
+ * more nodes than it may have).  1 if that works, with the nodes marked in
+ * chosen (when not NULL). */
+static int take_nodes(const struct sched_job *job, const struct cand *c, size_t count,
+                      unsigned char *chosen)
+{
+    uint32_t limit = job->max_nodes && job->max_nodes < count ? job->max_nodes : (uint32_t)count;
+    uint32_t taken = 0;
+    uint64_t cpus = 0;
+
+    for (size_t i = 0; i < count && taken < limit; i++) {
+        bool enough = taken >= job->min_nodes &&
+                      (job->min_cpus == FLURM_NO_VAL || cpus >= job->min_cpus);
+
+        if (enough && !c[i].required)
+            break;
+        taken++;
+        cpus += c[i].cpus;
+        if (chosen)
+            chosen[c[i].node] = 1;
+    }
+    return taken >= job->min_nodes && (job->min_cpus == FLURM_NO_VAL || cpus >= job->min_cpus);
+}
+
+/* Could the job run on the nodes of p that `usable` allows (all of p's
+ * nodes but FUTURE ones when usable is NULL), were they idle?  Enough
+ * nodes that each fit one node's share, every required node among them,
+ * and CPUs enough.  With chosen not NULL, the nodes it would get are
+ * marked there.  1, 0, or -1 on ENOMEM. */
+static int runnable(const struct sched_site *site, const struct sched_job *job,
+                    const struct part *p, const unsigned char *usable, const unsigned char *future,
+                    const unsigned char *req, const unsigned char *exc, unsigned char *chosen)
+{
+    uint32_t cpn;
+    uint64_t mpn;
+    struct cand *c;
+    size_t count = 0;
+    int ok = 0;
+
+    per_node_need(job, &cpn, &mpn);
+    if (!(c = calloc(site->nnodes ? site->nnodes : 1, sizeof(*c))))
+        return -1;
+    for (size_t i = 0; i < site->nnodes; i++) {
+        const struct node *n = &site->nodes[i];
+        bool fits = p->member[i] && (usable ? usable[i] : !future[i]) && !(exc && exc[i]) &&
+                    n->cpus >= cpn && n->memory >= mpn && features_ok(n, job->features);
+
+        if (fits)
+            c[count++] = (struct cand){i, req && req[i], n->weight, n->cpus};
+        else if (req && req[i])
+            goto out;
+    }
+    /* feasible at all: the largest nodes give the most CPUs */
+    qsort(c, count, sizeof(*c), cmp_cand_cpus);
+    if (!(ok = take_nodes(job, c, count, NULL)) || !chosen)
+        goto out;
+    qsort(c, count, sizeof(*c), cmp_cand_placement);
+    if (!take_nodes(job, c, count, chosen)) {
+        memset(chosen, 0, site->nnodes);
+        qsort(c, count, sizeof(*c), cmp_cand_cpus);
+        take_nodes(job, c, count, chosen);
+    }
+out:
+    free(c);
+    return ok;
+}
+
+/* "ReqNodeNotAvail, UnavailableNodes:<nodes>" as select_nodes writes it:
+ * the partition's nodes that are not usable (nor FUTURE), limited to the
+ * required ones if any, as a sorted host list.  NULL on ENOMEM. */
+static char *unavailable_desc(const struct sched_site *site, const struct part *p,
+                              const unsigned char *usable, const unsigned char *future,
+                              const unsigned char *req)
+{
+    struct flurm_hostlist *hl = flurm_hostlist_create();
+    char *ranged = NULL, *desc = NULL;
+
+    if (!hl)
+        return NULL;
+    for (size_t i = 0; i < site->nnodes; i++) {
+        if (p->member[i] && !usable[i] && !future[i] && (!req || req[i]) &&
+            flurm_hostlist_push_host(hl, site->nodes[i].name) < 0)
+            goto out;
+    }
+    if (flurm_hostlist_sort(hl) < 0 || !(ranged = flurm_hostlist_ranged_string(hl)))
+        goto out;
+    if (asprintf(&desc, *ranged ? "ReqNodeNotAvail, UnavailableNodes:%s"
+                                : "ReqNodeNotAvail, May be reserved for other job",
+                 ranged) < 0)
+        desc = NULL;
+out:
+    free(ranged);
+    flurm_hostlist_destroy(hl);
+    return desc;
+}
+
+/* ---- the pass ------------------------------------------------------------- */
+
+/* A node slurmctld would put in avail_node_bitmap: up (idle, allocated or
+ * mixed), responding, not drained, failing or badly registered. */
+static bool node_available(uint32_t state)
+{
+    uint32_t base = state & NODE_BASE;
+
+    if (base != NODE_IDLE && base != NODE_ALLOCATED && base != NODE_MIXED)
+        return false;
+    return !(state & (NODE_DRAIN | NODE_FAIL | NODE_NO_RESPOND | NODE_POWERING_DOWN |
+                      NODE_INVALID_REG));
+}
+
+struct queued {
+    size_t job;  /* index in jobs */
+    size_t dec;  /* index in the result */
+    const struct part *part;
+    uint32_t priority;
+};
+
+struct pass {
+    const struct sched_site *site;
+    const struct sched_job *jobs;
+    unsigned char *avail;  /* usable nodes, as the pass started */
+    unsigned char *future;
+    unsigned char *work;   /* usable nodes left: failed partitions removed */
+    unsigned char *busy;   /* nodes jobs placed earlier in the pass would get */
+    bool *failed;          /* per partition */
+    char **standing_desc;  /* per partition: its unusable nodes, as words */
+};
+
+static int cmp_queued(const void *a, const void *b, void *arg)
+{
+    const struct queued *x = a, *y = b;
+    const struct sched_job *jobs = arg;
+    const struct sched_job *jx = &jobs[x->job], *jy = &jobs[y->job];
+    uint32_t idx, idy;
+
+    if (x->part->tier != y->part->tier)
+        return x->part->tier > y->part->tier ? -1 : 1;
+    if (x->priority != y->priority)
+        return x->priority > y->priority ? -1 : 1;
+    if (jx->submit_time != jy->submit_time)
+        return jx->submit_time < jy->submit_time ? -1 : 1;
+    idx = jx->array_task_id == FLURM_NO_VAL ? jx->job_id : jx->array_job_id;
+    idy = jy->array_task_id == FLURM_NO_VAL ? jy->job_id : jy->array_job_id;
+    if (idx != idy)
+        return idx < idy ? -1 : 1;
+    return jx->job_id < jy->job_id ? -1 : jx->job_id > jy->job_id;
+}
+
+static void set_reason(struct sched_decision *d, uint32_t reason, char *desc)
+{
+    free(d->desc);
+    d->reason = reason;
+    d->desc = desc;
+}
+
+/* The reason a job keeps while a higher-priority job holds its partition:
+ * what select_nodes said of it when it was submitted (FLURM evaluates that
+ * against the nodes as they are now), turned into Priority where
+ * schedule() does so (None and Resources). */
+static int standing_reason(struct pass *ps, const struct sched_job *job, const struct part *p,
+                           const unsigned char *req, const unsigned char *exc,
+                           struct sched_decision *d)
+{
+    int rc = runnable(ps->site, job, p, ps->avail, ps->future, req, exc, NULL);
+    char *desc;
+
+    if (rc < 0)
+        return -1;
+    if (rc) {
+        set_reason(d, SCHED_WAIT_PRIORITY, NULL);
+        return 0;
+    }
+    if ((rc = runnable(ps->site, job, p, NULL, ps->future, req, exc, NULL)) < 0)
+        return -1;
+    if (!rc) {
+        set_reason(d, SCHED_FAIL_BAD_CONSTRAINTS, NULL);
+        return 0;
+    }
+    if (req) {
+        desc = unavailable_desc(ps->site, p, ps->avail, ps->future, req);
+    } else {
+        /* the same words for every job of the partition: made once */
+        char **memo = &ps->standing_desc[p - ps->site->parts];
+
+        if (!*memo)
+            *memo = unavailable_desc(ps->site, p, ps->avail, ps->future, NULL);
+        desc = *memo ? strdup(*memo) : NULL;
+    }
+    if (!desc)
+        return -1;
+    set_reason(d, SCHED_WAIT_NODE_NOT_AVAIL, desc);
+    return 0;
+}
+
+static void fail_partition(struct pass *ps, const struct part *p)
+{
+    ps->failed[p - ps->site->parts] = true;
+    for (size_t i = 0; i < ps->site->nnodes; i++) {
+        if (p->member[i])
+            ps->work[i] = 0;
+    }
+}
+
+static bool subset(const unsigned char *a, const unsigned char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] && !b[i])
+            return false;
+    }
+    return true;
+}
+
+/* schedule()'s walk down the queue for one job record.  -1 on ENOMEM. */
+static int walk_one(struct pass *ps, const struct queued *q, struct sched_decision *d)
+{
+    const struct sched_site *site = ps->site;
+    const struct sched_job *job = &ps->jobs[q->job];
+    const struct part *p = q->part;
+    bool bad = false, fail_by_part = false;
+    unsigned char *req = node_map(site, job->req_nodes, &bad);
+    unsigned char *exc = node_map(site, job->exc_nodes, &bad);
+    unsigned char *free_now = NULL, *chosen = NULL;
+    uint32_t usable = 0;
+    int rc = -1, ok;
+    char *desc;
+
+    if (bad)
+        goto out;
+    if (ps->failed[p - site->parts]) {
+        /* the standing reason, where schedule() retains it */
+        rc = standing_reason(ps, job, p, req, exc, d);
+        goto out;
+    }
+    if (req) {
+        if (standing_reason(ps, job, p, req, exc, d) < 0)
+            goto out;
+        if (d->reason == SCHED_WAIT_NODE_NOT_AVAIL && !subset(req, ps->work, site->nnodes)) {
+            rc = 0;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < site->nnodes; i++)
+        usable += p->member[i] && ps->work[i];
+    if (job->min_nodes != FLURM_NO_VAL && job->min_nodes > usable) {
+        if (!(desc = strdup(SCHED_DESC_NODES_DOWN)))
+            goto out;
+        set_reason(d, SCHED_WAIT_RESOURCES, desc);
+        fail_partition(ps, p);
+        rc = 0;
+        goto out;
+    }
+    if (!(free_now = calloc(site->nnodes ? site->nnodes : 1, 1)) ||
+        !(chosen = calloc(site->nnodes ? site->nnodes : 1, 1)))
+        goto out;
+    for (size_t i = 0; i < site->nnodes; i++)
+        free_now[i] = ps->work[i] && !ps->busy[i];
+    if ((ok = runnable(site, job, p, free_now, ps->future, req, exc, chosen)) < 0)
+        goto out;
+    if (ok) {
+        /* it would start: until jobs start it waits for its launch, on
+         * the nodes it would get, which later jobs of the pass find busy */
+        d->would_start = true;
+        set_reason(d, SCHED_WAIT_RESOURCES, NULL);
+        for (size_t i = 0; i < site->nnodes; i++)
+            ps->busy[i] |= chosen[i];
+        rc = 0;
+        goto out;
+    }
+    if ((ok = runnable(site, job, p, ps->work, ps->future, req, exc, NULL)) < 0)
+        goto out;
+    if (ok) {
+        /* ESLURM_NODES_BUSY: nothing lower may take this partition's nodes */
+        set_reason(d, SCHED_WAIT_RESOURCES, NULL);
+        fail_by_part = true;
+    } else if ((ok = runnable(site, job, p, NULL, ps->future, req, exc, NULL)) < 0) {
+        goto out;
+    } else if (ok) {
+        if (!(desc = unavailable_desc(site, p, ps->work, ps->future, req)))
+            goto out;
+        set_reason(d, SCHED_WAIT_NODE_NOT_AVAIL, desc);
+    } else {
+        set_reason(d, SCHED_FAIL_BAD_CONSTRAINTS, NULL);
+    }
+    /* a job bound to its required nodes blocks only those */
+    if (req) {
+        uint32_t nreq = 0;
+
+        for (size_t i = 0; i < site->nnodes; i++)
+            nreq += req[i];
+        if (nreq >= job->min_nodes) {
+            fail_by_part = false;
+            for (size_t i = 0; i < site->nnodes; i++) {
+                if (req[i])
+                    ps->work[i] = 0;
+            }
+        }
+    }
+    if (fail_by_part)
+        fail_partition(ps, p);
+    rc = 0;
+out:
+    free(req);
+    free(exc);
+    free(free_now);
+    free(chosen);
+    return rc;
+}
+
+void sched_result_destroy(struct sched_result *res)
+{
+    if (!res)
+        return;
+    for (size_t i = 0; i < res->n; i++)
+        free(res->d[i].desc);
+    free(res->d);
+    free(res);
+}
+
+/* The queue as build_job_queue makes it: nothing for a job that is
+ * dependent, waiting for its begin time or blocked by every partition it
+ * names (its reason says why), else a record per partition whose limits it
+ * meets, with its priority there.  Returns how many records were added at
+ * q, or -1 on ENOMEM. */
+static int enqueue(const struct sched_site *site, const struct jobs_index *ix,
+                   const struct sched_job *job, int64_t now, struct sched_decision *d,
+                   size_t dec, struct sched_result *res, struct queued **q, size_t *nq,
+                   size_t *cap)
+{
+    enum dep_result dep = dependency_state(ix, job, now);
+    const char *name = job->partition;
+    bool any = false;
+    int added = 0;
+
+    if (dep == DEP_WAIT) {
+        d->reason = SCHED_WAIT_DEPENDENCY;
+        return 0;
+    }
+    if (dep == DEP_FAILED) {
+        d->reason = SCHED_WAIT_DEP_INVALID;
+        return 0;
+    }
+    if (job->eligible_time > now) {
+        d->reason = SCHED_WAIT_TIME;
+        if (!res->next_wakeup || job->eligible_time < res->next_wakeup)
+            res->next_wakeup = job->eligible_time;
+        return 0;
+    }
+    while (name && *name) {
+        size_t len = strcspn(name, ",");
+        const struct part *p = part_find(site, name, len);
+        uint32_t r;
+
+        name += len;
+        if (*name)
+            name++;
+        if (!p)
+            continue;
+        any = true;
+        if ((r = limits_reason(site, job, p)) != SCHED_WAIT_NO_REASON) {
+            d->reason = r;
+            continue;
+        }
+        if (*nq == *cap) {
+            size_t bigger = *cap ? *cap * 2 : 64;
+            struct queued *v = realloc(*q, bigger * sizeof(*v));
+
+            if (!v)
+                return -1;
+            *q = v;
+            *cap = bigger;
+        }
+        (*q)[(*nq)++] = (struct queued){(size_t)(job - ix->jobs), dec, p,
+                                        sched_priority(site, job, p->name, NULL)};
+        added++;
+    }
+    if (!any)
+        d->reason = SCHED_WAIT_PART_CONFIG;
+    return added;
+}
+
+struct sched_result *sched_pass(const struct sched_site *site, const struct sched_job *jobs,
+                                size_t njobs, const uint32_t *node_state, int64_t now)
+{
+    struct sched_result *res = calloc(1, sizeof(*res));
+    struct jobs_index ix = {jobs, njobs, NULL};
+    struct pass ps = {site, jobs, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct queued *queue = NULL;
+    size_t nqueue = 0, qcap = 0, nn = site->nnodes ? site->nnodes : 1;
+
+    if (!res || !(ix.by_id = calloc(njobs ? njobs : 1, sizeof(*ix.by_id))) ||
+        !(res->d = calloc(njobs ? njobs : 1, sizeof(*res->d))) || !(ps.avail = calloc(nn, 1)) ||
+        !(ps.future = calloc(nn, 1)) || !(ps.work = calloc(nn, 1)) ||
+        !(ps.busy = calloc(nn, 1)) ||
+        !(ps.failed = calloc(site->nparts ? site->nparts : 1, sizeof(*ps.failed))) ||
+        !(ps.standing_desc = calloc(site->nparts ? site->nparts : 1, sizeof(char *))))
+        goto nomem;
+    for (size_t i = 0; i < site->nnodes; i++) {
+        ps.avail[i] = ps.work[i] = node_available(node_state[i]);
+        ps.future[i] = (node_state[i] & NODE_BASE) == NODE_FUTURE;
+    }
+    for (size_t i = 0; i < njobs; i++)
+        ix.by_id[i] = &jobs[i];
+    qsort(ix.by_id, njobs, sizeof(*ix.by_id), cmp_job_ptr);
+
+    /* decisions in job id order, whatever the input order */
+    for (size_t k = 0; k < njobs; k++) {
+        const struct sched_job *job = ix.by_id[k];
+        struct sched_decision *d = &res->d[res->n];
+
+        if (!job_pending(job) || job->priority == 0)
+            continue;
+        res->n++;
+        d->job_id = job->job_id;
+        d->priority = sched_priority(site, job, NULL, NULL);
+        if (enqueue(site, &ix, job, now, d, res->n - 1, res, &queue, &nqueue, &qcap) < 0)
+            goto nomem;
+    }
+    if (nqueue)
+        qsort_r(queue, nqueue, sizeof(*queue), cmp_queued, (void *)jobs);
+    for (size_t i = 0; i < nqueue; i++) {
+        struct sched_decision *d = &res->d[queue[i].dec];
+
+        /* a job placed through one of its partitions is done with */
+        if (d->would_start)
+            continue;
+        /* schedule() gives the job the priority of the record it looks at:
+         * a job of several partitions ends with its last one's */
+        d->priority = queue[i].priority;
+        if (walk_one(&ps, &queue[i], d) < 0)
+            goto nomem;
+    }
+    goto out;
+nomem:
+    sched_result_destroy(res);
+    res = NULL;
+    errno = ENOMEM;
+out:
+    free(ix.by_id);
+    free(queue);
+    free(ps.avail);
+    free(ps.future);
+    free(ps.work);
+    free(ps.busy);
+    free(ps.failed);
+    for (size_t i = 0; ps.standing_desc && i < site->nparts; i++)
+        free(ps.standing_desc[i]);
+    free(ps.standing_desc);
+    return res;
+}
+
+/* ---- sprio ----------------------------------------------------------------- */
+
+static bool u32_listed(const json_t *list, uint32_t v)
+{
+    size_t i;
+    const json_t *item;
+
+    json_array_foreach(list, i, item) {
+        if (json_integer_value(json_object_get(item, "value")) == (json_int_t)v)
+            return true;
+    }
+    return false;
+}
+
+/* Job independent and past its begin time: priority_p_get_priority_factors
+ * lists jobs whose begin time is set and passed; FLURM's store leaves it
+ * unset for jobs whose dependency the scheduler lifts, so the dependency
+ * is tested here instead. */
+static bool sprio_eligible(const struct sched_site *site, const struct jobs_index *ix,
+                           const struct sched_job *job, int64_t now)
+{
+    if (!job_pending(job) || job->priority == 0)
+        return false;
+    if (site->flags & PF_ACCRUE_ALWAYS)
+        return job->submit_time && job->submit_time <= now;
+    return job->eligible_time <= now && dependency_state(ix, job, now) == DEP_NONE;
+}
+
+/* One priority_factors object for job in partition p (named pname). */
+static int add_factors(const struct sched_site *site, const struct sched_job *job,
+                       const struct part *p, const char *pname, json_t *list)
+{
+    struct flurm_priority_factors pf;
+    struct sched_factors f;
+    double tres[SCHED_TRES_COUNT];
+    json_t *j;
+
+    memset(&pf, 0, sizeof(pf));
+    pf.job_id = job->job_id;
+    pf.user_id = job->user_id;
+    pf.partition = (char *)pname;
+    if (job->direct_prio) {
+        /* slurmctld sends only the administrator's value */
+        pf.direct_prio = (double)job->priority;
+    } else if (site->multifactor) {
+        compute_factors(site, job, p, &f);
+        pf.priority_age = f.age;
+        pf.priority_assoc = f.assoc;
+        pf.priority_fs = f.fs;
+        pf.priority_js = f.js;
+        pf.priority_part = f.part;
+        pf.priority_qos = f.qos;
+        pf.priority_site = f.site_factor;
+        pf.nice = f.nice;
+        if (site->tres_weighted) {
+            memcpy(tres, f.tres, sizeof(tres));
+            pf.priority_tres = tres;
+            pf.priority_tres_cnt = SCHED_TRES_COUNT;
+            pf.tres_cnt = SCHED_TRES_COUNT;
+            pf.tres_names = (char **)tres_names;
+            pf.tres_weights = (double *)site->weight_tres;
+        }
+    }
+    j = flurm_record_to_json(&flurm_rec_priority_factors, &pf);
+    if (!j || json_array_append_new(list, j) < 0)
+        return -1;
+    return 0;
+}
+
+json_t *sched_priority_factors(const struct sched_site *site, const struct sched_job *jobs,
+                               size_t njobs, int64_t now, const json_t *msg, uid_t uid)
+{
+    const json_t *job_ids = json_object_get(msg, "job_ids");
+    const json_t *uids = json_object_get(msg, "uids");
+    const char *parts = json_string_value(json_object_get(msg, "partitions"));
+    bool operator = uid == 0 || uid == site->slurm_user;
+    struct jobs_index ix = {jobs, njobs, NULL};
+    json_t *list = json_array(), *reply = NULL;
+
+    if (!list || !(ix.by_id = calloc(njobs ? njobs : 1, sizeof(*ix.by_id))))
+        goto out;
+    for (size_t i = 0; i < njobs; i++)
+        ix.by_id[i] = &jobs[i];
+    qsort(ix.by_id, njobs, sizeof(*ix.by_id), cmp_job_ptr);
+    /* priority/basic has no factors: an empty list */
+    for (size_t k = 0; site->multifactor && k < njobs; k++) {
+        const struct sched_job *job = ix.by_id[k];
+        const char *name;
+
+        if (!sprio_eligible(site, &ix, job, now))
+            continue;
+        if (site->private_jobs && job->user_id != uid && !operator)
+            continue;
+        if (json_is_array(job_ids) && !u32_listed(job_ids, job->job_id))
+            continue;
+        if (json_is_array(uids) && !u32_listed(uids, job->user_id))
+            continue;
+        /* a row per partition of the job, in its order */
+        for (name = job->partition; name && *name;) {
+            size_t len = strcspn(name, ",");
+            const struct part *p = part_find(site, name, len);
+
+            if (p && (!parts || word_in_list(parts, p->name)) &&
+                add_factors(site, job, p, p->name, list) < 0)
+                goto out;
+            name += len;
+            if (*name)
+                name++;
+        }
+    }
+    /* slurmctld sends no list at all (count NO_VAL) when nothing matches */
+    reply = json_pack("{s:O}", "factors",
+                      site->multifactor && !json_array_size(list) ? json_null() : list);
+out:
+    free(ix.by_id);
+    json_decref(list);
+    if (!reply)
+        errno = ENOMEM;
+    return reply;
+}
+
+/* ---- sshare ---------------------------------------------------------------- */
+
+json_t *sched_share_info(const struct sched_site *site)
+{
+    struct flurm_shares_msg sm;
+    json_t *j;
+
+    (void)site;
+    memset(&sm, 0, sizeof(sm));
+    if (!(j = flurm_record_to_json(&flurm_rec_shares_msg, &sm)))
+        errno = ENOMEM;
+    return j;
+}
