@@ -1,5 +1,5 @@
 /*
- * frame.c - incremental SLURM frame reader (see frame.h).
+ * frame.c - incremental SLURM frame reader and frame builder (see frame.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "wire/frame.h"
+#include "wire/auth.h"
 #include "wire/header.h"
+#include "wire/pack.h"
 
 /* First allocation for a frame body; doubles as bytes arrive. */
 #define FIRST_CHUNK 4096
@@ -264,4 +266,52 @@ void flurm_frame_prefix(uint8_t out[4], uint32_t msg_len)
     out[1] = (uint8_t)(msg_len >> 16);
     out[2] = (uint8_t)(msg_len >> 8);
     out[3] = (uint8_t)msg_len;
+}
+
+int flurm_frame_build(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version,
+                      uint16_t flags, uint16_t msg_type, const void *body, size_t body_len,
+                      uint32_t restrict_uid)
+{
+    bool sign = !(flags & FLURM_HDR_NO_AUTH_CRED);
+    struct flurm_header hdr = {
+        .version = version,
+        .flags = flags,
+        .msg_type = msg_type,
+        .body_length = (uint32_t)body_len,
+    };
+    size_t start;
+    size_t msg_len;
+
+    if (!out || (sign && !auth) || (!body && body_len)) {
+        errno = EINVAL;
+        return -1;
+    }
+    start = flurm_buf_len(out);
+    if (body_len > FLURM_FRAME_MAX_LIMIT) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    /* The prefix is patched once the frame's length is known. */
+    if (flurm_pack32(out, 0) < 0 || flurm_header_pack(&hdr, out) < 0)
+        goto error;
+    if (sign && flurm_auth_sign(auth, version, msg_type, body, body_len, restrict_uid, out) < 0)
+        goto error;
+    if (flurm_pack_raw(out, body, body_len) < 0)
+        goto error;
+    msg_len = flurm_buf_len(out) - start - 4;
+    if (msg_len > FLURM_FRAME_MAX_LIMIT) {
+        errno = EMSGSIZE;
+        goto error;
+    }
+    if (flurm_pack32_at(out, start, (uint32_t)msg_len) < 0)
+        goto error;
+    return 0;
+error:
+    {
+        int saved = errno;
+
+        flurm_buf_seek(out, start);
+        errno = saved;
+    }
+    return -1;
 }

@@ -1,6 +1,6 @@
 /*
  * frame.h - cutting a byte stream into SLURM frames (u32 length + message,
- * wire doc section 1.1).
+ * wire doc section 1.1), and building one frame to send.
  *
  * The reader is incremental, for a non-blocking socket: feed it whatever
  * arrived (or let it read the fd) and it reports "need more", "frame ready"
@@ -14,6 +14,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+struct flurm_auth;
+struct flurm_buf;
 
 /* SLURM's own ceiling (MAX_MSG_SIZE, 1 GiB); a caller's limit above it is
  * lowered to it. */
@@ -62,5 +65,21 @@ int flurm_frame_check(const uint8_t *frame, size_t len, size_t max_len, const ui
 
 /* Write the 4-byte prefix for a message of msg_len bytes into out. */
 void flurm_frame_prefix(uint8_t out[4], uint32_t msg_len);
+
+/*
+ * Append one whole frame to out (borrowed writer): length prefix, header in
+ * version's layout with flags (FLURM_HDR_*) and wire msg_type, auth section,
+ * then body[0..body_len) (borrowed, copied).  The auth section is a munge
+ * credential from auth (borrowed) over the body, decodable only by
+ * restrict_uid (FLURM_AUTH_UID_ANY: by anyone); with FLURM_HDR_NO_AUTH_CRED
+ * in flags there is none and auth may be NULL (23.02+ replies).
+ * Returns 0, or -1 with errno: EINVAL (no auth to sign with), EMSGSIZE
+ * (frame over FLURM_FRAME_MAX_LIMIT), EPROTONOSUPPORT (no header layout for
+ * version), EAGAIN (munged unreachable), ENOMEM; out is then truncated back
+ * to its length at entry.
+ */
+int flurm_frame_build(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version,
+                      uint16_t flags, uint16_t msg_type, const void *body, size_t body_len,
+                      uint32_t restrict_uid);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "wire/rec_generic.h"
 
+#include "wire/frame.h"
 #include "wire/header.h"
 #include "wire/msg.h"
 #include "wire/record.h"
@@ -21,37 +22,10 @@ int gw_reply_frame(struct flurm_auth *auth, struct flurm_buf *out, uint16_t vers
                    uint16_t wire_type, const void *body, size_t body_len,
                    uint32_t restrict_uid)
 {
-    struct flurm_header hdr = {
-        .version = version,
-        .msg_type = wire_type,
-        .body_length = (uint32_t)body_len,
-    };
-    size_t start = flurm_buf_len(out);
+    uint16_t flags = gw_reply_signed(version) ? 0 : FLURM_HDR_NO_AUTH_CRED;
 
-    if (body_len > UINT32_MAX - 4096) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    if (!gw_reply_signed(version))
-        hdr.flags = FLURM_HDR_NO_AUTH_CRED;
-    /* The prefix is patched once the frame's length is known. */
-    if (flurm_pack32(out, 0) < 0 || flurm_header_pack(&hdr, out) < 0)
-        goto error;
-    if (gw_reply_signed(version) &&
-        flurm_auth_sign(auth, version, wire_type, body, body_len, restrict_uid, out) < 0)
-        goto error;
-    if (flurm_pack_raw(out, body, body_len) < 0)
-        goto error;
-    if (flurm_pack32_at(out, start, (uint32_t)(flurm_buf_len(out) - start - 4)) < 0)
-        goto error;
-    return 0;
-error:
-    {
-        int saved = errno;
-        flurm_buf_seek(out, start);
-        errno = saved;
-    }
-    return -1;
+    return flurm_frame_build(auth, out, version, flags, wire_type, body, body_len,
+                             restrict_uid);
 }
 
 int gw_reply_rc(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version, int32_t rc,

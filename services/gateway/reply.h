@@ -25,9 +25,10 @@ int gw_reply_signed(uint16_t version);
  * Append a whole reply frame to out (borrowed writer; normally empty):
  * wire message type `wire_type`, body[0..body_len) (borrowed), signed by
  * auth (borrowed) for `restrict_uid` when gw_reply_signed(version).
- * Returns 0, or -1 with errno (EAGAIN: munged unreachable, ENOMEM,
- * EPROTONOSUPPORT: no header layout for version); out is then truncated
- * back to its length at entry.
+ * flurm_frame_build() with the flags this gateway's policy gives version:
+ * returns 0, or -1 with its errno (EAGAIN: munged unreachable, ENOMEM,
+ * EMSGSIZE, EPROTONOSUPPORT: no header layout for version); out is then
+ * truncated back to its length at entry.
  */
 int gw_reply_frame(struct flurm_auth *auth, struct flurm_buf *out, uint16_t version,
                    uint16_t wire_type, const void *body, size_t body_len,

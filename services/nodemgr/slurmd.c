@@ -60,16 +60,12 @@ struct slurmd_client {
 
 /* ---- frames ------------------------------------------------------------------ */
 
-/*
- * A whole request frame: u32 length, header, munge section, body.  The
- * gateway's reply frames (services/gateway/reply.c) are built the same
- * way; the two belong in one wire helper (see docs/nodemgr.md).
- */
+/* A whole request frame, malloc'ed (caller frees), signed for any
+ * receiver as slurmctld's agent signs. */
 static uint8_t *request_frame(struct flurm_auth *auth, enum flurm_msg_type type, const void *obj,
                               size_t *len)
 {
     struct flurm_buf *body = NULL, *out = NULL;
-    struct flurm_header hdr = {.version = REQUEST_VERSION};
     uint16_t wire;
     uint8_t *frame = NULL;
 
@@ -79,14 +75,8 @@ static uint8_t *request_frame(struct flurm_auth *auth, enum flurm_msg_type type,
         goto error;
     if (obj && flurm_msg_body_encode(REQUEST_VERSION, type, obj, body) < 0)
         goto error;
-    hdr.msg_type = wire;
-    hdr.body_length = (uint32_t)flurm_buf_len(body);
-    /* The prefix is patched once the frame's length is known. */
-    if (flurm_pack32(out, 0) < 0 || flurm_header_pack(&hdr, out) < 0 ||
-        flurm_auth_sign(auth, REQUEST_VERSION, wire, flurm_buf_data(body), flurm_buf_len(body),
-                        FLURM_AUTH_UID_ANY, out) < 0 ||
-        flurm_pack_raw(out, flurm_buf_data(body), flurm_buf_len(body)) < 0 ||
-        flurm_pack32_at(out, 0, (uint32_t)(flurm_buf_len(out) - 4)) < 0)
+    if (flurm_frame_build(auth, out, REQUEST_VERSION, 0, wire, flurm_buf_data(body),
+                          flurm_buf_len(body), FLURM_AUTH_UID_ANY) < 0)
         goto error;
     frame = flurm_buf_steal(out, len);
 error:

@@ -1,7 +1,9 @@
 /*
  * test_frame.c - cutting a byte stream into SLURM frames (wire/frame.h):
  * partial input, several frames in one read, hostile lengths, and a real
- * non-blocking socket.
+ * non-blocking socket; and building a frame: it splits back into what was
+ * put in, its credential verifies, SLURM_NO_AUTH_CRED frames carry none.
+ * The signed-frame tests talk to the local munged.
  */
 #include <check.h>
 #include <errno.h>
@@ -12,7 +14,11 @@
 #include <unistd.h>
 
 #include "test/wire/capture.h"
+#include "wire/auth.h"
 #include "wire/frame.h"
+#include "wire/header.h"
+#include "wire/pack.h"
+#include "wire/record.h"
 
 static uint8_t *ping_frame(size_t *len)
 {
@@ -219,6 +225,135 @@ START_TEST(prefix_is_big_endian)
 }
 END_TEST
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const uint8_t some_body[] = {0x00, 0x00, 0x00, 0x2a, 0xde, 0xad, 0xbe, 0xef};
+
+START_TEST(built_frame_splits_back_and_its_credential_verifies)
+{
+    struct flurm_auth *auth = flurm_auth_create(NULL);
+    struct flurm_buf *out = flurm_buf_create(64);
+    struct flurm_msg_parts p;
+    struct flurm_auth_result res;
+    const uint8_t *f;
+
+    ck_assert_ptr_nonnull(auth);
+    ck_assert_int_eq(flurm_frame_build(auth, out, FLURM_PROTO_22_05, 0, 1008, some_body,
+                                       sizeof(some_body), FLURM_AUTH_UID_ANY),
+                     0);
+    f = flurm_buf_data(out);
+    ck_assert_uint_eq(be32(f), flurm_buf_len(out) - 4);
+    ck_assert_int_eq(flurm_msg_split(&p, f + 4, flurm_buf_len(out) - 4), 0);
+    ck_assert_uint_eq(p.hdr.version, FLURM_PROTO_22_05);
+    ck_assert_uint_eq(p.hdr.flags, 0);
+    ck_assert_uint_eq(p.hdr.msg_type, 1008);
+    ck_assert_uint_eq(p.hdr.body_length, sizeof(some_body));
+    ck_assert_uint_eq(p.body_len, sizeof(some_body));
+    ck_assert_mem_eq(p.body, some_body, sizeof(some_body));
+    ck_assert_uint_eq(p.auth_plugin, FLURM_AUTH_PLUGIN_MUNGE);
+    ck_assert_msg(flurm_auth_verify(auth, p.auth, p.auth_len + p.body_len, p.hdr.version,
+                                    p.hdr.msg_type, &res) == 0,
+                  "credential refused: %s (%s)", flurm_auth_status_str(res.status),
+                  flurm_auth_munge_error(auth));
+    ck_assert_uint_eq(res.uid, getuid());
+    ck_assert_uint_eq(res.hash_type, FLURM_AUTH_HASH_K12);
+    flurm_msg_parts_free(&p);
+    flurm_buf_destroy(out);
+    flurm_auth_destroy(auth);
+}
+END_TEST
+
+START_TEST(credential_is_bound_to_the_message_type)
+{
+    struct flurm_auth *auth = flurm_auth_create(NULL);
+    struct flurm_buf *out = flurm_buf_create(64);
+    struct flurm_msg_parts p;
+    struct flurm_auth_result res;
+
+    ck_assert_int_eq(flurm_frame_build(auth, out, FLURM_PROTO_22_05, 0, 1008, some_body,
+                                       sizeof(some_body), FLURM_AUTH_UID_ANY),
+                     0);
+    ck_assert_int_eq(flurm_msg_split(&p, flurm_buf_data(out) + 4, flurm_buf_len(out) - 4), 0);
+    /* Verified as another type, the K12 payload no longer matches. */
+    ck_assert_int_eq(flurm_auth_verify(auth, p.auth, p.auth_len + p.body_len, p.hdr.version,
+                                       1009, &res),
+                     -1);
+    ck_assert_int_eq(res.status, FLURM_AUTH_HASH_MISMATCH);
+    flurm_msg_parts_free(&p);
+    flurm_buf_destroy(out);
+    flurm_auth_destroy(auth);
+}
+END_TEST
+
+START_TEST(no_auth_cred_frame_has_no_credential_and_needs_no_auth)
+{
+    struct flurm_buf *out = flurm_buf_create(64);
+    struct flurm_msg_parts p;
+    const uint8_t *f;
+
+    ck_assert_int_eq(flurm_frame_build(NULL, out, FLURM_PROTO_23_02, FLURM_HDR_NO_AUTH_CRED,
+                                       8001, some_body, sizeof(some_body), 0),
+                     0);
+    f = flurm_buf_data(out);
+    ck_assert_uint_eq(be32(f), flurm_buf_len(out) - 4);
+    ck_assert_int_eq(flurm_msg_split(&p, f + 4, flurm_buf_len(out) - 4), 0);
+    ck_assert_uint_eq(p.hdr.version, FLURM_PROTO_23_02);
+    ck_assert_uint_eq(p.hdr.flags, FLURM_HDR_NO_AUTH_CRED);
+    ck_assert_uint_eq(p.hdr.msg_type, 8001);
+    ck_assert_uint_eq(p.auth_plugin, 0);
+    ck_assert_uint_eq(p.auth_len, 0);
+    ck_assert_uint_eq(p.body_len, sizeof(some_body));
+    ck_assert_mem_eq(p.body, some_body, sizeof(some_body));
+    /* header then body, nothing between */
+    ck_assert_ptr_eq(p.body, f + flurm_buf_len(out) - sizeof(some_body));
+    flurm_msg_parts_free(&p);
+    flurm_buf_destroy(out);
+}
+END_TEST
+
+START_TEST(frame_is_appended_after_what_the_writer_holds)
+{
+    struct flurm_buf *out = flurm_buf_create(64);
+    const uint8_t *f;
+    size_t frame_len;
+
+    flurm_pack32(out, 0xcafef00d);
+    ck_assert_int_eq(flurm_frame_build(NULL, out, FLURM_PROTO_23_02, FLURM_HDR_NO_AUTH_CRED,
+                                       8001, some_body, sizeof(some_body), 0),
+                     0);
+    f = flurm_buf_data(out);
+    frame_len = flurm_buf_len(out) - 4;
+    ck_assert_uint_eq(be32(f), 0xcafef00d);
+    ck_assert_uint_eq(be32(f + 4), frame_len - 4);
+    flurm_buf_destroy(out);
+}
+END_TEST
+
+START_TEST(failed_build_leaves_the_writer_as_it_was)
+{
+    struct flurm_buf *out = flurm_buf_create(64);
+
+    flurm_pack32(out, 0xcafef00d);
+    errno = 0;
+    ck_assert_int_eq(flurm_frame_build(NULL, out, 0x1234, FLURM_HDR_NO_AUTH_CRED, 8001,
+                                       some_body, sizeof(some_body), 0),
+                     -1);
+    ck_assert_int_eq(errno, EPROTONOSUPPORT);
+    ck_assert_uint_eq(flurm_buf_len(out), 4);
+    /* A signed frame needs something to sign with. */
+    errno = 0;
+    ck_assert_int_eq(flurm_frame_build(NULL, out, FLURM_PROTO_22_05, 0, 1008, some_body,
+                                       sizeof(some_body), FLURM_AUTH_UID_ANY),
+                     -1);
+    ck_assert_int_eq(errno, EINVAL);
+    ck_assert_uint_eq(flurm_buf_len(out), 4);
+    flurm_buf_destroy(out);
+}
+END_TEST
+
 static Suite *frame_suite(void)
 {
     Suite *s = suite_create("frame");
@@ -234,6 +369,13 @@ static Suite *frame_suite(void)
     tcase_add_test(tc, socket_hostile_length_is_refused);
     tcase_add_test(tc, whole_frame_check);
     tcase_add_test(tc, prefix_is_big_endian);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("build");
+    tcase_add_test(tc, built_frame_splits_back_and_its_credential_verifies);
+    tcase_add_test(tc, credential_is_bound_to_the_message_type);
+    tcase_add_test(tc, no_auth_cred_frame_has_no_credential_and_needs_no_auth);
+    tcase_add_test(tc, frame_is_appended_after_what_the_writer_holds);
+    tcase_add_test(tc, failed_build_leaves_the_writer_as_it_was);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -52,13 +52,13 @@ new_instance() {
     [[ $p =~ ^[0-9]+$ ]] && [ "$p" != "$pid" ]
 }
 wait_for 10 "the supervisor to start a new node manager" new_instance
-wait_for 20 "n1 and n3 idle again, n2 not responding" states_are "n1 idle n2 unk* n3 idle "
+wait_for 45 "n1 and n3 idle again, n2 not responding" states_are "n1 idle n2 unk* n3 idle "
 check_eq "the new instance asked all three: n1 and n3 answered, n2 did not" \
     "n1 idle n2 unk* n3 idle " "$(states)"
 check_file_match "it asked the three nodes to register" "asked 3 nodes to register" "$RUN/flurm-sup.log"
 
 check "n2's slurmd starts again" cluster_start_node n2
-wait_for 20 "n2 to register by itself" states_are "n1 idle n2 idle n3 idle "
+wait_for 45 "n2 to register by itself" states_are "n1 idle n2 idle n3 idle "
 check_eq "n2 registered and is idle" "n1 idle n2 idle n3 idle " "$(states)"
 # reports of the sanitizer build come at exit
 "${clean_env[@]}" "$B/bin/flurm-sup" stop -r "$RUN" --timeout 20 >/dev/null 2>&1
