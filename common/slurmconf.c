@@ -243,7 +243,7 @@ static const struct key_info known_keys[] = {
     {"SchedulerTimeSlice", T_U16, IGNORED, NULL, "30"},
     {"SchedulerType", T_STRING, IMPL, NULL, "sched/backfill"},
     {"ScronParameters", T_STRING, IGNORED, NULL, NULL},
-    {"SelectType", T_STRING, IMPL, NULL, "select/cons_tres"},
+    {"SelectType", T_STRING, IMPL, NULL, "select/linear"},
     {"SelectTypeParameters", T_STRING, IMPL, NULL, NULL},
     {"SlurmUser", T_STRING, IMPL, NULL, "root"},
     {"SlurmdUser", T_STRING, IMPL, NULL, "root"},
