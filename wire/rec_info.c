@@ -8,15 +8,6 @@
 
 #include "wire/rec_info.h"
 
-/* A LIST field that exists only in some versions. */
-#define LIST_V(ST, M, SUB, COUNT, SINCE, UNTIL)                                          \
-    { .name = #M, .type = FLURM_F_LIST, .off = offsetof(ST, M), .sub = &(SUB),           \
-      .count_off = offsetof(ST, COUNT), .since = (SINCE), .until = (UNTIL) }
-/* An array field (count_off names its element count) that exists only in some
- * versions. */
-#define ARR_V(ST, M, T, COUNT, SINCE, UNTIL)                                             \
-    { .name = #M, .type = (T), .off = offsetof(ST, M), .count_off = offsetof(ST, COUNT), \
-      .since = (SINCE), .until = (UNTIL) }
 
 /* ---- node ------------------------------------------------------------------ */
 
@@ -400,7 +391,7 @@ static const struct flurm_field build_info_fields[] = {
     FLURM_FLD(ST, slurmctld_params, FLURM_F_STR),
     FLURM_FLD(ST, slurmctld_pidfile, FLURM_F_STR),
     FLURM_FLD_V(ST, slurmctld_plugstack, FLURM_F_STR, 0, FLURM_PROTO_23_02),
-    LIST_V(ST, slurmctld_plugstack_conf, flurm_rec_plugin_params, slurmctld_plugstack_conf_count, 0, FLURM_PROTO_23_02),
+    FLURM_FLD_SUBNV(ST, slurmctld_plugstack_conf, FLURM_F_LIST, flurm_rec_plugin_params, slurmctld_plugstack_conf_count, 0, FLURM_PROTO_23_02),
     FLURM_FLD(ST, slurmctld_port, FLURM_F_U32),
     FLURM_FLD(ST, slurmctld_port_count, FLURM_F_U16),
     FLURM_FLD(ST, slurmctld_primary_off_prog, FLURM_F_STR),
@@ -555,7 +546,7 @@ static const struct flurm_field stats_sched_fields[] = {
     FLURM_FLD(ST, schedule_cycle_sum, FLURM_F_U32),
     FLURM_FLD(ST, schedule_cycle_counter, FLURM_F_U32),
     FLURM_FLD(ST, schedule_cycle_depth, FLURM_F_U32),
-    ARR_V(ST, schedule_exit, FLURM_F_U32_ARRAY, schedule_exit_cnt, FLURM_PROTO_23_11, 0),
+    FLURM_FLD_NV(ST, schedule_exit, FLURM_F_U32_ARRAY, schedule_exit_cnt, FLURM_PROTO_23_11, 0),
     FLURM_FLD(ST, schedule_queue_len, FLURM_F_U32),
     FLURM_FLD(ST, bf_backfilled_jobs, FLURM_F_U32),
     FLURM_FLD(ST, bf_last_backfilled_jobs, FLURM_F_U32),
@@ -574,7 +565,7 @@ static const struct flurm_field stats_sched_fields[] = {
     FLURM_FLD(ST, bf_table_size_sum, FLURM_F_U32),
     FLURM_FLD(ST, bf_active, FLURM_F_U32),
     FLURM_FLD(ST, bf_backfilled_het_jobs, FLURM_F_U32),
-    ARR_V(ST, bf_exit, FLURM_F_U32_ARRAY, bf_exit_cnt, FLURM_PROTO_23_11, 0),
+    FLURM_FLD_NV(ST, bf_exit, FLURM_F_U32_ARRAY, bf_exit_cnt, FLURM_PROTO_23_11, 0),
 };
 FLURM_RECORD(flurm_rec_stats_sched, ST, stats_sched_fields);
 #undef ST

@@ -40,39 +40,7 @@
 #define V23_02 FLURM_PROTO_23_02
 #define V23_11 FLURM_PROTO_23_11
 
-/* A counted field that exists only in [SINCE, UNTIL). */
-#define FLD_NV(ST, M, T, COUNT, SINCE, UNTIL)                                             \
-    {                                                                                     \
-        .name = #M, .type = (T), .off = offsetof(ST, M), .count_off = offsetof(ST, COUNT), \
-        .since = (SINCE), .until = (UNTIL)                                                \
-    }
-#define FLD_SUBV(ST, M, T, SUB, SINCE, UNTIL)                                      \
-    {                                                                              \
-        .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB),            \
-        .since = (SINCE), .until = (UNTIL)                                         \
-    }
 
-#define AT(obj, off) ((char *)(obj) + (off))
-#define CAT(obj, off) ((const char *)(obj) + (off))
-
-static int bad_input(struct flurm_buf *b)
-{
-    flurm_buf_set_error(b);
-    return -1;
-}
-
-static int einval(void)
-{
-    errno = EINVAL;
-    return -1;
-}
-
-static int json_set(json_t *j, const char *key, json_t *v)
-{
-    if (!v)
-        return -1;
-    return json_object_set_new(j, key, v);
-}
 
 /* A u32 from a JSON object member; a missing member leaves *out alone. */
 static int json_get_u32(const json_t *j, const char *key, uint32_t *out)
@@ -83,7 +51,7 @@ static int json_get_u32(const json_t *j, const char *key, uint32_t *out)
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < 0 ||
         json_integer_value(v) > (json_int_t)UINT32_MAX)
-        return einval();
+        return flurm_record_einval();
     *out = (uint32_t)json_integer_value(v);
     return 0;
 }
@@ -91,12 +59,12 @@ static int json_get_u32(const json_t *j, const char *key, uint32_t *out)
 /* The u32 member at f->off as the JSON integer f->name. */
 static int u32_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 {
-    return json_set(j, f->name, json_integer(*(const uint32_t *)CAT(obj, f->off)));
+    return flurm_record_json_set(j, f->name, json_integer(*(const uint32_t *)FLURM_CAT(obj, f->off)));
 }
 
 static int u32_from_json(const struct flurm_field *f, void *obj, const json_t *j)
 {
-    return json_get_u32(j, f->name, (uint32_t *)AT(obj, f->off));
+    return json_get_u32(j, f->name, (uint32_t *)FLURM_AT(obj, f->off));
 }
 
 /* ---- plugin ids followed by nothing ------------------------------------------
@@ -113,14 +81,14 @@ static const uint32_t switch_plugins[] = {FLURM_SWITCH_PLUGIN_NONE, 0};
 static int plugin_pack(const uint32_t *known, const struct flurm_field *f, const void *obj,
                        struct flurm_buf *b)
 {
-    uint32_t id = *(const uint32_t *)CAT(obj, f->off);
+    uint32_t id = *(const uint32_t *)FLURM_CAT(obj, f->off);
 
     if (id == 0)
         id = known[0];
     for (; *known; known++)
         if (*known == id)
             return flurm_pack32(b, id);
-    return einval();
+    return flurm_record_einval();
 }
 
 static int plugin_unpack(const uint32_t *known, const struct flurm_field *f, void *obj,
@@ -132,11 +100,11 @@ static int plugin_unpack(const uint32_t *known, const struct flurm_field *f, voi
         return -1;
     for (; *known; known++) {
         if (*known == id) {
-            *(uint32_t *)AT(obj, f->off) = id;
+            *(uint32_t *)FLURM_AT(obj, f->off) = id;
             return 0;
         }
     }
-    return bad_input(b);
+    return flurm_record_bad_input(b);
 }
 
 static int select_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
@@ -176,19 +144,19 @@ static const struct flurm_custom switch_jobinfo = {switch_pack, switch_unpack, N
 static int u16_before_23_02_pack(const struct flurm_field *f, const void *obj,
                                  struct flurm_buf *b, uint16_t v)
 {
-    uint32_t value = *(const uint32_t *)CAT(obj, f->off);
+    uint32_t value = *(const uint32_t *)FLURM_CAT(obj, f->off);
 
     if (v >= V23_02)
         return flurm_pack32(b, value);
     if (value > UINT16_MAX)
-        return einval();
+        return flurm_record_einval();
     return flurm_pack16(b, (uint16_t)value);
 }
 
 static int u16_before_23_02_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
                                    uint16_t v)
 {
-    uint32_t *value = (uint32_t *)AT(obj, f->off);
+    uint32_t *value = (uint32_t *)FLURM_AT(obj, f->off);
     uint16_t v16;
 
     if (v >= V23_02)
@@ -277,7 +245,7 @@ static int skip_gres_record(struct flurm_buf *b, bool step, uint16_t v)
     if (flurm_unpack32(b, &magic) < 0 || flurm_unpack32(b, &plugin) < 0)
         return -1;
     if (magic != GRES_MAGIC)
-        return bad_input(b);
+        return flurm_record_bad_input(b);
     if (flurm_unpack16(b, &u16) < 0 || flurm_unpack16(b, &u16) < 0)
         return -1;
     for (int i = 0; i < 5; i++) /* per job/step, node, socket, task; mem */
@@ -292,7 +260,7 @@ static int skip_gres_record(struct flurm_buf *b, bool step, uint16_t v)
     if (flurm_unpack32(b, &node_cnt) < 0)
         return -1;
     if (node_cnt > FLURM_NO_VAL)
-        return bad_input(b);
+        return flurm_record_bad_input(b);
     if (step && skip_bitstr(b) < 0) /* node_in_use */
         return -1;
     if (flurm_unpack8(b, &flag) < 0 || (flag && skip_u64_array(b) < 0))
@@ -318,13 +286,13 @@ static int skip_gres_record(struct flurm_buf *b, bool step, uint16_t v)
 static int gres_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
                      uint16_t v)
 {
-    const struct flurm_gres_block *g = (const struct flurm_gres_block *)CAT(obj, f->off);
+    const struct flurm_gres_block *g = (const struct flurm_gres_block *)FLURM_CAT(obj, f->off);
 
     (void)v;
     if (g->len == 0)
         return flurm_pack16(b, 0);
     if (!g->data || g->len < 2)
-        return einval();
+        return flurm_record_einval();
     return flurm_pack_raw(b, g->data, g->len);
 }
 
@@ -332,7 +300,7 @@ static int gres_pack(const struct flurm_field *f, const void *obj, struct flurm_
 static int gres_unpack(bool step, const struct flurm_field *f, void *obj, struct flurm_buf *b,
                        uint16_t v)
 {
-    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, f->off);
+    struct flurm_gres_block *g = (struct flurm_gres_block *)FLURM_AT(obj, f->off);
     size_t start = flurm_buf_offset(b);
     uint16_t count;
     size_t len;
@@ -366,7 +334,7 @@ static int gres_step_unpack(const struct flurm_field *f, void *obj, struct flurm
 
 static void gres_free(const struct flurm_field *f, void *obj)
 {
-    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, f->off);
+    struct flurm_gres_block *g = (struct flurm_gres_block *)FLURM_AT(obj, f->off);
 
     free(g->data);
     g->data = NULL;
@@ -381,7 +349,7 @@ static FLURM_RECORD(gres_block_rec, struct flurm_gres_block, gres_block_fields);
 
 static int gres_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 {
-    json_t *o = flurm_record_to_json(&gres_block_rec, CAT(obj, f->off));
+    json_t *o = flurm_record_to_json(&gres_block_rec, FLURM_CAT(obj, f->off));
     json_t *data;
     int rc;
 
@@ -396,7 +364,7 @@ static int gres_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 static int gres_from_json(const struct flurm_field *f, void *obj, const json_t *j)
 {
     const json_t *v = json_object_get(j, f->name);
-    struct flurm_gres_block *g = (struct flurm_gres_block *)AT(obj, f->off);
+    struct flurm_gres_block *g = (struct flurm_gres_block *)FLURM_AT(obj, f->off);
     json_t *o;
     int rc;
 
@@ -408,7 +376,7 @@ static int gres_from_json(const struct flurm_field *f, void *obj, const json_t *
     json_decref(o);
     if (rc == 0 && g->len == 1) { /* a block is at least its u16 count */
         gres_free(f, obj);
-        return einval();
+        return flurm_record_einval();
     }
     return rc;
 }
@@ -795,7 +763,7 @@ static int ra_addr_pack(const struct flurm_field *f, const void *obj, struct flu
     if (ra->node_addr_present > 1 ||
         (ra->node_addr_present && ra->node_addr.count != ra->node_cnt) ||
         (!ra->node_addr_present && ra->node_addr.count))
-        return einval();
+        return flurm_record_einval();
     if (flurm_pack8(b, ra->node_addr_present) < 0)
         return -1;
     if (!ra->node_addr_present)
@@ -814,10 +782,10 @@ static int ra_addr_unpack(const struct flurm_field *f, void *obj, struct flurm_b
     if (ra->node_addr_present == 0)
         return 0;
     if (ra->node_addr_present != 1)
-        return bad_input(b);
+        return flurm_record_bad_input(b);
     if (flurm_record_unpack(&flurm_rec_addr_array, &ra->node_addr, b, v, NULL) < 0)
         return -1;
-    return ra->node_addr.count == ra->node_cnt ? 0 : bad_input(b);
+    return ra->node_addr.count == ra->node_cnt ? 0 : flurm_record_bad_input(b);
 }
 
 static void ra_addr_free(const struct flurm_field *f, void *obj)
@@ -831,9 +799,9 @@ static int ra_addr_to_json(const struct flurm_field *f, const void *obj, json_t 
     const RA *ra = (const RA *)obj;
 
     (void)f;
-    if (json_set(j, "node_addr_present", json_integer(ra->node_addr_present)) < 0)
+    if (flurm_record_json_set(j, "node_addr_present", json_integer(ra->node_addr_present)) < 0)
         return -1;
-    return json_set(j, "node_addr", flurm_record_to_json(&flurm_rec_addr_array, &ra->node_addr));
+    return flurm_record_json_set(j, "node_addr", flurm_record_to_json(&flurm_rec_addr_array, &ra->node_addr));
 }
 
 static int ra_addr_from_json(const struct flurm_field *f, void *obj, const json_t *j)
@@ -844,7 +812,7 @@ static int ra_addr_from_json(const struct flurm_field *f, void *obj, const json_
 
     (void)f;
     if (json_get_u32(j, "node_addr_present", &present) < 0 || present > 1)
-        return einval();
+        return flurm_record_einval();
     ra->node_addr_present = (uint8_t)present;
     if (!v || json_is_null(v))
         return 0;
@@ -960,8 +928,8 @@ static const struct flurm_field step_layout_fields[] = {
     FLURM_FLD(SL, task_cnt, U32),
     FLURM_FLD(SL, task_dist, U32),
     FLURM_FLD_SUBN(SL, tasks, ARR, task_ids_rec, node_cnt),
-    FLD_NV(SL, cpt_compact_array, U16A, cpt_compact_array_cnt, V23_11, 0),
-    FLD_NV(SL, cpt_compact_reps, U32A, cpt_compact_reps_cnt, V23_11, 0),
+    FLURM_FLD_NV(SL, cpt_compact_array, U16A, cpt_compact_array_cnt, V23_11, 0),
+    FLURM_FLD_NV(SL, cpt_compact_reps, U32A, cpt_compact_reps_cnt, V23_11, 0),
     FLURM_FLD_V(SL, net_cred, STR, V23_11, 0),
 };
 FLURM_RECORD(flurm_rec_step_layout, struct flurm_step_layout, step_layout_fields);
@@ -1007,7 +975,7 @@ static const struct flurm_field job_cred_fields[] = {
     FLURM_FLD_CUSTOM_AT(CRED, step_gres, gres_step_state),
     FLURM_FLD(CRED, job_core_spec, U16),
     FLURM_FLD(CRED, job_account, STR),
-    FLD_SUBV(CRED, job_node_addrs, REC, flurm_rec_addr_array, V23_11, 0),
+    FLURM_FLD_SUBV(CRED, job_node_addrs, REC, flurm_rec_addr_array, V23_11, 0),
     FLURM_FLD(CRED, job_alias_list, STR),
     FLURM_FLD(CRED, job_comment, STR),
     FLURM_FLD(CRED, job_constraints, STR),
@@ -1063,7 +1031,7 @@ static FLURM_RECORD(signed_cred_parts, SC, signed_cred_parts_fields);
 static int signed_cred_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
                             uint16_t v)
 {
-    const SC *c = (const SC *)CAT(obj, f->off);
+    const SC *c = (const SC *)FLURM_CAT(obj, f->off);
 
     if (c->raw) {
         if (flurm_pack_raw(b, c->raw, c->raw_len) < 0)
@@ -1077,7 +1045,7 @@ static int signed_cred_pack(const struct flurm_field *f, const void *obj, struct
 static int signed_cred_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b,
                               uint16_t v)
 {
-    SC *c = (SC *)AT(obj, f->off);
+    SC *c = (SC *)FLURM_AT(obj, f->off);
     size_t start = flurm_buf_offset(b);
     size_t len;
 

@@ -111,24 +111,15 @@ static void launch_cred_free(const struct flurm_field *f, void *obj)
     flurm_record_free(&flurm_rec_signed_job_cred, &((ST *)obj)->cred);
 }
 
-static int json_put(json_t *obj, const char *key, json_t *value)
-{
-    if (!value || json_object_set_new(obj, key, value) < 0) {
-        errno = ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
 static int launch_cred_to_json(const struct flurm_field *f, const void *obj,
                                json_t *record_json)
 {
     const ST *m = obj;
 
     (void)f;
-    if (json_put(record_json, "cred_version", json_integer(m->cred_version)) < 0)
+    if (flurm_record_json_set(record_json, "cred_version", json_integer(m->cred_version)) < 0)
         return -1;
-    return json_put(record_json, "cred",
+    return flurm_record_json_set(record_json, "cred",
                     flurm_record_to_json(&flurm_rec_signed_job_cred, &m->cred));
 }
 

@@ -32,33 +32,7 @@
 #define V23_02 FLURM_PROTO_23_02
 #define V23_11 FLURM_PROTO_23_11
 
-/* A counted field that exists only in [SINCE, UNTIL). */
-#define FLD_NV(ST, M, T, COUNT, SINCE, UNTIL)                                             \
-    {                                                                                     \
-        .name = #M, .type = (T), .off = offsetof(ST, M), .count_off = offsetof(ST, COUNT), \
-        .since = (SINCE), .until = (UNTIL)                                                \
-    }
-/* A custom field serving member M and its uint32_t count COUNT. */
-#define FLD_CUSTOM_N(ST, M, CUSTOM, COUNT)                                                \
-    {                                                                                     \
-        .name = #M, .type = FLURM_F_CUSTOM, .off = offsetof(ST, M),                       \
-        .count_off = offsetof(ST, COUNT), .custom = &(CUSTOM)                             \
-    }
 
-#define AT(obj, off) ((char *)(obj) + (off))
-#define CAT(obj, off) ((const char *)(obj) + (off))
-
-static int bad_input(struct flurm_buf *b)
-{
-    flurm_buf_set_error(b);
-    return -1;
-}
-
-static int einval(void)
-{
-    errno = EINVAL;
-    return -1;
-}
 
 /* ---- a u16 count, then that many u16 (resp_port, io_port) ---------------------
  *
@@ -69,12 +43,12 @@ static int einval(void)
 static int ports_pack(const struct flurm_field *f, const void *obj, struct flurm_buf *b,
                       uint16_t v)
 {
-    const uint16_t *ports = *(uint16_t *const *)CAT(obj, f->off);
-    uint32_t n = *(const uint32_t *)CAT(obj, f->count_off);
+    const uint16_t *ports = *(uint16_t *const *)FLURM_CAT(obj, f->off);
+    uint32_t n = *(const uint32_t *)FLURM_CAT(obj, f->count_off);
 
     (void)v;
     if (n >= FLURM_NO_VAL16 || (n && !ports))
-        return einval();
+        return flurm_record_einval();
     if (flurm_pack16(b, (uint16_t)n) < 0)
         return -1;
     for (uint32_t i = 0; i < n; i++)
@@ -85,19 +59,19 @@ static int ports_pack(const struct flurm_field *f, const void *obj, struct flurm
 
 static int ports_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *b, uint16_t v)
 {
-    uint16_t **ports = (uint16_t **)AT(obj, f->off);
+    uint16_t **ports = (uint16_t **)FLURM_AT(obj, f->off);
     uint16_t n;
 
     (void)v;
     if (flurm_unpack16(b, &n) < 0)
         return -1;
     if (n >= FLURM_NO_VAL16 || (size_t)n * 2 > flurm_buf_remaining(b))
-        return bad_input(b);
+        return flurm_record_bad_input(b);
     if (n == 0)
         return 0;
     if (!(*ports = calloc(n, sizeof(**ports))))
         return -1;
-    *(uint32_t *)AT(obj, f->count_off) = n;
+    *(uint32_t *)FLURM_AT(obj, f->count_off) = n;
     for (uint16_t i = 0; i < n; i++)
         if (flurm_unpack16(b, &(*ports)[i]) < 0)
             return -1;
@@ -106,7 +80,7 @@ static int ports_unpack(const struct flurm_field *f, void *obj, struct flurm_buf
 
 static void ports_free(const struct flurm_field *f, void *obj)
 {
-    uint16_t **ports = (uint16_t **)AT(obj, f->off);
+    uint16_t **ports = (uint16_t **)FLURM_AT(obj, f->off);
 
     free(*ports);
     *ports = NULL;
@@ -114,8 +88,8 @@ static void ports_free(const struct flurm_field *f, void *obj)
 
 static int ports_to_json(const struct flurm_field *f, const void *obj, json_t *j)
 {
-    const uint16_t *ports = *(uint16_t *const *)CAT(obj, f->off);
-    uint32_t n = *(const uint32_t *)CAT(obj, f->count_off);
+    const uint16_t *ports = *(uint16_t *const *)FLURM_CAT(obj, f->off);
+    uint32_t n = *(const uint32_t *)FLURM_CAT(obj, f->count_off);
     json_t *a = json_array();
 
     if (!a)
@@ -132,22 +106,22 @@ error:
 static int ports_from_json(const struct flurm_field *f, void *obj, const json_t *j)
 {
     const json_t *a = json_object_get(j, f->name), *item;
-    uint16_t **ports = (uint16_t **)AT(obj, f->off);
+    uint16_t **ports = (uint16_t **)FLURM_AT(obj, f->off);
     size_t i, n;
 
     if (!a)
         return 0;
     if (!json_is_array(a) || (n = json_array_size(a)) >= FLURM_NO_VAL16)
-        return einval();
+        return flurm_record_einval();
     if (n == 0)
         return 0;
     if (!(*ports = calloc(n, sizeof(**ports))))
         return -1;
-    *(uint32_t *)AT(obj, f->count_off) = (uint32_t)n;
+    *(uint32_t *)FLURM_AT(obj, f->count_off) = (uint32_t)n;
     json_array_foreach(a, i, item) {
         if (!json_is_integer(item) || json_integer_value(item) < 0 ||
             json_integer_value(item) > UINT16_MAX)
-            return einval();
+            return flurm_record_einval();
         (*ports)[i] = (uint16_t)json_integer_value(item);
     }
     return 0;
@@ -184,7 +158,7 @@ static int tag_unpack(const struct flurm_field *f, void *obj, struct flurm_buf *
         return -1;
     same = tag && !strcmp(tag, JOB_OPTIONS_TAG);
     free(tag);
-    return same ? 0 : bad_input(b);
+    return same ? 0 : flurm_record_bad_input(b);
 }
 
 static const struct flurm_custom job_options_tag = {tag_pack, tag_unpack, NULL, NULL, NULL};
@@ -220,7 +194,7 @@ static int launch_cred_unpack(const struct flurm_field *f, void *obj, struct flu
         return -1;
     /* Below 21.08 is older than any peer FLURM speaks to. */
     if (m->cred_version < FLURM_PROTO_21_08)
-        return bad_input(b);
+        return flurm_record_bad_input(b);
     return flurm_record_unpack(&flurm_rec_signed_job_cred, &m->cred, b, m->cred_version, NULL);
 }
 
@@ -326,8 +300,8 @@ static const struct flurm_field launch_tasks_req_fields[] = {
     FLURM_FLD(LTQ, step_mem_lim, U64),
     FLURM_FLD(LTQ, nnodes, U32),
     FLURM_FLD(LTQ, cpus_per_task, U16),
-    FLD_NV(LTQ, cpt_compact_array, U16A, cpt_compact_cnt, V23_11, 0),
-    FLD_NV(LTQ, cpt_compact_reps, U32A, cpt_compact_cnt, V23_11, 0),
+    FLURM_FLD_NV(LTQ, cpt_compact_array, U16A, cpt_compact_cnt, V23_11, 0),
+    FLURM_FLD_NV(LTQ, cpt_compact_reps, U32A, cpt_compact_cnt, V23_11, 0),
     FLURM_FLD(LTQ, tres_per_task, STR),
     FLURM_FLD(LTQ, threads_per_core, U16),
     FLURM_FLD(LTQ, task_dist, U32),
@@ -336,7 +310,7 @@ static const struct flurm_field launch_tasks_req_fields[] = {
     FLURM_FLD(LTQ, accel_bind_type, U16),
     {.name = "cred", .type = FLURM_F_INLINE, .sub = &cred_parts, .custom = &launch_cred_wire},
     FLURM_FLD_SUBN(LTQ, tasks, ARR, flurm_rec_node_tasks, nnodes),
-    FLD_CUSTOM_N(LTQ, resp_port, u16_counted_ports, resp_port_cnt),
+    FLURM_FLD_CUSTOM_N(LTQ, resp_port, u16_counted_ports, resp_port_cnt),
     FLURM_FLD(LTQ, orig_addr, FLURM_F_ADDR),
     FLURM_FLD_N(LTQ, env, STRA, envc),
     FLURM_FLD_N(LTQ, spank_job_env, STRA, spank_job_env_size),
@@ -351,7 +325,7 @@ static const struct flurm_field launch_tasks_req_fields[] = {
     FLURM_FLD(LTQ, ofname, STR),
     FLURM_FLD(LTQ, efname, STR),
     FLURM_FLD(LTQ, ifname, STR),
-    FLD_CUSTOM_N(LTQ, io_port, u16_counted_ports, io_port_cnt),
+    FLURM_FLD_CUSTOM_N(LTQ, io_port, u16_counted_ports, io_port_cnt),
     FLURM_FLD(LTQ, profile, U32),
     FLURM_FLD(LTQ, task_prolog, STR),
     FLURM_FLD(LTQ, task_epilog, STR),

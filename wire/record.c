@@ -42,16 +42,25 @@ static void set_err(const char **err_field, const char *name)
         *err_field = name;
 }
 
-static int einval(void)
+int flurm_record_einval(void)
 {
     errno = EINVAL;
     return -1;
 }
 
-static int bad_input(struct flurm_buf *b)
+int flurm_record_bad_input(struct flurm_buf *b)
 {
     flurm_buf_set_error(b);
     return -1;
+}
+
+int flurm_record_json_set(json_t *j, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(j, key, value) < 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
 }
 
 /* Bytes of the wire integer of a constant or a presence marker. */
@@ -116,7 +125,7 @@ static int gate_value(const struct flurm_record *r, size_t idx, const void *obj,
             break;
         }
     }
-    return einval();
+    return flurm_record_einval();
 }
 
 /* MEM and the arrays of plain values: a pointer and its uint32_t length. */
@@ -452,10 +461,10 @@ static int pack_optional(const struct flurm_field *f, const void *sub, struct fl
         /* A head of NO_VAL would read back as "absent" and strand the rest. */
         if (!head || head->type != FLURM_F_U32 ||
             *(const uint32_t *)CAT(sub, head->off) == FLURM_NO_VAL)
-            return einval();
+            return flurm_record_einval();
     } else {
         if (f->value == 0)
-            return einval(); /* a present record would read back as absent */
+            return flurm_record_einval(); /* a present record would read back as absent */
         if (pack_uint(b, marker_width(f->type), sub ? f->value : 0) < 0)
             return -1;
         if (!sub)
@@ -514,17 +523,17 @@ static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
         if (!*(void *const *)p)
             return flurm_pack32(b, FLURM_NO_VAL);
         if (n >= FLURM_NO_VAL)
-            return einval();
+            return flurm_record_einval();
         if (flurm_pack32(b, n) < 0)
             return -1;
         return pack_items(f->sub, *(void *const *)p, n, b, v);
     case FLURM_F_ARRAY:
         if (!*(void *const *)p && n > 0)
-            return einval();
+            return flurm_record_einval();
         return pack_items(f->sub, *(void *const *)p, n, b, v);
     case FLURM_F_CUSTOM:
         if (!f->custom || !f->custom->pack)
-            return einval();
+            return flurm_record_einval();
         return f->custom->pack(f, obj, b, v);
     case FLURM_F_CONST8:
     case FLURM_F_CONST16:
@@ -540,16 +549,16 @@ static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
             return -1;
         /* Arrays longer than the gate would be dropped without a word. */
         if (f->type == FLURM_F_GATED_COUNTS && !group_counts_are(f->sub, p, n))
-            return einval();
+            return flurm_record_einval();
         return n ? pack_fields(f->sub, p, b, v) : 0;
     case FLURM_F_INLINE:
         if (!f->custom)
             return pack_fields(layout_for(f, v), p, b, v);
         if (!f->custom->pack)
-            return einval();
+            return flurm_record_einval();
         return f->custom->pack(f, obj, b, v);
     }
-    return einval();
+    return flurm_record_einval();
 }
 
 static int pack_fields(const struct flurm_record *r, const void *obj, struct flurm_buf *b,
@@ -565,7 +574,7 @@ int flurm_record_pack(const struct flurm_record *r, const void *obj, struct flur
                       uint16_t version)
 {
     if (!r || !obj || !b)
-        return einval();
+        return flurm_record_einval();
     return pack_fields(r, obj, b, version);
 }
 
@@ -716,7 +725,7 @@ static int unpack_optional(const struct flurm_field *f, void **slot, struct flur
     } else if (mark == 0) {
         return 0;
     } else if (mark != f->value) {
-        return bad_input(b);
+        return flurm_record_bad_input(b);
     }
     if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
         return -1;
@@ -834,14 +843,14 @@ static int unpack_field(const struct flurm_record *r, size_t idx, void *obj,
         return 0;
     case FLURM_F_CUSTOM:
         if (!f->custom || !f->custom->unpack)
-            return einval();
+            return flurm_record_einval();
         return f->custom->unpack(f, obj, b, v);
     case FLURM_F_CONST8:
     case FLURM_F_CONST16:
     case FLURM_F_CONST32:
         if (unpack_uint(b, marker_width(f->type), &n) < 0)
             return -1;
-        return n == f->value ? 0 : bad_input(b);
+        return n == f->value ? 0 : flurm_record_bad_input(b);
     case FLURM_F_OPTIONAL8:
     case FLURM_F_OPTIONAL16:
     case FLURM_F_OPTIONAL_NOVAL:
@@ -855,16 +864,16 @@ static int unpack_field(const struct flurm_record *r, size_t idx, void *obj,
         if (unpack_fields(f->sub, p, b, v, err_field) < 0)
             return -1;
         if (f->type == FLURM_F_GATED_COUNTS && !group_counts_are(f->sub, p, n))
-            return bad_input(b);
+            return flurm_record_bad_input(b);
         return 0;
     case FLURM_F_INLINE:
         if (!f->custom)
             return unpack_fields(layout_for(f, v), p, b, v, err_field);
         if (!f->custom->unpack)
-            return einval();
+            return flurm_record_einval();
         return f->custom->unpack(f, obj, b, v);
     default:
-        return einval();
+        return flurm_record_einval();
     }
     /* MEM and the numeric arrays land here with their result in tmp. */
     if (rc < 0)
@@ -900,7 +909,7 @@ static int decode_start(const struct flurm_record *r, void *obj, const void *sou
     if (err_field)
         *err_field = NULL;
     if (!r || !obj || !source)
-        return einval();
+        return flurm_record_einval();
     memset(obj, 0, r->size);
     return 0;
 }
@@ -1484,7 +1493,7 @@ static int optional_from_json(const struct flurm_field *f, const json_t *j, void
     if (json_is_null(j))
         return 0;
     if (!json_is_object(j))
-        return einval();
+        return flurm_record_einval();
     if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
         return -1;
     if (fields_from_json(f->sub, j, sub, err_field) < 0) {

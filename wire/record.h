@@ -172,6 +172,22 @@ struct flurm_record {
 #define FLURM_FLD_CUSTOM_V(ST, M, CUSTOM, SINCE, UNTIL) \
     { .name = #M, .type = FLURM_F_CUSTOM, .off = offsetof(ST, M), .custom = &(CUSTOM), \
       .since = (SINCE), .until = (UNTIL) }
+/* Fields that exist only in protocol versions [SINCE, UNTIL): counted (an
+ * array whose element count is member COUNT), a sub-record, a counted list
+ * of sub-records. */
+#define FLURM_FLD_NV(ST, M, T, COUNT, SINCE, UNTIL) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .count_off = offsetof(ST, COUNT), \
+      .since = (SINCE), .until = (UNTIL) }
+#define FLURM_FLD_SUBV(ST, M, T, SUB, SINCE, UNTIL) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB), \
+      .since = (SINCE), .until = (UNTIL) }
+#define FLURM_FLD_SUBNV(ST, M, T, SUB, COUNT, SINCE, UNTIL) \
+    { .name = #M, .type = (T), .off = offsetof(ST, M), .sub = &(SUB), \
+      .count_off = offsetof(ST, COUNT), .since = (SINCE), .until = (UNTIL) }
+/* A custom field serving member M and its uint32_t count COUNT. */
+#define FLURM_FLD_CUSTOM_N(ST, M, CUSTOM, COUNT) \
+    { .name = #M, .type = FLURM_F_CUSTOM, .off = offsetof(ST, M), \
+      .count_off = offsetof(ST, COUNT), .custom = &(CUSTOM) }
 #define FLURM_FLD_CONST8(NAME, V) { .name = (NAME), .type = FLURM_F_CONST8, .value = (V) }
 #define FLURM_FLD_CONST16(NAME, V) { .name = (NAME), .type = FLURM_F_CONST16, .value = (V) }
 #define FLURM_FLD_CONST32(NAME, V) { .name = (NAME), .type = FLURM_F_CONST32, .value = (V) }
@@ -192,6 +208,20 @@ struct flurm_record {
 #define FLURM_RECORD(VAR, ST, FIELDS) \
     const struct flurm_record VAR = { #ST, sizeof(ST), FIELDS, \
                                       sizeof(FIELDS) / sizeof((FIELDS)[0]) }
+
+/* For custom callbacks: the member of obj at a field's offset. */
+#define FLURM_AT(obj, off) ((char *)(obj) + (off))
+#define FLURM_CAT(obj, off) ((const char *)(obj) + (off))
+
+/* For custom callbacks: mark b as holding malformed input and return -1. */
+int flurm_record_bad_input(struct flurm_buf *b);
+
+/* For custom callbacks: errno EINVAL, return -1. */
+int flurm_record_einval(void);
+
+/* For to_json callbacks: j[key] = value (taken; NULL means it could not be
+ * made).  0, or -1 and ENOMEM. */
+int flurm_record_json_set(json_t *j, const char *key, json_t *value);
 
 /* Pack obj (borrowed) as record r for protocol version.  0 or -1/errno. */
 int flurm_record_pack(const struct flurm_record *r, const void *obj, struct flurm_buf *b,
