@@ -21,8 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
+#include "common/alloc.h"
 #include "common/hostlist.h"
+#include "services/jobstore/held.h"
 #include "wire/pack.h"
 
 /* ---- SLURM constants not worth a public name ------------------------------ */
@@ -34,8 +37,12 @@
 #define SLURM_BATCH_SCRIPT 0xfffffffbu
 #define SLURM_DIST_CYCLIC 1u
 #define SIGKILL_NUM 9u
+/* kill_job flags (slurm.h KILL_*) */
+#define KILL_JOB_BATCH 0x0001u
+#define KILL_STEPS_ONLY 0x0004u
 
 #define SHOW_ALL 0x0001u
+#define SHOW_DETAIL 0x0002u
 
 /* job_desc / job bit_flags (slurm.h) */
 #define BACKFILL_TEST (1ULL << 3)
@@ -448,6 +455,16 @@ struct job {
     uint64_t bitflags;
     uint64_t seq;
     uint32_t weight; /* what this record adds to jobs->active */
+    /* Running (docs/running-jobs.md): the allocation, kept after the job
+     * ended for NodeList/NumCPUs until a requeue drops it; per host of it
+     * whether the host is still completing (its epilog has not come) and
+     * whether the held index counts it now (not state). */
+    struct flurm_alloc *alloc;
+    uint8_t *cg;
+    uint8_t *counted;
+    bool launched;
+    bool batch;
+    uint16_t restart_cnt;
     /* The request as normalized at submit (script and environment are kept
      * apart): name, partition, time limits, sizes, paths... */
     struct flurm_job_desc desc;
@@ -473,8 +490,12 @@ struct jobs {
     /* sdiag's counters since the table was created or last reset: not
      * state (never saved), so a reloaded store starts them again */
     struct {
-        uint32_t submitted, canceled;
+        uint32_t submitted, canceled, started, completed, failed;
     } counted;
+    /* cores and memory held per node, derived from the jobs (not state) */
+    struct held *held;
+    /* the signals job.kill asks the node manager to deliver */
+    json_t *signals;
     /* query-time cache of user names (not state) */
     struct uname {
         uint32_t uid;
@@ -488,6 +509,9 @@ static void job_free(struct job *job)
     if (!job)
         return;
     ts_destroy(job->tasks);
+    flurm_alloc_destroy(job->alloc);
+    free(job->cg);
+    free(job->counted);
     flurm_record_free(&flurm_rec_job_desc, &job->desc);
     free(job->state_desc);
     free(job);
@@ -591,11 +615,83 @@ static void reweigh(struct jobs *jobs, struct job *job)
     job->weight = w;
 }
 
+/* Whether job holds the cores and memory of its alloc host i: all of them
+ * while it runs, those still completing after it ended (or was requeued). */
+static bool job_holds_host(const struct job *job, size_t i)
+{
+    uint32_t base = job->state & JOB_STATE_BASE;
+
+    if (!job->alloc || i >= job->alloc->nhosts)
+        return false;
+    if (base == JOB_RUNNING || base == JOB_SUSPENDED)
+        return true;
+    return (job->state & JOB_COMPLETING) && job->cg && job->cg[i];
+}
+
+/* Bring the held index in line with what job holds now. */
+static void held_sync(struct jobs *jobs, struct job *job)
+{
+    const struct site *site = jobs->site;
+
+    if (!job->alloc || !job->counted)
+        return;
+    for (size_t i = 0; i < job->alloc->nhosts; i++) {
+        const struct flurm_alloc_host *h = &job->alloc->hosts[i];
+        bool want = job_holds_host(job, i);
+        ssize_t node;
+
+        if (want == (bool)job->counted[i])
+            continue;
+        node = site_node_find(site, h->name);
+        if (node >= 0) {
+            if (want)
+                held_add(jobs->held, (size_t)node, &h->cores, h->mem);
+            else
+                held_remove(jobs->held, (size_t)node, &h->cores, h->mem);
+        }
+        job->counted[i] = want;
+    }
+}
+
+/* Release what job holds and forget its allocation (a requeue). */
+static void job_drop_alloc(struct jobs *jobs, struct job *job)
+{
+    if (job->counted) {
+        for (size_t i = 0; job->alloc && i < job->alloc->nhosts; i++)
+            job->cg[i] = 0;
+        held_sync(jobs, job);
+    }
+    flurm_alloc_destroy(job->alloc);
+    free(job->cg);
+    free(job->counted);
+    job->alloc = NULL;
+    job->cg = NULL;
+    job->counted = NULL;
+    job->launched = false;
+}
+
+/* build_cg_bitmap: every host of the allocation is completing, and the job
+ * is COMPLETING while any is. */
+static void job_begin_completing(struct job *job)
+{
+    bool any = false;
+
+    for (size_t i = 0; job->alloc && job->cg && i < job->alloc->nhosts; i++) {
+        job->cg[i] = 1;
+        any = true;
+    }
+    if (any)
+        job->state |= JOB_COMPLETING;
+    else
+        job->state &= ~JOB_COMPLETING;
+}
+
 /* Remember that job changed in this command, once.  Every change to a job
  * passes here, which also keeps the active count right. */
 static int mark_changed(struct jobs *jobs, struct job *job)
 {
     reweigh(jobs, job);
+    held_sync(jobs, job);
     job->seq = jobs->seq;
     jobs->last_update = jobs->now;
     for (size_t i = 0; i < jobs->nchanged; i++) {
@@ -624,7 +720,8 @@ struct jobs *jobs_create(const struct site *site)
     jobs->site = site;
     jobs->next_job_id = site_first_job_id(site);
     jobs->lowest_prio = TOP_PRIORITY;
-    if (!(jobs->desc_defaults = jobs_desc_defaults())) {
+    if (!(jobs->desc_defaults = jobs_desc_defaults()) || !(jobs->held = held_create(site))) {
+        json_decref(jobs->desc_defaults);
         free(jobs);
         errno = ENOMEM;
         return NULL;
@@ -645,6 +742,8 @@ void jobs_destroy(struct jobs *jobs)
     free(jobs->changed);
     free(jobs->scripts);
     json_decref(jobs->desc_defaults);
+    json_decref(jobs->signals);
+    held_destroy(jobs->held);
     free(jobs);
 }
 
@@ -1648,9 +1747,12 @@ json_t *jobs_stats(struct jobs *jobs, bool reset, int64_t now)
         else if ((job->state & JOB_STATE_BASE) == JOB_RUNNING)
             running++;
     }
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "jobs_submitted",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "jobs_submitted",
                      (json_int_t)jobs->counted.submitted, "jobs_canceled",
-                     (json_int_t)jobs->counted.canceled, "jobs_pending", (json_int_t)pending,
+                     (json_int_t)jobs->counted.canceled, "jobs_started",
+                     (json_int_t)jobs->counted.started, "jobs_completed",
+                     (json_int_t)jobs->counted.completed, "jobs_failed",
+                     (json_int_t)jobs->counted.failed, "jobs_pending", (json_int_t)pending,
                      "jobs_running", (json_int_t)running, "job_states_ts", (json_int_t)now,
                      "next_job_id", (json_int_t)peek_job_id(jobs));
 }
@@ -2047,6 +2149,7 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
             job->array_max_tasks = (uint32_t)atoi(pct + 1);
     }
     job->state = JOB_PENDING;
+    job->batch = true; /* every submission carries a script (2009 otherwise) */
     job->submit_time = jobs->now;
     job->proto = c->proto;
     job->requid = FLURM_NO_VAL;
@@ -2109,10 +2212,26 @@ done:
 
 /* ---- job.kill --------------------------------------------------------------- */
 
-/* job_signal: what a signal does to one record.  FLURM has no running jobs
- * yet (no node manager drives them), so signals other than SIGKILL to a
- * started job are refused honestly instead of being dropped. */
-static int job_signal(struct jobs *jobs, struct job *job, uint16_t signal, uint32_t uid)
+/* Queue a signal for the node manager to deliver to a running job (the
+ * reply of job.kill carries them; docs/running-jobs.md). */
+static int queue_signal(struct jobs *jobs, const struct job *job, uint16_t signal, uint16_t flags)
+{
+    json_t *sig;
+
+    if (!jobs->signals && !(jobs->signals = json_array()))
+        return -1;
+    sig = json_pack("{s:I, s:i, s:i, s:s?, s:s?}", "job_id", (json_int_t)job->job_id, "signal",
+                    (int)signal, "flags", (int)flags, "nodes",
+                    job->alloc ? job->alloc->nodes : NULL, "batch_host",
+                    job->alloc ? job->alloc->batch_host : NULL);
+    return sig ? json_array_append_new(jobs->signals, sig) : -1;
+}
+
+/* job_signal: what a signal does to one record.  SIGKILL ends the job
+ * (CANCELLED, and COMPLETING on every host it held); another signal to a
+ * running job changes nothing here: it is queued for the node manager. */
+static int job_signal(struct jobs *jobs, struct job *job, uint16_t signal, uint16_t flags,
+                      uint32_t uid)
 {
     uint32_t base = job->state & JOB_STATE_BASE;
 
@@ -2120,19 +2239,27 @@ static int job_signal(struct jobs *jobs, struct job *job, uint16_t signal, uint3
         return ESLURM_ALREADY_DONE;
     if (signal == SIGKILL_NUM)
         job->requid = uid;
+    if (base == JOB_PENDING && (job->state & JOB_COMPLETING) && signal == SIGKILL_NUM) {
+        /* a requeued job whose epilogs are still due: no requeue any more */
+        job->state = JOB_CANCELLED | JOB_COMPLETING;
+        return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
+    }
     if (base == JOB_PENDING && signal == SIGKILL_NUM) {
         job->state = JOB_CANCELLED;
         job->start_time = jobs->now;
         job->end_time = jobs->now;
         return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
     }
-    if ((base == JOB_RUNNING || base == JOB_SUSPENDED) && signal == SIGKILL_NUM) {
-        job->state = JOB_CANCELLED | JOB_COMPLETING;
+    if (signal == SIGKILL_NUM &&
+        (base == JOB_SUSPENDED ||
+         (base == JOB_RUNNING && !(flags & (KILL_STEPS_ONLY | KILL_JOB_BATCH))))) {
+        job->state = JOB_CANCELLED;
         job->end_time = jobs->now;
+        job_begin_completing(job);
         return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
     }
-    if (base == JOB_RUNNING || base == JOB_SUSPENDED)
-        return ESLURM_NOT_SUPPORTED;
+    if (base == JOB_RUNNING)
+        return queue_signal(jobs, job, signal, flags) < 0 ? ENOMEM : 0;
     return ESLURM_TRANSITION_STATE_NO_UPDATE;
 }
 
@@ -2164,7 +2291,7 @@ static int parse_job_str(const char *str, uint32_t *job_id, const char **rest)
 
 /* job_str_signal */
 static int job_str_signal(struct jobs *jobs, const struct cmd *c, const char *str,
-                          uint16_t signal)
+                          uint16_t signal, uint16_t flags)
 {
     struct taskset *want = NULL;
     struct job *job;
@@ -2183,9 +2310,9 @@ static int job_str_signal(struct jobs *jobs, const struct cmd *c, const char *st
         if (head && !may_act_on(c, head))
             return ESLURM_ACCESS_DENIED;
         if (head && !job_is_array(head))
-            return job_signal(jobs, head, signal, c->uid);
+            return job_signal(jobs, head, signal, flags, c->uid);
         if (head && head->tasks) {
-            rc = job_signal(jobs, head, signal, c->uid);
+            rc = job_signal(jobs, head, signal, flags, c->uid);
             if (rc == ESLURM_ACCESS_DENIED || rc == ENOMEM)
                 return rc;
             signaled++;
@@ -2200,7 +2327,7 @@ static int job_str_signal(struct jobs *jobs, const struct cmd *c, const char *st
             job = jobs->v[i];
             if (job->array_job_id != job_id || job == head)
                 continue;
-            rc2 = job_signal(jobs, job, signal, c->uid);
+            rc2 = job_signal(jobs, job, signal, flags, c->uid);
             if (rc2 == ENOMEM)
                 return rc2;
             signaled++;
@@ -2267,7 +2394,7 @@ static int job_str_signal(struct jobs *jobs, const struct cmd *c, const char *st
             rc = rc > ESLURM_INVALID_JOB_ID ? rc : ESLURM_INVALID_JOB_ID;
             continue;
         }
-        rc2 = job_signal(jobs, task, signal, c->uid);
+        rc2 = job_signal(jobs, task, signal, flags, c->uid);
         if (rc2 == ENOMEM) {
             rc = rc2;
             goto out;
@@ -2311,7 +2438,9 @@ static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
         snprintf(idbuf, sizeof(idbuf), "%u", k.step_id.job_id);
         id = idbuf;
     }
-    rc = id ? job_str_signal(jobs, c, id, k.signal) : ESLURM_INVALID_JOB_ID;
+    json_decref(jobs->signals);
+    jobs->signals = NULL;
+    rc = id ? job_str_signal(jobs, c, id, k.signal, k.flags) : ESLURM_INVALID_JOB_ID;
     flurm_record_free(&flurm_rec_kill_job, &k);
     if (rc == ENOMEM) {
         errno = ENOMEM;
@@ -2321,6 +2450,9 @@ static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
      * signal, however many array tasks) as one cancel */
     if (rc == 0)
         jobs->counted.canceled++;
+    if (rc == 0 && jobs->signals && json_array_size(jobs->signals))
+        return result_ok(json_pack("{s:i, s:O, s:O}", "rc", 0, "signal",
+                                   json_array_get(jobs->signals, 0), "signals", jobs->signals));
     return result_rc(rc);
 }
 
@@ -2594,6 +2726,10 @@ static struct job *split_task(struct jobs *jobs, struct job *meta, uint32_t task
     memset(&job->desc, 0, sizeof(job->desc));
     job->tasks = NULL;
     job->state_desc = NULL;
+    job->alloc = NULL; /* a pending record holds nothing; never share one */
+    job->cg = NULL;
+    job->counted = NULL;
+    job->launched = false;
     job->weight = 0; /* counted when marked changed */
     if (desc_copy(&meta->desc, &job->desc) < 0 ||
         (meta->state_desc && !(job->state_desc = strdup(meta->state_desc))))
@@ -2839,6 +2975,644 @@ static json_t *apply_update(struct jobs *jobs, const struct cmd *c)
     return res;
 }
 
+/* ---- running jobs (docs/running-jobs.md) ------------------------------------ */
+
+/* slurmctld's end time of a job without a time limit. */
+#define INFINITE_RUN_S (365 * 24 * 3600)
+/* A wait status of exit code 1 (agent.c's _wif_status). */
+#define WAIT_STATUS_EXIT_1 0x100u
+
+/* SLURM codes the node manager and slurmd report (slurm_errno.h). */
+enum {
+    SLURM_COMM_CONNECTION_ERROR = 1001,
+    SLURM_COMM_SEND_ERROR = 1002,
+    SLURM_COMM_RECEIVE_ERROR = 1003,
+    SLURM_COMM_SHUTDOWN_ERROR = 1004,
+    SLURM_COMM_MISSING_SOCKET_ERROR = 1013,
+    ESLURMD_INVALID_ACCT_FREQ = 4003,
+    ESLURMD_UID_NOT_FOUND = 4005,
+    ESLURMD_GID_NOT_FOUND = 4006,
+    ESLURMD_CREDENTIAL_REVOKED = 4008,
+    ESLURMD_PROLOG_FAILED = 4022,
+    ESLURMD_JOB_NOTRUNNING = 4027,
+    SLURM_SOCKET_ERRORS_FIRST = 5000,
+    SLURM_SOCKET_ERRORS_LAST = 5005,
+};
+
+/* Commands of FLURM's own services come without auth over the private
+ * socket; slurmd's (through the gateway) and forwarded ones carry auth and
+ * must be root's or SlurmUser's. */
+static bool service_cmd_allowed(const struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *auth = json_object_get(cmd, "auth");
+    json_int_t uid;
+
+    if (!auth || json_is_null(auth))
+        return true;
+    uid = get_int(auth, "uid", -1);
+    return uid >= 0 && uid <= UINT32_MAX && site_is_admin(jobs->site, (uid_t)uid);
+}
+
+/* --requeue / --no-requeue, else JobRequeue; only batch jobs requeue. */
+static bool job_may_requeue(const struct jobs *jobs, const struct job *job)
+{
+    uint16_t r = job->desc.requeue;
+
+    if (r == FLURM_NO_VAL16)
+        r = site_job_requeue(jobs->site);
+    return job->batch && r != 0;
+}
+
+static bool job_running(const struct job *job)
+{
+    uint32_t base = job->state & JOB_STATE_BASE;
+
+    return base == JOB_RUNNING || base == JOB_SUSPENDED;
+}
+
+/* host leaves the job's completing list (its epilog came, or it is DOWN
+ * and its epilog never will); the COMPLETING flag goes with the last one.
+ * False if host was not completing. */
+static bool job_host_done(struct job *job, const char *host)
+{
+    bool found = false, any = false;
+
+    for (size_t i = 0; job->alloc && job->cg && i < job->alloc->nhosts; i++) {
+        if (job->cg[i] && host && !strcmp(job->alloc->hosts[i].name, host)) {
+            job->cg[i] = 0;
+            found = true;
+        }
+        any = any || job->cg[i];
+    }
+    if (!any)
+        job->state &= ~JOB_COMPLETING;
+    return found;
+}
+
+/* batch_requeue_fini: once a requeued job's last epilog came, it becomes a
+ * new pending job: no allocation, new submit time, and a begin time past
+ * slurmd's credential window. */
+static void requeue_fini(struct jobs *jobs, struct job *job)
+{
+    if ((job->state & JOB_COMPLETING) || !job_pending(job) || !job->batch)
+        return;
+    job->start_time = 0;
+    job->end_time = 0;
+    job_drop_alloc(jobs, job);
+    if (job->desc.begin_time <= jobs->now)
+        job->desc.begin_time = jobs->now + site_cred_expire(jobs->site) + 1;
+    job->submit_time = jobs->now == job->submit_time ? jobs->now + 1 : jobs->now;
+    job->bitflags &= ~JOB_ACCRUE_OVER;
+    job->accrue_time = 0;
+    refresh_pending(jobs, job, false);
+}
+
+/* A running job goes back to PENDING (kill_running_job_by_node_name's and
+ * _job_complete's requeue): COMPLETING on its hosts but `gone` (a DOWN node,
+ * or NULL), one more restart, new life once the epilogs came. */
+static void job_requeue_running(struct jobs *jobs, struct job *job, const char *gone)
+{
+    job->end_time = jobs->now;
+    job->state = JOB_PENDING;
+    job_begin_completing(job);
+    if (gone)
+        job_host_done(job, gone);
+    job->restart_cnt++;
+    job->launched = false;
+    requeue_fini(jobs, job);
+}
+
+/* _job_complete for the batch script's end (or a launch that failed):
+ * returns 0 or a SLURM code.  May change the job either way. */
+static int complete_job(struct jobs *jobs, struct job *job, bool requeue, uint32_t job_rc)
+{
+    int status = (int)job_rc;
+
+    if (job_finished(job)) {
+        if (job->exit_code == 0 && job_rc != 0) {
+            job->exit_code = job_rc;
+            if (mark_changed(jobs, job) < 0)
+                return ENOMEM;
+        }
+        return ESLURM_ALREADY_DONE;
+    }
+    if (job->state & JOB_COMPLETING) /* a requeued job: a replay */
+        return 0;
+    if (job_pending(job)) /* a late duplicate from a slow slurmd */
+        return 0;
+    if (requeue && job->batch) {
+        job_requeue_running(jobs, job, NULL);
+        return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status)) {
+        job->state = JOB_FAILED;
+        job->exit_code = job_rc;
+        job->reason = FAIL_EXIT_CODE;
+        free(job->state_desc);
+        job->state_desc = NULL;
+    } else if (WIFSIGNALED(status)) {
+        job->state = JOB_FAILED;
+        job->exit_code = job_rc;
+        job->reason = FAIL_LAUNCH;
+    } else if (job->end_time < jobs->now) { /* OverTimeLimit 0 */
+        job->state = JOB_TIMEOUT;
+        job->reason = FAIL_TIMEOUT;
+        free(job->state_desc);
+        job->state_desc = NULL;
+    } else {
+        job->state = JOB_COMPLETE;
+        job->exit_code = job_rc;
+    }
+    job->end_time = jobs->now;
+    job_begin_completing(job);
+    return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
+}
+
+static uint32_t node_ncores(const char *name, void *arg)
+{
+    const struct site *site = arg;
+    ssize_t i = site_node_find(site, name);
+
+    return i < 0 ? 0 : held_node_cores(site, (size_t)i);
+}
+
+/* Whether site node i belongs to one of the partitions the job names. */
+static bool job_may_use_node(const struct jobs *jobs, const struct job *job, size_t i)
+{
+    char *copy, *tok, *save = NULL;
+    bool ok = false;
+
+    if (!job->desc.partition) {
+        const struct site_partition *p = site_default_partition(jobs->site);
+
+        return p && site_partition_has_node(p, i);
+    }
+    if (!(copy = strdup(job->desc.partition)))
+        return false;
+    for (tok = strtok_r(copy, ",", &save); tok && !ok; tok = strtok_r(NULL, ",", &save)) {
+        const struct site_partition *p = site_partition_find(jobs->site, tok);
+
+        ok = p && site_partition_has_node(p, i);
+    }
+    free(copy);
+    return ok;
+}
+
+/* Why alloc a cannot be given to job now (into why), or false if it can. */
+static bool alloc_refused(const struct jobs *jobs, const struct job *job,
+                          const struct flurm_alloc *a, char *why, size_t len)
+{
+    const struct flurm_job_desc *d = &job->desc;
+    const char *text;
+
+    if (job->batch && !a->batch_host) {
+        snprintf(why, len, "a batch job needs a batch_host");
+        return true;
+    }
+    for (size_t h = 0; h < a->nhosts; h++) {
+        const struct flurm_alloc_host *host = &a->hosts[h];
+        ssize_t i = site_node_find(jobs->site, host->name);
+        const struct site_node *sn = i >= 0 ? site_node(jobs->site, (size_t)i) : NULL;
+
+        if (!sn) {
+            snprintf(why, len, "unknown node %s", host->name);
+            return true;
+        }
+        if (!job_may_use_node(jobs, job, (size_t)i)) {
+            snprintf(why, len, "node %s is not in the job's partition", host->name);
+            return true;
+        }
+        if (host->cpus > sn->cpus || host->mem > sn->real_memory ||
+            flurm_coreset_count(&host->cores) == 0) {
+            snprintf(why, len, "node %s cannot give %u CPUs, %llu MB and %u cores", host->name,
+                     host->cpus, (unsigned long long)host->mem,
+                     flurm_coreset_count(&host->cores));
+            return true;
+        }
+        if (!held_fits(jobs->held, (size_t)i, &host->cores, host->mem, &text)) {
+            snprintf(why, len, "node %s: %s", host->name, text);
+            return true;
+        }
+    }
+    if (d->min_cpus != FLURM_NO_VAL && flurm_alloc_cpus(a) < d->min_cpus) {
+        snprintf(why, len, "%u CPUs given, the job needs %u", flurm_alloc_cpus(a), d->min_cpus);
+        return true;
+    }
+    if (d->min_nodes != FLURM_NO_VAL && a->nhosts < d->min_nodes) {
+        snprintf(why, len, "%zu nodes given, the job needs %u", a->nhosts, d->min_nodes);
+        return true;
+    }
+    if (d->max_nodes != FLURM_NO_VAL && d->max_nodes && a->nhosts > d->max_nodes) {
+        snprintf(why, len, "%zu nodes given, the job takes at most %u", a->nhosts, d->max_nodes);
+        return true;
+    }
+    return false;
+}
+
+/* Running tasks of an array, for its throttle (tot_run_tasks). */
+static uint32_t array_running(const struct jobs *jobs, uint32_t array_id)
+{
+    uint32_t n = 0;
+
+    for (size_t i = 0; i < jobs->n; i++) {
+        if (jobs->v[i]->array_job_id == array_id && job_running(jobs->v[i]))
+            n++;
+    }
+    return n;
+}
+
+/* The minutes a job may run: its own limit, else its partition's MaxTime. */
+static uint32_t job_time_limit(const struct jobs *jobs, const struct job *job)
+{
+    const struct site_partition *p = job_partition(jobs, job);
+
+    if (job->desc.time_limit != FLURM_NO_VAL)
+        return job->desc.time_limit;
+    return p ? p->max_time : FLURM_INFINITE;
+}
+
+/* Start job_id on alloc_json.  0 with *started set, 0 with why filled when
+ * refused, or ENOMEM. */
+static int start_one(struct jobs *jobs, uint32_t job_id, const json_t *alloc_json,
+                     struct job **started, char *why, size_t len)
+{
+    struct job *job = job_find(jobs, job_id), *run;
+    struct flurm_alloc *a = NULL;
+    uint32_t limit;
+    char err[128] = "";
+
+    *started = NULL;
+    why[0] = '\0';
+    if (!job) {
+        snprintf(why, len, "unknown job");
+        return 0;
+    }
+    if (!job_pending(job) || (job->tasks && !ts_count(job->tasks))) {
+        snprintf(why, len, "the job is not pending");
+        return 0;
+    }
+    if (job->state & JOB_COMPLETING) {
+        snprintf(why, len, "the job is still completing");
+        return 0;
+    }
+    if (job->priority == 0) {
+        snprintf(why, len, "the job is held");
+        return 0;
+    }
+    if (job->desc.begin_time > jobs->now) {
+        snprintf(why, len, "the job's begin time has not come");
+        return 0;
+    }
+    if (job->array_job_id && job->array_max_tasks &&
+        array_running(jobs, job->array_job_id) >= job->array_max_tasks) {
+        snprintf(why, len, "the array's throttle (%u running) is reached", job->array_max_tasks);
+        return 0;
+    }
+    if (!(a = flurm_alloc_from_json(alloc_json, node_ncores, (void *)jobs->site, err,
+                                    sizeof(err)))) {
+        if (errno == ENOMEM)
+            return ENOMEM;
+        snprintf(why, len, "invalid allocation: %s", err);
+        return 0;
+    }
+    if (alloc_refused(jobs, job, a, why, len))
+        goto refused;
+    run = job;
+    if (job->tasks) {
+        int64_t task = ts_next(job->tasks, 0);
+
+        if (ts_count(job->tasks) == 1) { /* the last task: the record itself */
+            job->array_task_id = (uint32_t)task;
+            ts_destroy(job->tasks);
+            job->tasks = NULL;
+        } else if (!(run = split_task(jobs, job, (uint32_t)task))) {
+            if (errno != EAGAIN)
+                goto nomem;
+            snprintf(why, len, "no free job id for the array task");
+            goto refused;
+        }
+    }
+    if (!(run->cg = calloc(a->nhosts, 1)) || !(run->counted = calloc(a->nhosts, 1))) {
+        free(run->cg);
+        run->cg = NULL;
+        goto nomem;
+    }
+    run->alloc = a;
+    run->state = JOB_RUNNING;
+    run->reason = WAIT_NO_REASON;
+    free(run->state_desc);
+    run->state_desc = NULL;
+    run->start_time = jobs->now;
+    limit = job_time_limit(jobs, run);
+    run->end_time = limit == FLURM_INFINITE ? jobs->now + INFINITE_RUN_S
+                                            : jobs->now + (int64_t)limit * 60;
+    run->launched = false;
+    if (!run->begin_time)
+        run->begin_time = jobs->now;
+    if (!run->accrue_time)
+        run->accrue_time = run->begin_time;
+    if (mark_changed(jobs, run) < 0 || mark_changed(jobs, job) < 0)
+        return ENOMEM;
+    jobs->counted.started++;
+    *started = run;
+    return 0;
+refused:
+    flurm_alloc_destroy(a);
+    return 0;
+nomem:
+    flurm_alloc_destroy(a);
+    return ENOMEM;
+}
+
+/* job.start {time, jobs: [{job_id, alloc}]}: the scheduler's decisions.
+ * Each entry is checked on its own against the table as the entries
+ * before it left it; a refused entry changes nothing. */
+static json_t *apply_start(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *list = json_object_get(json_object_get(cmd, "msg"), "jobs"), *e;
+    json_t *started = NULL, *refused = NULL;
+    size_t i;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!json_is_array(list))
+        return result_err(EINVAL, "job.start needs jobs, an array");
+    json_array_foreach(list, i, e) {
+        json_int_t id = get_int(e, "job_id", 0);
+
+        if (!json_is_object(e) || id <= 0 || id > UINT32_MAX ||
+            !json_is_object(json_object_get(e, "alloc")))
+            return result_err(EINVAL, "job.start entries are {job_id, alloc}");
+    }
+    if (!(started = json_array()) || !(refused = json_array()))
+        goto nomem;
+    json_array_foreach(list, i, e) {
+        uint32_t id = (uint32_t)get_int(e, "job_id", 0);
+        struct job *run;
+        char why[200];
+        json_t *entry;
+
+        if (start_one(jobs, id, json_object_get(e, "alloc"), &run, why, sizeof(why)))
+            goto nomem;
+        entry = run ? json_pack("{s:I, s:I, s:I}", "job_id", (json_int_t)run->job_id,
+                                "array_job_id", (json_int_t)run->array_job_id, "array_task_id",
+                                (json_int_t)run->array_task_id)
+                    : json_pack("{s:I, s:s}", "job_id", (json_int_t)id, "why", why);
+        if (!entry || json_array_append_new(run ? started : refused, entry) < 0)
+            goto nomem;
+    }
+    return result_ok(json_pack("{s:o, s:o}", "started", started, "refused", refused));
+nomem:
+    json_decref(started);
+    json_decref(refused);
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* The job a node manager or slurmd command names, or a refusal in *res. */
+static struct job *cmd_job(struct jobs *jobs, const json_t *msg, json_t **res)
+{
+    json_int_t id = get_int(msg, "job_id", 0);
+    struct job *job = id > 0 && id <= UINT32_MAX ? job_find(jobs, (uint32_t)id) : NULL;
+
+    *res = job ? NULL : result_err(ESLURM_INVALID_JOB_ID, NULL);
+    return job;
+}
+
+/* job.launched {job_id}: the batch host took the job. */
+static json_t *apply_launched(struct jobs *jobs, const json_t *cmd)
+{
+    json_t *res;
+    struct job *job;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!(job = cmd_job(jobs, json_object_get(cmd, "msg"), &res)))
+        return res;
+    if (job_running(job) && !job->launched) {
+        job->launched = true;
+        if (mark_changed(jobs, job) < 0)
+            return NULL;
+    }
+    return result_rc(0);
+}
+
+/* Failures to reach slurmd: the agent's "no response", which requeues. */
+static bool launch_unreached(int code)
+{
+    return code < 0 || (code >= SLURM_COMM_CONNECTION_ERROR && code <= SLURM_COMM_SHUTDOWN_ERROR) ||
+           code == SLURM_COMM_MISSING_SOCKET_ERROR ||
+           (code >= SLURM_SOCKET_ERRORS_FIRST && code <= SLURM_SOCKET_ERRORS_LAST) ||
+           code == ETIMEDOUT || code == ECONNREFUSED || code == EHOSTUNREACH;
+}
+
+/* job.launch_failed {job_id, node, code, text}: what slurmctld's agent does
+ * when REQUEST_BATCH_JOB_LAUNCH fails: no answer or a prolog failure
+ * requeues the job (whatever --requeue says); slurmd saying it already has
+ * the job means it runs; any other refusal fails the job with exit code 1. */
+static json_t *apply_launch_failed(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *msg = json_object_get(cmd, "msg");
+    const char *node = get_str(msg, "node"), *action;
+    int code = (int)get_int(msg, "code", -1), rc;
+    json_t *res;
+    struct job *job;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!(job = cmd_job(jobs, msg, &res)))
+        return res;
+    if (!job_running(job) || job->launched ||
+        (node && job->alloc && job->alloc->batch_host && strcmp(node, job->alloc->batch_host))) {
+        action = "ignored"; /* cancelled meanwhile, or a stale report */
+    } else if (code == ESLURM_DUPLICATE_JOB_ID) {
+        job->launched = true;
+        action = "launched";
+        if (mark_changed(jobs, job) < 0)
+            return NULL;
+    } else if (launch_unreached(code) || code == ESLURMD_PROLOG_FAILED) {
+        if ((rc = complete_job(jobs, job, true, 0)) == ENOMEM)
+            return NULL;
+        action = "requeued";
+    } else {
+        if ((rc = complete_job(jobs, job, false, WAIT_STATUS_EXIT_1)) == ENOMEM)
+            return NULL;
+        action = "failed";
+    }
+    return result_ok(json_pack("{s:i, s:s}", "rc", 0, "action", action));
+}
+
+/* job.complete {auth, time, msg: complete_batch}: slurmd's
+ * REQUEST_COMPLETE_BATCH_SCRIPT, as _slurm_rpc_complete_batch_script. */
+static json_t *apply_complete(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *msg = json_object_get(cmd, "msg");
+    const char *node = get_str(msg, "node_name");
+    int slurm_rc = (int)get_int(msg, "slurm_rc", 0);
+    uint32_t job_rc = (uint32_t)get_int(msg, "job_rc", 0);
+    bool requeue = false, drain = false;
+    struct job *job;
+    json_t *res;
+    int rc;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!(job = cmd_job(jobs, msg, &res)))
+        return res;
+    if (job->alloc && job->alloc->batch_host && node && strcmp(job->alloc->batch_host, node))
+        return result_rc(0); /* the old batch host of a requeued job */
+    if (slurm_rc == ESLURMD_JOB_NOTRUNNING || slurm_rc == ESLURM_ALREADY_DONE ||
+        slurm_rc == ESLURMD_CREDENTIAL_REVOKED) {
+        slurm_rc = 0; /* a race with the job's termination, not an error */
+    } else if (slurm_rc && slurm_rc != SLURM_COMM_SEND_ERROR &&
+               slurm_rc != ESLURM_USER_ID_MISSING && slurm_rc != ESLURMD_UID_NOT_FOUND &&
+               slurm_rc != ESLURMD_GID_NOT_FOUND && slurm_rc != ESLURMD_INVALID_ACCT_FREQ) {
+        /* slurmctld drains the node ("batch job complete failure"): the
+         * node manager's to do, told through the reply */
+        jobs->counted.failed++;
+        drain = true;
+        requeue = job_rc != 0 && job_may_requeue(jobs, job);
+    }
+    if ((rc = complete_job(jobs, job, requeue, job_rc)) == ENOMEM)
+        return NULL;
+    if (rc)
+        return result_err(rc, NULL);
+    jobs->counted.completed++;
+    if (drain)
+        return result_ok(json_pack("{s:i, s:{s:s?, s:s}}", "rc", 0, "drain", "node", node,
+                                   "reason", "batch job complete failure"));
+    return result_rc(0);
+}
+
+/* job.epilog_complete {auth, time, msg: epilog_complete}: one host is done
+ * with the job; after the last one the job stops COMPLETING, and a requeued
+ * job becomes pending for real. */
+static json_t *apply_epilog_complete(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *msg = json_object_get(cmd, "msg");
+    struct job *job;
+    json_t *res;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!(job = cmd_job(jobs, msg, &res)))
+        return res;
+    if (!(job->state & JOB_COMPLETING) || !job_host_done(job, get_str(msg, "node_name")))
+        return result_rc(0);
+    requeue_fini(jobs, job);
+    if (mark_changed(jobs, job) < 0)
+        return NULL;
+    return result_rc(0);
+}
+
+/* job.timeout {time, jobs: [ids]}: _job_timed_out for each running job
+ * whose end time has come. */
+static json_t *apply_timeout(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *list = json_object_get(json_object_get(cmd, "msg"), "jobs"), *e;
+    json_t *timed_out;
+    size_t i;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!json_is_array(list))
+        return result_err(EINVAL, "job.timeout needs jobs, an array of job ids");
+    if (!(timed_out = json_array()))
+        goto nomem;
+    json_array_foreach(list, i, e) {
+        json_int_t id = json_integer_value(e);
+        struct job *job = id > 0 && id <= UINT32_MAX ? job_find(jobs, (uint32_t)id) : NULL;
+
+        if (!job || (job->state & JOB_STATE_BASE) != JOB_RUNNING || job->end_time > jobs->now)
+            continue;
+        job->state = JOB_TIMEOUT;
+        job->reason = FAIL_TIMEOUT;
+        free(job->state_desc);
+        job->state_desc = NULL;
+        job->end_time = jobs->now;
+        job_begin_completing(job);
+        if (mark_changed(jobs, job) < 0 ||
+            json_array_append_new(timed_out, json_integer(job->job_id)) < 0)
+            goto nomem;
+    }
+    return result_ok(json_pack("{s:o}", "timed_out", timed_out));
+nomem:
+    json_decref(timed_out);
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* Index of host in the job's allocation, or -1. */
+static ssize_t alloc_index(const struct job *job, const char *host)
+{
+    for (size_t i = 0; job->alloc && i < job->alloc->nhosts; i++) {
+        if (!strcmp(job->alloc->hosts[i].name, host))
+            return (ssize_t)i;
+    }
+    return -1;
+}
+
+/* job.node_fail {time, node, job_id?}: kill_running_job_by_node_name, or
+ * with job_id only that job (slurmctld's "Batch JobId=N missing from batch
+ * node": the node is up, one job vanished from it). */
+static json_t *apply_node_fail(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *msg = json_object_get(cmd, "msg");
+    const char *node = get_str(msg, "node");
+    const json_t *only = json_object_get(msg, "job_id");
+    json_t *requeued = NULL, *failed = NULL, *released = NULL;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!node || site_node_find(jobs->site, node) < 0)
+        return result_err(ESLURM_INVALID_NODE_NAME, NULL);
+    if (only && (!json_is_integer(only) || json_integer_value(only) <= 0 ||
+                 json_integer_value(only) > UINT32_MAX))
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    if (!(requeued = json_array()) || !(failed = json_array()) || !(released = json_array()))
+        goto nomem;
+    for (size_t i = 0; i < jobs->n; i++) {
+        struct job *job = jobs->v[i];
+        ssize_t h = alloc_index(job, node);
+        json_t *list;
+
+        if (h < 0 || (only && job->job_id != (uint32_t)json_integer_value(only)))
+            continue;
+        if (job_running(job)) {
+            if (job_may_requeue(jobs, job)) {
+                job_requeue_running(jobs, job, node);
+                list = requeued;
+            } else {
+                job->state = JOB_NODE_FAIL;
+                job->reason = FAIL_DOWN_NODE;
+                free(job->state_desc);
+                job->state_desc = NULL;
+                job->end_time = jobs->now;
+                job_begin_completing(job);
+                job_host_done(job, node);
+                list = failed;
+            }
+        } else if ((job->state & JOB_COMPLETING) && job->cg[h]) {
+            job_host_done(job, node);
+            requeue_fini(jobs, job);
+            list = released;
+        } else {
+            continue;
+        }
+        if (mark_changed(jobs, job) < 0 ||
+            json_array_append_new(list, json_integer(job->job_id)) < 0)
+            goto nomem;
+    }
+    return result_ok(json_pack("{s:o, s:o, s:o}", "requeued", requeued, "failed", failed,
+                               "released", released));
+nomem:
+    json_decref(requeued);
+    json_decref(failed);
+    json_decref(released);
+    errno = ENOMEM;
+    return NULL;
+}
+
 /* ---- job.sched_update ------------------------------------------------------ */
 
 /* One entry of job.sched_update: {job_id, priority?, state_reason,
@@ -2920,10 +3694,32 @@ nomem:
 
 /* ---- dispatch ------------------------------------------------------------- */
 
+/* The commands of the running-job contract: no job_desc, no user auth
+ * required (docs/running-jobs.md). */
+static const struct {
+    const char *type;
+    json_t *(*apply)(struct jobs *jobs, const json_t *cmd);
+} run_commands[] = {
+    {"job.sched_update", apply_sched_update},
+    {"job.start", apply_start},
+    {"job.launched", apply_launched},
+    {"job.launch_failed", apply_launch_failed},
+    {"job.complete", apply_complete},
+    {"job.epilog_complete", apply_epilog_complete},
+    {"job.timeout", apply_timeout},
+    {"job.node_fail", apply_node_fail},
+};
+
 int jobs_is_command(const char *type)
 {
-    return type && (!strcmp(type, "job.submit") || !strcmp(type, "job.kill") ||
-                     !strcmp(type, "job.update") || !strcmp(type, "job.sched_update"));
+    if (!type)
+        return 0;
+    for (size_t i = 0; i < sizeof(run_commands) / sizeof(run_commands[0]); i++) {
+        if (!strcmp(type, run_commands[i].type))
+            return 1;
+    }
+    return !strcmp(type, "job.submit") || !strcmp(type, "job.kill") ||
+           !strcmp(type, "job.update");
 }
 
 json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
@@ -2934,8 +3730,12 @@ json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
     jobs->nchanged = 0;
     jobs->nscripts = 0;
     jobs->seq = seq;
-    if (type && !strcmp(type, "job.sched_update"))
-        return apply_sched_update(jobs, cmd);
+    for (size_t i = 0; type && i < sizeof(run_commands) / sizeof(run_commands[0]); i++) {
+        if (!strcmp(type, run_commands[i].type)) {
+            jobs->now = (int64_t)get_int(cmd, "time", 0);
+            return run_commands[i].apply(jobs, cmd);
+        }
+    }
     if (cmd_read(jobs, cmd, &c) < 0)
         return result_err(EINVAL, "the command has no valid auth {uid, gid}");
     if (type && !strcmp(type, "job.submit"))
@@ -3084,6 +3884,173 @@ static uint32_t job_num_tasks(const struct job *job, uint32_t nodes)
     return FLURM_NO_VAL;
 }
 
+/* What a job_info record shows of a job's allocation (pack_job): the nodes
+ * it holds (only those still completing once it ended and is COMPLETING),
+ * their index bitmap, CPUs and node count, the allocated TRES, and with
+ * SHOW_DETAIL the job_resources record.  Strings and arrays owned here. */
+struct run_view {
+    char *nodes;
+    char *node_inx;
+    uint32_t cpus, nnodes;
+    char *tres_alloc;
+    struct flurm_job_resources *jr;
+};
+
+static void run_view_free(struct run_view *v)
+{
+    free(v->nodes);
+    free(v->node_inx);
+    free(v->tres_alloc);
+    if (v->jr) {
+        free(v->jr->cpu_array_reps);
+        free(v->jr->cpu_array_value);
+        free(v->jr->cpus);
+        free(v->jr->cpus_used);
+        free(v->jr->memory_allocated);
+        free(v->jr->memory_used);
+        free(v->jr->sockets_per_node);
+        free(v->jr->cores_per_socket);
+        free(v->jr->sock_core_rep_count);
+        free(v->jr->core_bitmap.hex);
+        free(v->jr->core_bitmap_used.hex);
+        free(v->jr);
+    }
+    memset(v, 0, sizeof(*v));
+}
+
+/* pack_job_resources' record of the whole allocation. */
+static int run_view_resources(const struct jobs *jobs, const struct job *job, struct run_view *v)
+{
+    const struct flurm_alloc *a = job->alloc;
+    struct flurm_job_resources *jr = calloc(1, sizeof(*jr));
+    struct taskset *bits = NULL, *none = NULL;
+    uint32_t nbits = 0, at = 0, n = (uint32_t)a->nhosts;
+
+    if (!(v->jr = jr))
+        return -1;
+    jr->nhosts = n;
+    jr->ncpus = flurm_alloc_cpus(a);
+    jr->node_req = job->desc.shared == 0 ? 64000 : 0; /* NODE_CR_RESERVED for --exclusive */
+    jr->nodes = a->nodes;
+    jr->whole_node = job->desc.shared == 0;
+    jr->cr_type = 0x0004; /* CR_CORE */
+    if (!(jr->cpu_array_reps = calloc(n, sizeof(uint32_t))) ||
+        !(jr->cpu_array_value = calloc(n, sizeof(uint16_t))) ||
+        !(jr->cpus = calloc(n, sizeof(uint16_t))) ||
+        !(jr->cpus_used = calloc(n, sizeof(uint16_t))) ||
+        !(jr->memory_allocated = calloc(n, sizeof(uint64_t))) ||
+        !(jr->memory_used = calloc(n, sizeof(uint64_t))) ||
+        !(jr->sockets_per_node = calloc(n, sizeof(uint16_t))) ||
+        !(jr->cores_per_socket = calloc(n, sizeof(uint16_t))) ||
+        !(jr->sock_core_rep_count = calloc(n, sizeof(uint32_t))))
+        return -1;
+    jr->cpus_used_cnt = jr->memory_allocated_cnt = jr->memory_used_cnt = n;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct flurm_alloc_host *h = &a->hosts[i];
+        ssize_t node = site_node_find(jobs->site, h->name);
+        const struct site_node *sn = node >= 0 ? site_node(jobs->site, (size_t)node) : NULL;
+        uint32_t ncores = node >= 0 ? held_node_cores(jobs->site, (size_t)node) : h->cores.ncores;
+        uint16_t sockets = sn && sn->sockets ? sn->sockets : 1;
+        uint16_t cores = (uint16_t)(ncores / sockets ? ncores / sockets : 1);
+
+        jr->cpus[i] = (uint16_t)h->cpus;
+        jr->memory_allocated[i] = h->mem;
+        if (jr->cpu_array_cnt && jr->cpu_array_value[jr->cpu_array_cnt - 1] == h->cpus) {
+            jr->cpu_array_reps[jr->cpu_array_cnt - 1]++;
+        } else {
+            jr->cpu_array_value[jr->cpu_array_cnt] = (uint16_t)h->cpus;
+            jr->cpu_array_reps[jr->cpu_array_cnt++] = 1;
+        }
+        if (jr->sock_core_rep_count_cnt &&
+            jr->sockets_per_node[jr->sock_core_rep_count_cnt - 1] == sockets &&
+            jr->cores_per_socket[jr->sock_core_rep_count_cnt - 1] == cores) {
+            jr->sock_core_rep_count[jr->sock_core_rep_count_cnt - 1]++;
+        } else {
+            jr->sockets_per_node[jr->sock_core_rep_count_cnt] = sockets;
+            jr->cores_per_socket[jr->sock_core_rep_count_cnt] = cores;
+            jr->sock_core_rep_count[jr->sock_core_rep_count_cnt++] = 1;
+        }
+        if (i == 0 && sn)
+            jr->threads_per_core = sn->threads_per_core ? sn->threads_per_core : 1;
+        nbits += (uint32_t)sockets * cores;
+    }
+    jr->sockets_per_node_cnt = jr->cores_per_socket_cnt = jr->sock_core_rep_count_cnt;
+    /* the hosts' core sets one after the other, as build_job_resources lays them */
+    if (!(bits = ts_create(nbits)) || !(none = ts_create(nbits)))
+        goto error;
+    for (uint32_t i = 0, r = 0, left = 0; i < n; i++) {
+        const struct flurm_alloc_host *h = &a->hosts[i];
+        uint32_t size;
+
+        if (!left)
+            left = jr->sock_core_rep_count[r++];
+        size = (uint32_t)jr->sockets_per_node[r - 1] * jr->cores_per_socket[r - 1];
+        left--;
+        for (uint32_t c = 0; c < size; c++) {
+            if (flurm_coreset_test(&h->cores, c))
+                ts_set(bits, at + c);
+        }
+        at += size;
+    }
+    jr->core_bitmap.nbits = jr->core_bitmap_used.nbits = nbits;
+    if (!(jr->core_bitmap.hex = ts_to_hex(bits)) || !(jr->core_bitmap_used.hex = ts_to_hex(none)))
+        goto error;
+    ts_destroy(bits);
+    ts_destroy(none);
+    return 0;
+error:
+    ts_destroy(bits);
+    ts_destroy(none);
+    return -1;
+}
+
+static int run_view_make(const struct jobs *jobs, const struct job *job, uint16_t show_flags,
+                         struct run_view *v)
+{
+    const struct flurm_alloc *a = job->alloc;
+    bool completing = job->state & JOB_COMPLETING;
+    struct flurm_hostlist *hl = NULL;
+    struct taskset *inx = NULL;
+    uint64_t mem = 0;
+
+    memset(v, 0, sizeof(*v));
+    if (!a)
+        return 0;
+    if (!(hl = flurm_hostlist_create()) || !(inx = ts_create((uint32_t)site_node_count(jobs->site))))
+        goto error;
+    for (size_t i = 0; i < a->nhosts; i++) {
+        ssize_t node = site_node_find(jobs->site, a->hosts[i].name);
+
+        mem += a->hosts[i].mem;
+        if (completing && !job->cg[i])
+            continue;
+        if (flurm_hostlist_push_host(hl, a->hosts[i].name) < 0)
+            goto error;
+        if (node >= 0)
+            ts_set(inx, (uint32_t)node);
+        v->cpus += a->hosts[i].cpus;
+        v->nnodes++;
+    }
+    if (!(v->nodes = flurm_hostlist_ranged_string(hl)) || !(v->node_inx = ts_to_hex(inx)))
+        goto error;
+    if (asprintf(&v->tres_alloc, "cpu=%u,mem=%lluM,node=%zu,billing=%u", flurm_alloc_cpus(a),
+                 (unsigned long long)mem, a->nhosts, flurm_alloc_cpus(a)) < 0) {
+        v->tres_alloc = NULL;
+        goto error;
+    }
+    if ((show_flags & SHOW_DETAIL) && run_view_resources(jobs, job, v) < 0)
+        goto error;
+    flurm_hostlist_destroy(hl);
+    ts_destroy(inx);
+    return 0;
+error:
+    flurm_hostlist_destroy(hl);
+    ts_destroy(inx);
+    run_view_free(v);
+    errno = ENOMEM;
+    return -1;
+}
+
 static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t show_flags,
                              int64_t now)
 {
@@ -3092,11 +4059,14 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     const struct job *meta;
     struct flurm_job_info ji;
     struct flurm_multi_core mc;
+    struct run_view rv = {0};
     char *hex = NULL, *command = NULL, *tres = NULL;
     uint32_t time_limit, nodes;
     json_t *j = NULL;
 
     memset(&ji, 0, sizeof(ji));
+    if (run_view_make(jobs, job, show_flags, &rv) < 0)
+        goto out;
     ji.array_job_id = job->array_job_id;
     ji.array_task_id = job->array_task_id;
     if (job->tasks && ts_next(job->tasks, 0) >= 0 && !(hex = ts_to_hex(job->tasks)))
@@ -3113,7 +4083,8 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     ji.group_id = d->group_id;
     ji.profile = d->profile;
     ji.job_state = job->state;
-    ji.batch_flag = 1;
+    ji.batch_flag = job->batch ? 1 : 0;
+    ji.restart_cnt = job->restart_cnt;
     ji.state_reason = job->reason;
     /* a begin time that has passed no longer holds the job back */
     if (job_pending(job) && job->reason == WAIT_TIME && d->begin_time <= now)
@@ -3171,11 +4142,26 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     if (d->argv && d->argc && !(command = command_line(d)))
         goto out;
     ji.command = command;
-    nodes = pending_node_count(job, p);
-    ji.num_cpus = d->min_cpus;
-    ji.max_cpus = d->max_cpus == FLURM_NO_VAL ? 0 : d->max_cpus;
-    ji.num_nodes = nodes;
-    ji.max_nodes = d->max_nodes == FLURM_NO_VAL ? 0 : d->max_nodes;
+    if (rv.nodes && (!job_pending(job) || (job->state & JOB_COMPLETING))) {
+        /* _pack_default_job_details: what the job holds (or held) */
+        nodes = rv.nnodes;
+        ji.num_cpus = rv.cpus;
+        ji.num_nodes = rv.nnodes;
+    } else {
+        nodes = pending_node_count(job, p);
+        ji.num_cpus = d->min_cpus;
+        ji.max_cpus = d->max_cpus == FLURM_NO_VAL ? 0 : d->max_cpus;
+        ji.num_nodes = nodes;
+        ji.max_nodes = d->max_nodes == FLURM_NO_VAL ? 0 : d->max_nodes;
+    }
+    ji.nodes = rv.nodes;
+    ji.batch_host = job->alloc ? job->alloc->batch_host : NULL;
+    ji.tres_alloc_str = rv.tres_alloc;
+    ji.job_resrcs = rv.jr;
+    if (rv.node_inx) {
+        ji.node_inx.nbits = (uint32_t)site_node_count(jobs->site);
+        ji.node_inx.hex = rv.node_inx;
+    }
     ji.requeue = d->requeue == FLURM_NO_VAL16 ? site_job_requeue(jobs->site) : d->requeue;
     ji.ntasks_per_node = d->ntasks_per_node == FLURM_NO_VAL16 ? 0 : d->ntasks_per_node;
     ji.ntasks_per_tres = d->ntasks_per_tres == FLURM_NO_VAL16 ? 0 : d->ntasks_per_tres;
@@ -3226,6 +4212,7 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     ji.mail_user = d->mail_user ? d->mail_user : (char *)user_name(jobs, d->user_id);
     j = flurm_record_to_json(&flurm_rec_job_info, &ji);
 out:
+    run_view_free(&rv);
     free(hex);
     free(command);
     free(tres);
@@ -3432,7 +4419,102 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
     return NULL;
 }
 
+json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq)
+{
+    json_t *list = json_array();
+
+    if (!list)
+        goto nomem;
+    for (size_t i = 0; i < jobs->n; i++) {
+        const struct job *job = jobs->v[i];
+        bool holds = false;
+        json_t *e, *cg;
+
+        for (size_t h = 0; job->alloc && h < job->alloc->nhosts; h++)
+            holds = holds || job_holds_host(job, h);
+        if (!holds)
+            continue;
+        if (!(cg = json_array()))
+            goto nomem;
+        for (size_t h = 0; h < job->alloc->nhosts; h++) {
+            if (job->cg[h] && json_array_append_new(cg, json_string(job->alloc->hosts[h].name)) < 0) {
+                json_decref(cg);
+                goto nomem;
+            }
+        }
+        e = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:o, s:o}", "job_id",
+                      (json_int_t)job->job_id, "array_job_id", (json_int_t)job->array_job_id,
+                      "array_task_id", (json_int_t)job->array_task_id, "user_id",
+                      (json_int_t)job->desc.user_id, "group_id", (json_int_t)job->desc.group_id,
+                      "state", (json_int_t)job->state, "batch", job->batch, "launched",
+                      job->launched, "start_time", (json_int_t)job->start_time, "end_time",
+                      (json_int_t)job->end_time, "alloc", flurm_alloc_to_json(job->alloc),
+                      "completing", cg);
+        if (!e || json_array_append_new(list, e) < 0)
+            goto nomem;
+    }
+    return result_ok(json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "jobs", list));
+nomem:
+    json_decref(list);
+    errno = ENOMEM;
+    return NULL;
+}
+
 /* ---- persistence -------------------------------------------------------- */
+
+/* The running side of a job's durable form: batch, launched,
+ * restart_cnt, and while it has one, its alloc and completing hosts. */
+static int job_save_run(const struct job *job, json_t *saved)
+{
+    json_t *cg;
+
+    if (json_object_set_new(saved, "batch", json_boolean(job->batch)) < 0 ||
+        json_object_set_new(saved, "launched", json_boolean(job->launched)) < 0 ||
+        json_object_set_new(saved, "restart_cnt", json_integer(job->restart_cnt)) < 0)
+        return -1;
+    if (!job->alloc)
+        return 0;
+    if (json_object_set_new(saved, "alloc", flurm_alloc_to_json(job->alloc)) < 0 ||
+        !(cg = json_array()) || json_object_set_new(saved, "completing", cg) < 0)
+        return -1;
+    for (size_t i = 0; i < job->alloc->nhosts; i++) {
+        if (job->cg[i] && json_array_append_new(cg, json_string(job->alloc->hosts[i].name)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Read back what job_save_run() wrote.  A database from before running
+ * jobs has none of it: every job then was a batch job, never started. */
+static int job_load_run(struct job *job, const json_t *saved)
+{
+    const json_t *alloc = json_object_get(saved, "alloc"), *cg = json_object_get(saved, "completing");
+    const json_t *batch = json_object_get(saved, "batch"), *host;
+    char err[128];
+    size_t i;
+
+    job->batch = batch ? json_is_true(batch) : true;
+    job->launched = json_is_true(json_object_get(saved, "launched"));
+    job->restart_cnt = (uint16_t)get_int(saved, "restart_cnt", 0);
+    if (!alloc)
+        return 0;
+    /* sized by the cores listed, not by today's slurm.conf: a node that
+     * shrank or went away must not make the database unreadable */
+    if (!(job->alloc = flurm_alloc_from_json(alloc, NULL, NULL, err, sizeof(err))))
+        return -1;
+    if (!(job->cg = calloc(job->alloc->nhosts, 1)) ||
+        !(job->counted = calloc(job->alloc->nhosts, 1))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    json_array_foreach(cg, i, host) {
+        for (size_t h = 0; h < job->alloc->nhosts; h++) {
+            if (json_is_string(host) && !strcmp(json_string_value(host), job->alloc->hosts[h].name))
+                job->cg[h] = 1;
+        }
+    }
+    return 0;
+}
 
 json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
 {
@@ -3472,6 +4554,10 @@ json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
         goto nomem;
     if (job->state_desc &&
         json_object_set_new(saved, "state_desc", json_string(job->state_desc)) < 0) {
+        json_decref(saved);
+        goto nomem;
+    }
+    if (job_save_run(job, saved) < 0) {
         json_decref(saved);
         goto nomem;
     }
@@ -3518,11 +4604,19 @@ int jobs_job_load(struct jobs *jobs, const json_t *saved)
     job->requid = (uint32_t)get_int(saved, "requid", FLURM_NO_VAL);
     job->exit_code = (uint32_t)get_int(saved, "exit_code", 0);
     job->seq = (uint64_t)get_int(saved, "seq", 0);
+    if (job_load_run(job, saved) < 0) {
+        if (errno == ENOMEM) {
+            job_free(job);
+            return -1;
+        }
+        goto invalid;
+    }
     if (job_insert(jobs, job) < 0) {
         job_free(job);
         return -1;
     }
     reweigh(jobs, job);
+    held_sync(jobs, job);
     return 0;
 invalid:
     job_free(job);

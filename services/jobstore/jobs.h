@@ -40,6 +40,8 @@ enum {
     JOB_COMPLETE = 3,
     JOB_CANCELLED = 4,
     JOB_FAILED = 5,
+    JOB_TIMEOUT = 6,
+    JOB_NODE_FAIL = 7,
     JOB_STATE_BASE = 0xff,
     JOB_COMPLETING = 0x8000,
 };
@@ -56,7 +58,11 @@ enum {
     WAIT_HELD = 8,
     WAIT_TIME = 9,
     WAIT_HELD_USER = 16,
+    FAIL_DOWN_NODE = 20,
     FAIL_BAD_CONSTRAINTS = 21,
+    FAIL_LAUNCH = 23,
+    FAIL_EXIT_CODE = 24,
+    FAIL_TIMEOUT = 25,
     WAIT_PART_CONFIG = 178,
 };
 
@@ -122,9 +128,14 @@ const struct site *jobs_site(const struct jobs *jobs);
 /* ---- commands (logged, deterministic) ------------------------------------ */
 
 /* 1 if type names a command (it changes state and goes through the log):
- * job.submit, job.kill, job.update, and the scheduler's job.sched_update
- * ({"msg": {"jobs": [{job_id, priority, state_reason, state_desc}]}}, no
- * auth needed: it comes over the private socket; docs/jobstore.md). */
+ * job.submit, job.kill, job.update (users' requests, with auth), and the
+ * commands of FLURM's services and slurmd, whose auth (when present) must
+ * be root's or SlurmUser's: the scheduler's job.sched_update
+ * ({"msg": {"jobs": [{job_id, priority, state_reason, state_desc}]}}) and
+ * the running-job contract of docs/running-jobs.md: job.start,
+ * job.launched, job.launch_failed, job.timeout, job.node_fail (msg is the
+ * service's body) and job.complete, job.epilog_complete (msg is slurmd's
+ * complete_batch / epilog_complete record). */
 int jobs_is_command(const char *type);
 
 /* Apply cmd (borrowed) as the command at log position seq, which is
@@ -150,6 +161,13 @@ size_t jobs_new_scripts(const struct jobs *jobs, const struct jobs_script **scri
  * for a type that is not a query. */
 json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, double now);
 
+/* job.allocs: every job that holds cores or memory now (running, or
+ * completing on some host), by job id: {"seq": seq (the caller's log
+ * position), "jobs": [{job_id, array_job_id, array_task_id, user_id,
+ * group_id, state, batch, launched, start_time, end_time, alloc,
+ * completing: [hosts]}]} as a result (new reference; NULL and ENOMEM). */
+json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq);
+
 /* The job_info record (JSON form of wire/rec_job.h's flurm_rec_job_info) of
  * job_id as seen by an administrator, or NULL (ENOENT / ENOMEM).  New
  * reference. */
@@ -172,8 +190,9 @@ size_t jobs_active_count(const struct jobs *jobs);
  * never saved) or since the last reset, which zeroes them first;
  * jobs_pending and jobs_running as of now, with job_states_ts = now; and
  * next_job_id, the id the next submission gets (0 if every id is taken).
- * The store starts no jobs yet, so it reports no jobs_started,
- * jobs_completed or jobs_failed (sdiag shows 0). */
+ * jobs_started (job.start), jobs_completed (job.complete answered 0) and
+ * jobs_failed (slurmd reported a launch error in job.complete) count as
+ * slurmctld's do. */
 json_t *jobs_stats(struct jobs *jobs, bool reset, int64_t now);
 
 /* ---- persistence --------------------------------------------------------- */

@@ -2,14 +2,15 @@
  * main.c - flurm-jobstore (tree name "store"): the single owner of job state.
  *
  * Requests that change state (job.submit, job.kill, job.update,
- * job.sched_update, node.state_set) become commands: stamped with their
+ * job.sched_update, node.state_set, and the running-job commands of
+ * docs/running-jobs.md) become commands: stamped with their
  * time, deferred, and applied together by the group commit that runs after
  * each burst of requests the runtime delivers (everything that arrived
  * during the previous commit), just before the loop waits again; their
  * answers go out only after the transaction holding them is on disk.
- * Queries (job.info, job.info_single, job.user_info, job.list) are
- * answered at once, from memory; job.script and node.state_list from the
- * database.  After each commit one job.changed event per changed job is
+ * Queries (job.info, job.info_single, job.user_info, job.list,
+ * job.allocs) are answered at once, from memory; job.script,
+ * job.launch_info and node.state_list read the database.  After each commit one job.changed event per changed job is
  * published.
  *
  * Environment (besides the process contract of docs/architecture.md):
@@ -345,11 +346,77 @@ static void handle_script(struct flurm_request *req, void *arg)
     free(script);
 }
 
+/* job.allocs {}: every job holding resources, with the log position the
+ * view is as of (docs/running-jobs.md). */
+static void handle_allocs(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    json_t *res;
+
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    if (!(res = jobs_allocs(store_jobs(js->store), store_last_seq(js->store)))) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    reply_result(req, res);
+    json_decref(res);
+}
+
+/* job.launch_info {job_id}: what REQUEST_BATCH_JOB_LAUNCH needs, for the
+ * node manager (no auth: the private socket only). */
+static void handle_launch_info(struct flurm_request *req, void *arg)
+{
+    struct jobstore *js = arg;
+    const json_t *body = flurm_request_body(req);
+    const json_t *idv = json_object_get(body, "job_id");
+    json_int_t id;
+    json_t *job, *env = NULL;
+    char *script = NULL;
+
+    if (!idv)
+        idv = json_object_get(json_object_get(body, "msg"), "job_id");
+    id = json_integer_value(idv);
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    if (json_object_get(body, "auth")) {
+        flurm_request_reply_error(req, ESLURM_ACCESS_DENIED, "Access/permission denied");
+        return;
+    }
+    if (id <= 0 || id > UINT32_MAX || !(job = jobs_job_save(store_jobs(js->store), (uint32_t)id))) {
+        flurm_request_reply_error(req, ESLURM_INVALID_JOB_ID, "Invalid job id specified");
+        return;
+    }
+    /* an array task's script is its array's, written once at submit */
+    if (store_job_script(js->store, (uint32_t)id, &script, &env) < 0 &&
+        (errno != ENOENT ||
+         store_job_script(js->store,
+                          (uint32_t)json_integer_value(json_object_get(job, "array_job_id")),
+                          &script, &env) < 0)) {
+        json_decref(job);
+        flurm_request_reply_error(req, errno == ENOENT ? ESLURM_JOB_SCRIPT_MISSING : EIO,
+                                  "no batch script for job %lld", (long long)id);
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:o, s:s?, s:o?}", "job", job, "script", script,
+                                       "environment", env));
+    free(script);
+}
+
 static const struct flurm_handler handlers[] = {
     {"job.submit", handle_command},
     {"job.kill", handle_command},
     {"job.update", handle_command},
     {"job.sched_update", handle_sched_command},
+    {"job.start", handle_sched_command},
+    {"job.launched", handle_sched_command},
+    {"job.launch_failed", handle_sched_command},
+    {"job.timeout", handle_sched_command},
+    {"job.node_fail", handle_sched_command},
+    {"job.complete", handle_command},
+    {"job.epilog_complete", handle_command},
+    {"job.allocs", handle_allocs},
+    {"job.launch_info", handle_launch_info},
     {"job.info", handle_query},
     {"job.info_single", handle_query},
     {"job.user_info", handle_query},

@@ -40,6 +40,7 @@ struct site {
     uint64_t def_mem_per_cpu;
     uint64_t def_mem_per_node;
     uint16_t job_requeue;
+    uint32_t cred_expire;
     size_t nnodes;
     struct site_node_priv *nodes;
     size_t nparts;
@@ -186,6 +187,11 @@ struct site *site_create(const struct flurm_slurmconf *c, char *err, size_t errl
         site->max_array_size = 1001;
     if (!flurm_slurmconf_get(c, "JobRequeue"))
         site->job_requeue = 1;
+    /* slurm_cred.c: AuthInfo=cred_expire=N, below 5 ignored, default 120. */
+    site->cred_expire = 120;
+    const char *expire = flurm_slurmconf_auth_info(c, "cred_expire");
+    if (expire && atoi(expire) >= 5)
+        site->cred_expire = (uint32_t)atoi(expire);
     if (site->first_job_id > site->max_job_id) {
         set_err(err, errlen, "FirstJobId (%u) is above MaxJobId (%u)", site->first_job_id,
                 site->max_job_id);
@@ -310,6 +316,11 @@ uint64_t site_def_mem_per_node(const struct site *site)
 uint16_t site_job_requeue(const struct site *site)
 {
     return site->job_requeue;
+}
+
+uint32_t site_cred_expire(const struct site *site)
+{
+    return site->cred_expire;
 }
 
 bool site_is_admin(const struct site *site, uid_t uid)

@@ -101,6 +101,9 @@ uint64_t site_def_mem_per_cpu(const struct site *site);
 uint64_t site_def_mem_per_node(const struct site *site);
 /* JobRequeue (default 1). */
 uint16_t site_job_requeue(const struct site *site);
+/* slurmd's job credential lifetime in seconds (AuthInfo=cred_expire,
+ * default 120): a requeued job waits it out. */
+uint32_t site_cred_expire(const struct site *site);
 
 /* root and SlurmUser administer every job (SLURM's validate_operator
  * without an accounting database). */
