@@ -1,15 +1,20 @@
 /*
- * main.c - flurm-scheduler (tree name "sched"): job priorities and the
- * reasons pending jobs wait for, sprio and sshare.
+ * main.c - flurm-scheduler (tree name "sched"): job priorities, the
+ * reasons pending jobs wait for, starting jobs where they fit (placement
+ * and backfill), time limits, sprio and sshare.
  *
  * The scheduler keeps no state of its own.  It mirrors the job store (a
  * job.list of everything at start, then of what changed after each
- * job.changed event) and the node manager (node.info at start, then its
- * node.changed events), and after every change runs a pass (sched.h), a
- * pure function of that picture and the clock.  What the pass decides
- * differently from the store goes back to it as one job.sched_update
- * command, so the store stays the only owner of job state and a killed
- * scheduler loses nothing: the next one reads the same picture again.
+ * job.changed event, each followed by job.allocs: what running jobs hold)
+ * and the node manager (node.info at start, then its node.changed events),
+ * and after every change runs a pass (sched.h), a pure function of that
+ * picture and the clock.  What the pass decides goes back to the store as
+ * one command at a time: job.timeout for jobs past their end, else
+ * job.start for the jobs it starts, else job.sched_update for reasons that
+ * differ.  The store stays the only owner of job state (it refuses a start
+ * that overlaps or a job no longer pending), so a killed scheduler loses
+ * nothing and never starts a job twice: the next one reads the same
+ * picture again.
  *
  * Events are hints: a gap in job.changed is covered by the next job.list
  * (it asks for everything after the last change the view holds), a gap in
@@ -66,19 +71,22 @@ struct scheduler {
     double interval;
     /* what is in flight, and what is owed once it lands */
     bool jobs_fetching, jobs_again, jobs_synced;
+    bool allocs_synced;
     bool nodes_fetching, nodes_again, nodes_synced;
     bool updating;
+    const char *command; /* the one in flight */
     bool pass_wanted;
     bool stopping;
     char req_prefix[64];
     uint64_t req_count;
-    unsigned long passes, updates;
+    unsigned long passes, updates, starts, timeouts;
     ev_timer pass_timer;   /* the next pass: at once, or at a begin time */
     ev_timer tick_timer;   /* at least one pass per interval */
     ev_timer retry_timer;  /* a failed request is asked again */
 };
 
 static void fetch_jobs(struct scheduler *s);
+static void fetch_allocs(struct scheduler *s);
 static void fetch_nodes(struct scheduler *s);
 
 static double env_seconds(const char *var, long def_ms)
@@ -139,16 +147,19 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
     struct scheduler *s = arg;
     int n;
 
-    s->jobs_fetching = false;
-    if (s->stopping)
+    if (s->stopping) {
+        s->jobs_fetching = false;
         return;
+    }
     if (!reply || !flurm_msg_ok(reply)) {
+        s->jobs_fetching = false;
         flurm_debug("job.list: %s; asking again", failure(reply, errnum));
         s->jobs_again = true;
         retry_later(s);
         return;
     }
     if ((n = view_apply_jobs(s->view, flurm_msg_body(reply))) < 0) {
+        s->jobs_fetching = false;
         flurm_err("cannot read the store's job list: %s", strerror(errno));
         s->jobs_again = true;
         retry_later(s);
@@ -159,12 +170,54 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
     if (n > 0 || !s->jobs_synced)
         s->pass_wanted = true;
     s->jobs_synced = true;
+    fetch_allocs(s);
+}
+
+static void allocs_listed(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct scheduler *s = arg;
+    int n;
+
+    s->jobs_fetching = false;
+    if (s->stopping)
+        return;
+    if (!reply || !flurm_msg_ok(reply)) {
+        flurm_debug("job.allocs: %s; asking again", failure(reply, errnum));
+        s->jobs_again = true;
+        retry_later(s);
+        return;
+    }
+    if ((n = view_apply_allocs(s->view, flurm_msg_body(reply))) < 0) {
+        flurm_err("cannot read the store's allocations: %s", strerror(errno));
+        s->jobs_again = true;
+        retry_later(s);
+        return;
+    }
+    if (!s->allocs_synced)
+        flurm_info("%d jobs hold resources", n);
+    s->allocs_synced = true;
+    s->pass_wanted = true;
     if (s->jobs_again) {
         fetch_jobs(s);
         return;
     }
-    if (s->pass_wanted)
-        want_pass(s, 0.0);
+    want_pass(s, 0.0);
+}
+
+/* What running jobs hold, read after every job.list so that the pass sees
+ * both from (nearly) the same moment; jobs_fetching covers both. */
+static void fetch_allocs(struct scheduler *s)
+{
+    json_t *body = json_object();
+
+    if (!body ||
+        flurm_client_request(s->store, "job.allocs", body, s->timeout, allocs_listed, s) < 0) {
+        flurm_err("cannot ask the store for allocations: %s", strerror(errno));
+        s->jobs_fetching = false;
+        s->jobs_again = true;
+        retry_later(s);
+    }
+    json_decref(body);
 }
 
 /* Ask the store for every job changed after what the view holds; if a
@@ -289,77 +342,111 @@ static void on_node_gap(const struct flurm_sub_gap *gap, void *arg)
 
 /* ---- passes ------------------------------------------------------------------- */
 
-static void updated(const struct flurm_msg *reply, int errnum, void *arg)
+/* The reply to the one command in flight (job.sched_update, job.start
+ * or job.timeout). */
+static void command_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct scheduler *s = arg;
+    const json_t *body = reply ? flurm_msg_body(reply) : NULL;
+    const json_t *refused = json_object_get(body, "refused"), *r;
+    const char *type = s->command;
+    size_t i;
 
     s->updating = false;
+    s->command = NULL;
     if (s->stopping)
         return;
     if (!reply || !flurm_msg_ok(reply)) {
-        flurm_warn("job.sched_update: %s; deciding again later", failure(reply, errnum));
+        flurm_warn("%s: %s; deciding again later", type, failure(reply, errnum));
         s->pass_wanted = true;
         want_pass(s, RETRY_S);
         return;
     }
-    view_mark_direct(s->view, json_object_get(flurm_msg_body(reply), "kept_priority"));
+    view_mark_direct(s->view, json_object_get(body, "kept_priority"));
+    /* a refused start changes nothing: the next pass decides again, a
+     * little later so that a disagreement with the store cannot spin */
+    json_array_foreach(refused, i, r)
+        flurm_warn("%s: job %" JSON_INTEGER_FORMAT " refused: %s", type,
+                   json_integer_value(json_object_get(r, "job_id")),
+                   json_string_value(json_object_get(r, "why")) ?: "?");
     /* see what the store made of it before deciding again */
     fetch_jobs(s);
-    if (s->pass_wanted)
+    if (json_array_size(refused))
+        want_pass(s, RETRY_S);
+    else if (s->pass_wanted)
         want_pass(s, 0.0);
 }
 
-static void send_updates(struct scheduler *s, json_t *body)
+/* Send one command (body taken) to the store. */
+static void send_command(struct scheduler *s, const char *type, json_t *body)
 {
     char req_id[128];
 
     snprintf(req_id, sizeof(req_id), "%s.%" PRIu64, s->req_prefix, ++s->req_count);
-    if (flurm_client_request_full(s->store, "job.sched_update", req_id, NULL, body, s->timeout,
-                                  updated, s) < 0) {
-        flurm_err("cannot send job.sched_update: %s", strerror(errno));
+    if (flurm_client_request_full(s->store, type, req_id, NULL, body, s->timeout, command_done,
+                                  s) < 0) {
+        flurm_err("cannot send %s: %s", type, strerror(errno));
         s->pass_wanted = true;
         want_pass(s, RETRY_S);
-        return;
+    } else {
+        s->updating = true;
+        s->command = type;
     }
-    s->updating = true;
-    s->updates++;
+    json_decref(body);
 }
 
 static void run_pass(struct scheduler *s)
 {
     struct sched_result *res;
     const struct sched_job *jobs;
-    size_t njobs;
+    const struct sched_hold *holds;
+    size_t njobs, nholds;
     int64_t now = now_s(s);
-    json_t *body;
+    json_t *body = NULL;
+    const char *type = NULL;
 
     /* decide on a settled picture, one command at a time */
-    if (!s->jobs_synced || !s->nodes_synced || s->jobs_fetching || s->nodes_fetching ||
-        s->updating) {
+    if (!s->jobs_synced || !s->allocs_synced || !s->nodes_synced || s->jobs_fetching ||
+        s->nodes_fetching || s->updating) {
         s->pass_wanted = true;
         return;
     }
     s->pass_wanted = false;
     jobs = view_jobs(s->view, &njobs);
-    if (!(res = sched_pass(s->site, jobs, njobs, view_node_states(s->view), now))) {
+    holds = view_holds(s->view, &nholds);
+    if (!(res = sched_pass(s->site, jobs, njobs, holds, nholds, view_node_states(s->view),
+                           now))) {
         flurm_err("scheduling pass failed: %s", strerror(errno));
         want_pass(s, RETRY_S);
         return;
     }
     s->passes++;
-    body = view_updates(s->view, res, now);
+    /* time limits first (they free resources), then starts, then the
+     * reasons of what still waits (decided again after the starts) */
+    if ((body = view_timeout_body(res, now))) {
+        type = "job.timeout";
+        s->timeouts += res->ntimeouts;
+    } else if (!errno && (body = view_start_body(res, now))) {
+        type = "job.start";
+        s->starts += res->nstarts;
+    } else if (!errno && (body = view_updates(s->view, res, now))) {
+        type = "job.sched_update";
+        s->updates++;
+    }
     if (!body && errno) {
-        flurm_err("cannot build job.sched_update: %s", strerror(errno));
+        flurm_err("cannot build a command for the store: %s", strerror(errno));
         want_pass(s, RETRY_S);
     }
-    flurm_debug("pass %lu: %zu pending jobs decided, %zu to update", s->passes, res->n,
-                body ? json_array_size(json_object_get(body, "jobs")) : 0);
+    flurm_debug("pass %lu: %zu pending jobs decided, %zu to start, %zu timed out, %zu to update",
+                s->passes, res->n, res->nstarts, res->ntimeouts,
+                type && !strcmp(type, "job.sched_update")
+                    ? json_array_size(json_object_get(body, "jobs"))
+                    : 0);
     if (body)
-        send_updates(s, body);
-    /* the earliest begin time ends a wait: decide again then */
+        send_command(s, type, body);
+    /* the earliest begin or end time changes the picture: decide again then */
     if (res->next_wakeup > now)
         want_pass(s, (double)res->next_wakeup - flurm_loop_now(s->loop));
-    json_decref(body);
     sched_result_destroy(res);
 }
 

@@ -20,6 +20,7 @@
 
 #include "common/hostlist.h"
 #include "common/slurmconf.h"
+#include "services/scheduler/select.h"
 #include "wire/pack.h"
 #include "wire/rec_generic.h"
 #include "wire/rec_info.h"
@@ -71,6 +72,7 @@ struct node {
     uint64_t memory;     /* RealMemory, MB */
     uint32_t weight;     /* Weight: placements take the lowest first */
     char *features;      /* comma list, NULL if none */
+    uint32_t cores;      /* Sockets * CoresPerSocket */
 };
 
 struct part {
@@ -80,6 +82,7 @@ struct part {
     uint32_t total_cpus;
     enum flurm_slurmconf_part_state state;
     uint32_t max_time;
+    uint32_t default_time;
     uint32_t max_nodes;
     uint32_t min_nodes;
     uint32_t max_cpus_per_node;
@@ -106,6 +109,9 @@ struct sched_site {
     struct part *parts;
     size_t nparts;
     uint32_t cluster_cpus;
+    struct sel_node *sel_nodes; /* the nodes as select.h sees them */
+    struct sel_config sel;
+    struct sel_pool *empty;     /* every node free: "could it ever run?" */
 };
 
 static bool word_in_list(const char *list, const char *word)
@@ -196,6 +202,7 @@ static int load_nodes(struct sched_site *site, const struct flurm_slurmconf *c)
 {
     site->nnodes = flurm_slurmconf_node_count(c);
     if (!(site->nodes = calloc(site->nnodes ? site->nnodes : 1, sizeof(*site->nodes))) ||
+        !(site->sel_nodes = calloc(site->nnodes ? site->nnodes : 1, sizeof(*site->sel_nodes))) ||
         !(site->by_name = calloc(site->nnodes ? site->nnodes : 1, sizeof(*site->by_name))))
         return -1;
     for (size_t i = 0; i < site->nnodes; i++) {
@@ -208,6 +215,12 @@ static int load_nodes(struct sched_site *site, const struct flurm_slurmconf *c)
             (cn->features && !(n->features = strdup(cn->features))))
             return -1;
         n->cpus = cn->cpus;
+        n->cores = (uint32_t)cn->sockets * cn->cores_per_socket;
+        if (!n->cores)
+            n->cores = n->cpus ? n->cpus : 1;
+        site->sel_nodes[i] = (struct sel_node){
+            n->name, n->cores, n->cpus >= n->cores ? n->cpus / n->cores : 1, cn->real_memory,
+            cn->weight};
         n->cpus_efctv = spec < cn->cpus ? cn->cpus - spec : cn->cpus;
         n->memory = cn->real_memory;
         n->weight = cn->weight;
@@ -248,6 +261,7 @@ static int load_partitions(struct sched_site *site, const struct flurm_slurmconf
         p->tres[SCHED_TRES_BILLING] = p->tres[SCHED_TRES_CPU];
         p->state = cp->state;
         p->max_time = cp->max_time;
+        p->default_time = cp->default_time;
         p->max_nodes = cp->max_nodes;
         p->min_nodes = cp->min_nodes;
         p->max_cpus_per_node = cp->max_cpus_per_node;
@@ -293,7 +307,13 @@ struct sched_site *sched_site_create(const struct flurm_slurmconf *c, char *err,
     if ((v = flurm_slurmconf_get(c, "PriorityWeightTRES")) &&
         parse_tres_weights(site, v, err, errlen) < 0)
         goto error;
-    if (load_nodes(site, c) < 0 || load_partitions(site, c) < 0) {
+    /* cons_tres without parameters is CR_Core_Memory, as slurmctld sets */
+    type = flurm_slurmconf_get_or_default(c, "SelectType");
+    site->sel.linear = !type || strstr(type, "linear");
+    v = flurm_slurmconf_get(c, "SelectTypeParameters");
+    site->sel.memory = v ? strcasestr(v, "memory") != NULL : !site->sel.linear;
+    if (load_nodes(site, c) < 0 || load_partitions(site, c) < 0 ||
+        !(site->empty = sel_pool_create(site->sel_nodes, site->nnodes, site->sel))) {
         errno = ENOMEM;
         goto error;
     }
@@ -315,6 +335,8 @@ void sched_site_destroy(struct sched_site *site)
         free(site->parts[i].name);
         free(site->parts[i].member);
     }
+    sel_pool_destroy(site->empty);
+    free(site->sel_nodes);
     free(site->nodes);
     free(site->by_name);
     free(site->parts);
@@ -329,6 +351,14 @@ bool sched_site_multifactor(const struct sched_site *site)
 size_t sched_site_node_count(const struct sched_site *site)
 {
     return site->nnodes;
+}
+
+uint32_t sched_site_node_cores(const char *name, void *arg)
+{
+    const struct sched_site *site = arg;
+    ssize_t i = sched_site_node_find(site, name);
+
+    return i < 0 ? 0 : site->nodes[i].cores;
 }
 
 const char *sched_site_node_name(const struct sched_site *site, size_t i)
@@ -423,6 +453,25 @@ static void parse_tres_req(const char *text, uint64_t *tres)
     free(copy);
 }
 
+/* How many bits the hex bitmap "0x1F8" (array_task_str) has set. */
+static uint32_t hex_popcount(const char *hex)
+{
+    uint32_t n = 0;
+
+    if (!hex)
+        return 0;
+    if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
+        hex += 2;
+    for (; *hex; hex++) {
+        int v = isdigit((unsigned char)*hex) ? *hex - '0'
+                : isxdigit((unsigned char)*hex) ? tolower((unsigned char)*hex) - 'a' + 10
+                                                 : 0;
+
+        n += (uint32_t)__builtin_popcount((unsigned)v);
+    }
+    return n;
+}
+
 int sched_job_from_info(const json_t *info, struct sched_job *job)
 {
     struct flurm_job_info ji;
@@ -447,6 +496,11 @@ int sched_job_from_info(const json_t *info, struct sched_job *job)
     job->submit_time = ji.submit_time;
     job->eligible_time = ji.eligible_time;
     job->start_time = ji.start_time;
+    job->end_time = ji.end_time;
+    job->num_tasks = ji.num_tasks;
+    job->shared = ji.shared;
+    job->array_max_tasks = ji.array_max_tasks;
+    job->array_pending = hex_popcount(ji.array_task_str);
     job->min_cpus = ji.num_cpus;
     job->max_cpus = ji.max_cpus;
     job->min_nodes = ji.num_nodes;
@@ -606,6 +660,13 @@ struct jobs_index {
     size_t n;
     const struct sched_job **by_id;
 };
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
 
 static int cmp_job_ptr(const void *a, const void *b)
 {
@@ -923,120 +984,63 @@ static bool features_ok(const struct node *n, const char *expr)
     return !any;
 }
 
-/* What one node must offer the job. */
-static void per_node_need(const struct sched_job *job, uint32_t *cpus, uint64_t *memory)
+/* The job's request as select.h takes it. */
+static void job_request(const struct sched_job *job, struct sel_request *r)
 {
-    uint32_t need = job->pn_min_cpus ? job->pn_min_cpus : 1;
     uint32_t cpt = job->cpus_per_task ? job->cpus_per_task : 1;
+    uint32_t tasks_by_cpus = 0;
 
-    if (cpt > need)
-        need = cpt;
-    if (job->ntasks_per_node && (uint32_t)job->ntasks_per_node * cpt > need)
-        need = (uint32_t)job->ntasks_per_node * cpt;
-    *cpus = need;
-    if (job->pn_min_memory == FLURM_NO_VAL64 || job->pn_min_memory == FLURM_INFINITE64)
-        *memory = 0;
-    else if (job->pn_min_memory & MEM_PER_CPU)
-        *memory = (job->pn_min_memory & ~MEM_PER_CPU) * need;
-    else
-        *memory = job->pn_min_memory;
-}
-
-/* Candidate nodes in the order a placement takes them: required nodes
- * first, then the lowest Weight, then slurm.conf's order. */
-struct cand {
-    size_t node;
-    bool required;
-    uint32_t weight;
-    uint32_t cpus;
-};
-
-static int cmp_cand_placement(const void *a, const void *b)
-{
-    const struct cand *x = a, *y = b;
-
-    if (x->required != y->required)
-        return x->required ? -1 : 1;
-    if (x->weight != y->weight)
-        return x->weight < y->weight ? -1 : 1;
-    return x->node < y->node ? -1 : x->node > y->node;
-}
-
-static int cmp_cand_cpus(const void *a, const void *b)
-{
-    const struct cand *x = a, *y = b;
-
-    if (x->required != y->required)
-        return x->required ? -1 : 1;
-    if (x->cpus != y->cpus)
-        return x->cpus > y->cpus ? -1 : 1;
-    return x->node < y->node ? -1 : x->node > y->node;
-}
-
-/* Take candidates in order until the job has its nodes and CPUs (and no
- * more nodes than it may have).  1 if that works, with the nodes marked in
- * chosen (when not NULL). */
-static int take_nodes(const struct sched_job *job, const struct cand *c, size_t count,
-                      unsigned char *chosen)
-{
-    uint32_t limit = job->max_nodes && job->max_nodes < count ? job->max_nodes : (uint32_t)count;
-    uint32_t taken = 0;
-    uint64_t cpus = 0;
-
-    for (size_t i = 0; i < count && taken < limit; i++) {
-        bool enough = taken >= job->min_nodes &&
-                      (job->min_cpus == FLURM_NO_VAL || cpus >= job->min_cpus);
-
-        if (enough && !c[i].required)
-            break;
-        taken++;
-        cpus += c[i].cpus;
-        if (chosen)
-            chosen[c[i].node] = 1;
+    memset(r, 0, sizeof(*r));
+    r->min_nodes = job->min_nodes && job->min_nodes != FLURM_NO_VAL ? job->min_nodes : 1;
+    r->max_nodes = job->max_nodes != FLURM_NO_VAL && job->max_nodes != FLURM_INFINITE
+                       ? job->max_nodes
+                       : 0;
+    r->cpus_per_task = cpt;
+    if (job->min_cpus && job->min_cpus != FLURM_NO_VAL)
+        tasks_by_cpus = (job->min_cpus + cpt - 1) / cpt;
+    r->ntasks = job->num_tasks && job->num_tasks != FLURM_NO_VAL ? job->num_tasks : 1;
+    if (r->ntasks < tasks_by_cpus)
+        r->ntasks = tasks_by_cpus;
+    if (job->ntasks_per_node && job->ntasks_per_node != FLURM_NO_VAL16)
+        r->ntasks_per_node = job->ntasks_per_node;
+    r->pn_min_cpus = job->pn_min_cpus != FLURM_NO_VAL16 ? job->pn_min_cpus : 0;
+    if (job->pn_min_memory != FLURM_NO_VAL64 && job->pn_min_memory != FLURM_INFINITE64) {
+        r->mem_per_cpu = job->pn_min_memory & MEM_PER_CPU;
+        r->mem = job->pn_min_memory & ~MEM_PER_CPU;
     }
-    return taken >= job->min_nodes && (job->min_cpus == FLURM_NO_VAL || cpus >= job->min_cpus);
+    r->exclusive = job->shared == 0;
+    r->batch = true;
+}
+
+/* The nodes of p the job may be given: those `usable` allows (all but
+ * FUTURE ones when NULL), not excluded, with the features it asks for. */
+static void allowed_nodes(const struct sched_site *site, const struct sched_job *job,
+                          const struct part *p, const unsigned char *usable,
+                          const unsigned char *future, const unsigned char *exc,
+                          unsigned char *allowed)
+{
+    for (size_t i = 0; i < site->nnodes; i++)
+        allowed[i] = p->member[i] && (usable ? usable[i] : !future[i]) && !(exc && exc[i]) &&
+                     features_ok(&site->nodes[i], job->features);
 }
 
 /* Could the job run on the nodes of p that `usable` allows (all of p's
- * nodes but FUTURE ones when usable is NULL), were they idle?  Enough
- * nodes that each fit one node's share, every required node among them,
- * and CPUs enough.  With chosen not NULL, the nodes it would get are
- * marked there.  1, 0, or -1 on ENOMEM. */
+ * nodes but FUTURE ones when usable is NULL), were they idle?  Every
+ * required node among them.  1, 0, or -1 on ENOMEM. */
 static int runnable(const struct sched_site *site, const struct sched_job *job,
                     const struct part *p, const unsigned char *usable, const unsigned char *future,
-                    const unsigned char *req, const unsigned char *exc, unsigned char *chosen)
+                    const unsigned char *req, const unsigned char *exc)
 {
-    uint32_t cpn;
-    uint64_t mpn;
-    struct cand *c;
-    size_t count = 0;
-    int ok = 0;
+    unsigned char *allowed = calloc(site->nnodes ? site->nnodes : 1, 1);
+    struct sel_request r;
+    int ok;
 
-    per_node_need(job, &cpn, &mpn);
-    if (!(c = calloc(site->nnodes ? site->nnodes : 1, sizeof(*c))))
+    if (!allowed)
         return -1;
-    for (size_t i = 0; i < site->nnodes; i++) {
-        const struct node *n = &site->nodes[i];
-        bool fits = p->member[i] && (usable ? usable[i] : !future[i]) && !(exc && exc[i]) &&
-                    n->cpus >= cpn && n->memory >= mpn && features_ok(n, job->features);
-
-        if (fits)
-            c[count++] = (struct cand){i, req && req[i], n->weight, n->cpus};
-        else if (req && req[i])
-            goto out;
-    }
-    /* feasible at all: the largest nodes give the most CPUs */
-    qsort(c, count, sizeof(*c), cmp_cand_cpus);
-    if (!(ok = take_nodes(job, c, count, NULL)) || !chosen)
-        goto out;
-    qsort(c, count, sizeof(*c), cmp_cand_placement);
-    if (!take_nodes(job, c, count, chosen)) {
-        memset(chosen, 0, site->nnodes);
-        qsort(c, count, sizeof(*c), cmp_cand_cpus);
-        take_nodes(job, c, count, chosen);
-    }
-out:
-    free(c);
+    job_request(job, &r);
+    allowed_nodes(site, job, p, usable, future, exc, allowed);
+    ok = sel_place(site->empty, &r, allowed, req, NULL);
+    free(allowed);
     return ok;
 }
 
@@ -1090,15 +1094,68 @@ struct queued {
     uint32_t priority;
 };
 
+/* Resources that come free at `end`: a running job's, or one this pass
+ * started. */
+struct release {
+    int64_t end;
+    const struct flurm_alloc *alloc;
+};
+
+/* A blocked job's reservation (EASY backfill): its nodes from `shadow`
+ * on.  A later job may use them only if it ends by then. */
+struct resv {
+    int64_t shadow;
+    unsigned char *nodes;
+};
+
+/* Running tasks per job array, for the %N throttle. */
+struct array_run {
+    uint32_t array_job_id;
+    uint32_t running;
+};
+
+/* Answers already known this pass, for jobs that differ only by id (no
+ * -w, --exclude or --constraint): most of a large queue.  A key is the
+ * partition, the request and a number (an end time, or which nodes).  */
+struct memo_entry {
+    bool used;
+    bool answer;
+    const struct part *part;
+    struct sel_request req;
+    int64_t key;
+};
+
+struct memo {
+    struct memo_entry *e;
+    size_t cap, n; /* cap a power of two */
+};
+
 struct pass {
     const struct sched_site *site;
     const struct sched_job *jobs;
+    int64_t now;
+    struct sched_result *res;
     unsigned char *avail;  /* usable nodes, as the pass started */
     unsigned char *future;
     unsigned char *work;   /* usable nodes left: failed partitions removed */
-    unsigned char *busy;   /* nodes jobs placed earlier in the pass would get */
+    unsigned char *allowed; /* scratch: the nodes one placement may use */
     bool *failed;          /* per partition */
     char **standing_desc;  /* per partition: its unusable nodes, as words */
+    struct sel_pool *pool; /* what is free now (holds and this pass's starts removed) */
+    struct sel_pool *what_if; /* scratch for shadow times */
+    uint64_t free_cpus;    /* over every node: a quick "cannot fit" */
+    struct release *rel;
+    size_t nrel, relcap;
+    bool rel_sorted;
+    struct resv *resv;
+    size_t nresv, resvcap;
+    struct array_run *arrays; /* by array_job_id */
+    size_t narrays, arraycap;
+    size_t startcap;
+    /* resources only shrink and reservations only grow during a pass: a
+     * placement that did not fit (with that end time) never will */
+    struct memo no_fit;
+    struct memo could_run; /* runnable() on avail, on every node, on work */
 };
 
 static int cmp_queued(const void *a, const void *b, void *arg)
@@ -1132,11 +1189,18 @@ static void set_reason(struct sched_decision *d, uint32_t reason, char *desc)
  * what select_nodes said of it when it was submitted (FLURM evaluates that
  * against the nodes as they are now), turned into Priority where
  * schedule() does so (None and Resources). */
+/* Which nodes could_run() asks about. */
+enum { ON_AVAIL = 1, ON_ALL, ON_WORK };
+
+static int could_run(struct pass *ps, const struct sched_job *job, const struct part *p,
+                     int on, const unsigned char *req, const unsigned char *exc);
+static void memo_forget(struct memo *m, int64_t key);
+
 static int standing_reason(struct pass *ps, const struct sched_job *job, const struct part *p,
                            const unsigned char *req, const unsigned char *exc,
                            struct sched_decision *d)
 {
-    int rc = runnable(ps->site, job, p, ps->avail, ps->future, req, exc, NULL);
+    int rc = could_run(ps, job, p, ON_AVAIL, req, exc);
     char *desc;
 
     if (rc < 0)
@@ -1145,7 +1209,7 @@ static int standing_reason(struct pass *ps, const struct sched_job *job, const s
         set_reason(d, SCHED_WAIT_PRIORITY, NULL);
         return 0;
     }
-    if ((rc = runnable(ps->site, job, p, NULL, ps->future, req, exc, NULL)) < 0)
+    if ((rc = could_run(ps, job, p, ON_ALL, req, exc)) < 0)
         return -1;
     if (!rc) {
         set_reason(d, SCHED_FAIL_BAD_CONSTRAINTS, NULL);
@@ -1169,6 +1233,7 @@ static int standing_reason(struct pass *ps, const struct sched_job *job, const s
 
 static void fail_partition(struct pass *ps, const struct part *p)
 {
+    memo_forget(&ps->could_run, ON_WORK);
     ps->failed[p - ps->site->parts] = true;
     for (size_t i = 0; i < ps->site->nnodes; i++) {
         if (p->member[i])
@@ -1185,6 +1250,366 @@ static bool subset(const unsigned char *a, const unsigned char *b, size_t n)
     return true;
 }
 
+/* ---- starting jobs, backfill ------------------------------------------------ */
+
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+    size_t bigger;
+    void *p;
+
+    if (n < *cap)
+        return 0;
+    bigger = *cap ? *cap * 2 : 16;
+    if (!(p = realloc(*v, bigger * size)))
+        return -1;
+    *v = p;
+    *cap = bigger;
+    return 0;
+}
+
+/* When a job started now would end: its time limit, else the partition's
+ * DefaultTime, else its MaxTime; INFINITE never ends. */
+static int64_t job_end(const struct sched_job *job, const struct part *p, int64_t now)
+{
+    uint32_t limit = job->time_limit;
+
+    if (limit == FLURM_NO_VAL)
+        limit = p->default_time != FLURM_NO_VAL ? p->default_time : p->max_time;
+    if (limit == FLURM_INFINITE || limit == FLURM_NO_VAL)
+        return INT64_MAX;
+    return now + (int64_t)limit * 60;
+}
+
+/* When a hold comes free: its end time, now if that passed (completing
+ * jobs, jobs about to time out), never if unknown. */
+static int64_t hold_end(const struct sched_hold *h, int64_t now)
+{
+    if (h->end_time <= 0)
+        return INT64_MAX;
+    return h->end_time < now ? now : h->end_time;
+}
+
+static int add_release(struct pass *ps, int64_t end, const struct flurm_alloc *a)
+{
+    if (grow((void **)&ps->rel, &ps->relcap, ps->nrel, sizeof(*ps->rel)) < 0)
+        return -1;
+    ps->rel[ps->nrel++] = (struct release){end, a};
+    ps->rel_sorted = false;
+    return 0;
+}
+
+static int cmp_release(const void *a, const void *b)
+{
+    const struct release *x = a, *y = b;
+
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static struct array_run *array_find(struct pass *ps, uint32_t array_job_id)
+{
+    size_t lo = 0, hi = ps->narrays;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (ps->arrays[mid].array_job_id == array_job_id)
+            return &ps->arrays[mid];
+        if (ps->arrays[mid].array_job_id < array_job_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* One more running task of array_job_id. */
+static int array_count(struct pass *ps, uint32_t array_job_id)
+{
+    struct array_run *a = array_find(ps, array_job_id);
+    size_t pos = 0;
+
+    if (a) {
+        a->running++;
+        return 0;
+    }
+    if (grow((void **)&ps->arrays, &ps->arraycap, ps->narrays, sizeof(*ps->arrays)) < 0)
+        return -1;
+    while (pos < ps->narrays && ps->arrays[pos].array_job_id < array_job_id)
+        pos++;
+    memmove(&ps->arrays[pos + 1], &ps->arrays[pos], (ps->narrays - pos) * sizeof(*ps->arrays));
+    ps->arrays[pos] = (struct array_run){array_job_id, 1};
+    ps->narrays++;
+    return 0;
+}
+
+/* An array job whose running tasks reached its %N. */
+static bool array_throttled(struct pass *ps, const struct sched_job *job)
+{
+    const struct array_run *a;
+
+    if (!job->array_job_id || !job->array_max_tasks)
+        return false;
+    a = array_find(ps, job->array_job_id);
+    return a && a->running >= job->array_max_tasks;
+}
+
+static bool same_request(const struct sel_request *a, const struct sel_request *b)
+{
+    return a->min_nodes == b->min_nodes && a->max_nodes == b->max_nodes &&
+           a->ntasks == b->ntasks && a->cpus_per_task == b->cpus_per_task &&
+           a->ntasks_per_node == b->ntasks_per_node && a->pn_min_cpus == b->pn_min_cpus &&
+           a->mem == b->mem && a->mem_per_cpu == b->mem_per_cpu &&
+           a->exclusive == b->exclusive;
+}
+
+static uint64_t memo_hash(const struct part *p, const struct sel_request *r, int64_t key)
+{
+    uint64_t h = 1469598103934665603ULL;
+    uint64_t v[] = {(uint64_t)(uintptr_t)p, r->min_nodes, r->max_nodes, r->ntasks,
+                    r->cpus_per_task, r->ntasks_per_node, r->pn_min_cpus, r->mem,
+                    (uint64_t)r->mem_per_cpu << 1 | r->exclusive, (uint64_t)key};
+
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        h ^= v[i];
+        h *= 1099511628211ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static struct memo_entry *memo_slot(const struct memo *m, const struct part *p,
+                                    const struct sel_request *r, int64_t key)
+{
+    size_t i = (size_t)memo_hash(p, r, key) & (m->cap - 1);
+
+    while (m->e[i].used &&
+           !(m->e[i].part == p && m->e[i].key == key && same_request(&m->e[i].req, r)))
+        i = (i + 1) & (m->cap - 1);
+    return &m->e[i];
+}
+
+/* 1 and *answer when known, else 0. */
+static int memo_get(const struct memo *m, const struct part *p, const struct sel_request *r,
+                    int64_t key, bool *answer)
+{
+    const struct memo_entry *e;
+
+    if (!m->cap)
+        return 0;
+    e = memo_slot(m, p, r, key);
+    if (!e->used)
+        return 0;
+    *answer = e->answer;
+    return 1;
+}
+
+static int memo_put(struct memo *m, const struct part *p, const struct sel_request *r,
+                    int64_t key, bool answer)
+{
+    struct memo_entry *e;
+
+    if ((m->n + 1) * 2 > m->cap) {
+        struct memo bigger = {calloc(m->cap ? m->cap * 2 : 256, sizeof(*m->e)),
+                              m->cap ? m->cap * 2 : 256, 0};
+
+        if (!bigger.e)
+            return -1;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (m->e[i].used) {
+                *memo_slot(&bigger, m->e[i].part, &m->e[i].req, m->e[i].key) = m->e[i];
+                bigger.n++;
+            }
+        }
+        free(m->e);
+        *m = bigger;
+    }
+    e = memo_slot(m, p, r, key);
+    if (!e->used)
+        m->n++;
+    *e = (struct memo_entry){true, answer, p, *r, key};
+    return 0;
+}
+
+/* Forget answers keyed by `key` (the nodes they were asked about changed). */
+static void memo_forget(struct memo *m, int64_t key)
+{
+    struct memo_entry *old = m->e;
+    size_t cap = m->cap;
+
+    if (!old)
+        return;
+    /* rebuild without them: probing chains must stay unbroken */
+    m->e = calloc(cap, sizeof(*m->e));
+    m->n = 0;
+    if (!m->e) {
+        m->cap = 0; /* forget everything */
+        free(old);
+        return;
+    }
+    for (size_t i = 0; i < cap; i++) {
+        if (old[i].used && old[i].key != key) {
+            *memo_slot(m, old[i].part, &old[i].req, old[i].key) = old[i];
+            m->n++;
+        }
+    }
+    free(old);
+}
+
+/* runnable() on the usable nodes (ON_AVAIL), every node (ON_ALL) or those
+ * failed partitions left (ON_WORK), remembered for jobs alike. */
+static int could_run(struct pass *ps, const struct sched_job *job, const struct part *p,
+                     int on, const unsigned char *req, const unsigned char *exc)
+{
+    const unsigned char *usable = on == ON_AVAIL ? ps->avail : on == ON_WORK ? ps->work : NULL;
+    bool cacheable = !req && !exc && !job->features, known;
+    struct sel_request r;
+    int ok;
+
+    job_request(job, &r);
+    if (cacheable && memo_get(&ps->could_run, p, &r, on, &known))
+        return known;
+    if ((ok = runnable(ps->site, job, p, usable, ps->future, req, exc)) < 0)
+        return -1;
+    if (cacheable && memo_put(&ps->could_run, p, &r, on, ok) < 0)
+        return -1;
+    return ok;
+}
+
+/* The nodes a job ending at `end` may use now: p's usable nodes it
+ * accepts, less those reserved from before it would end. */
+static void backfill_nodes(struct pass *ps, const struct sched_job *job, const struct part *p,
+                           const unsigned char *exc, int64_t end)
+{
+    allowed_nodes(ps->site, job, p, ps->avail, ps->future, exc, ps->allowed);
+    for (size_t k = 0; k < ps->nresv; k++) {
+        if (ps->resv[k].shadow >= end)
+            continue;
+        for (size_t i = 0; i < ps->site->nnodes; i++)
+            ps->allowed[i] &= !ps->resv[k].nodes[i];
+    }
+}
+
+/* Start job now if it fits what is free without delaying a reservation.
+ * 1 started (the result owns the allocation), 0 not, -1 ENOMEM. */
+static int try_start(struct pass *ps, const struct sched_job *job, const struct part *p,
+                     const unsigned char *req, const unsigned char *exc, struct sched_decision *d)
+{
+    struct sched_result *res = ps->res;
+    struct flurm_alloc *a = NULL;
+    struct sel_request r;
+    int64_t end = job_end(job, p, ps->now);
+    bool cacheable = !req && !exc && !job->features, known;
+    int ok;
+
+    /* a requeued job waits for its old hosts' epilogs */
+    if (job->state & JOB_COMPLETING)
+        return 0;
+    job_request(job, &r);
+    if ((uint64_t)r.ntasks * r.cpus_per_task > ps->free_cpus)
+        return 0;
+    if (cacheable && memo_get(&ps->no_fit, p, &r, end, &known))
+        return 0;
+    backfill_nodes(ps, job, p, exc, end);
+    if ((ok = sel_place(ps->pool, &r, ps->allowed, req, &a)) <= 0) {
+        if (!ok && cacheable && memo_put(&ps->no_fit, p, &r, end, false) < 0)
+            return -1;
+        return ok;
+    }
+    if (grow((void **)&res->starts, &ps->startcap, res->nstarts, sizeof(*res->starts)) < 0)
+        goto nomem;
+    res->starts[res->nstarts] = (struct sched_start){job->job_id, a};
+    if (add_release(ps, end, a) < 0 || (job->array_job_id && array_count(ps, job->array_job_id) < 0))
+        goto nomem;
+    res->nstarts++;
+    sel_pool_hold(ps->pool, a);
+    ps->free_cpus -= flurm_alloc_cpus(a) <= ps->free_cpus ? flurm_alloc_cpus(a) : ps->free_cpus;
+    d->would_start = true;
+    set_reason(d, SCHED_WAIT_NO_REASON, NULL);
+    return 1;
+nomem:
+    flurm_alloc_destroy(a);
+    return -1;
+}
+
+/* Whether the job fits once the releases[0..upto) came free. */
+static int fits_after(struct pass *ps, const struct sel_request *r, const unsigned char *req,
+                      size_t upto, struct flurm_alloc **out)
+{
+    sel_pool_assign(ps->what_if, ps->pool);
+    for (size_t k = 0; k < upto; k++)
+        sel_pool_release(ps->what_if, ps->rel[k].alloc);
+    return sel_place(ps->what_if, r, ps->allowed, req, out);
+}
+
+/* EASY backfill: the earliest time the blocked job could start, as
+ * running jobs end, and the nodes it would get then, reserved for it.
+ * No reservation when it could not start even then.  -1 ENOMEM. */
+static int reserve(struct pass *ps, const struct sched_job *job, const struct part *p,
+                   const unsigned char *req, const unsigned char *exc)
+{
+    struct flurm_alloc *a = NULL;
+    struct sel_request r;
+    size_t lo = 0, hi, *cut = NULL, ncut = 0;
+    int ok;
+
+    if (job->state & JOB_COMPLETING)
+        return 0;
+    if (!ps->rel_sorted) {
+        if (ps->nrel)
+            qsort(ps->rel, ps->nrel, sizeof(*ps->rel), cmp_release);
+        ps->rel_sorted = true;
+    }
+    job_request(job, &r);
+    allowed_nodes(ps->site, job, p, ps->avail, ps->future, exc, ps->allowed);
+    /* candidate times: the ends of runs of equal end times */
+    if (!(cut = calloc(ps->nrel + 1, sizeof(*cut))))
+        return -1;
+    for (size_t k = 0; k < ps->nrel; k++) {
+        if (k + 1 == ps->nrel || ps->rel[k + 1].end != ps->rel[k].end)
+            cut[ncut++] = k + 1;
+    }
+    if (!ncut || (ok = fits_after(ps, &r, req, cut[ncut - 1], NULL)) <= 0) {
+        free(cut);
+        return ncut ? ok : 0;
+    }
+    /* freeing more never hurts a placement: search the first cut that fits */
+    hi = ncut - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if ((ok = fits_after(ps, &r, req, cut[mid], NULL)) < 0)
+            goto nomem;
+        if (ok)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if ((ok = fits_after(ps, &r, req, cut[lo], &a)) < 0)
+        goto nomem;
+    if (ok) {
+        unsigned char *nodes = calloc(ps->site->nnodes ? ps->site->nnodes : 1, 1);
+
+        if (!nodes || grow((void **)&ps->resv, &ps->resvcap, ps->nresv, sizeof(*ps->resv)) < 0) {
+            free(nodes);
+            goto nomem;
+        }
+        for (size_t h = 0; h < a->nhosts; h++) {
+            ssize_t i = sched_site_node_find(ps->site, a->hosts[h].name);
+
+            if (i >= 0)
+                nodes[i] = 1;
+        }
+        ps->resv[ps->nresv++] = (struct resv){ps->rel[cut[lo] - 1].end, nodes};
+    }
+    flurm_alloc_destroy(a);
+    free(cut);
+    return 0;
+nomem:
+    flurm_alloc_destroy(a);
+    free(cut);
+    return -1;
+}
+
 /* schedule()'s walk down the queue for one job record.  -1 on ENOMEM. */
 static int walk_one(struct pass *ps, const struct queued *q, struct sched_decision *d)
 {
@@ -1194,13 +1619,37 @@ static int walk_one(struct pass *ps, const struct queued *q, struct sched_decisi
     bool bad = false, fail_by_part = false;
     unsigned char *req = node_map(site, job->req_nodes, &bad);
     unsigned char *exc = node_map(site, job->exc_nodes, &bad);
-    unsigned char *free_now = NULL, *chosen = NULL;
-    uint32_t usable = 0;
+    struct sched_decision scratch = {0};
+    uint32_t usable = 0, started = 0;
     int rc = -1, ok;
     char *desc;
 
     if (bad)
         goto out;
+    if (array_throttled(ps, job)) {
+        set_reason(d, SCHED_WAIT_ARRAY_TASK_LIMIT, NULL);
+        rc = 0;
+        goto out;
+    }
+    /* main scheduler and backfill in one: a job starts when it fits what
+     * is free now without delaying a reserved job; a meta record starts
+     * as many tasks as fit */
+    for (;;) {
+        if ((ok = try_start(ps, job, p, req, exc, d)) < 0)
+            goto out;
+        if (!ok)
+            break;
+        started++;
+        if (!job->array_meta || started >= job->array_pending || array_throttled(ps, job)) {
+            rc = 0;
+            goto out;
+        }
+    }
+    if (started) {
+        /* the tasks left wait as a blocked job would; their reason is the
+         * next pass's */
+        d = &scratch;
+    }
     if (ps->failed[p - site->parts]) {
         /* the standing reason, where schedule() retains it */
         rc = standing_reason(ps, job, p, req, exc, d);
@@ -1224,30 +1673,16 @@ static int walk_one(struct pass *ps, const struct queued *q, struct sched_decisi
         rc = 0;
         goto out;
     }
-    if (!(free_now = calloc(site->nnodes ? site->nnodes : 1, 1)) ||
-        !(chosen = calloc(site->nnodes ? site->nnodes : 1, 1)))
-        goto out;
-    for (size_t i = 0; i < site->nnodes; i++)
-        free_now[i] = ps->work[i] && !ps->busy[i];
-    if ((ok = runnable(site, job, p, free_now, ps->future, req, exc, chosen)) < 0)
+    if ((ok = could_run(ps, job, p, ON_WORK, req, exc)) < 0)
         goto out;
     if (ok) {
-        /* it would start: until jobs start it waits for its launch, on
-         * the nodes it would get, which later jobs of the pass find busy */
-        d->would_start = true;
-        set_reason(d, SCHED_WAIT_RESOURCES, NULL);
-        for (size_t i = 0; i < site->nnodes; i++)
-            ps->busy[i] |= chosen[i];
-        rc = 0;
-        goto out;
-    }
-    if ((ok = runnable(site, job, p, ps->work, ps->future, req, exc, NULL)) < 0)
-        goto out;
-    if (ok) {
-        /* ESLURM_NODES_BUSY: nothing lower may take this partition's nodes */
+        /* ESLURM_NODES_BUSY: nothing lower may take this partition's
+         * nodes, unless it ends before this job could start */
         set_reason(d, SCHED_WAIT_RESOURCES, NULL);
         fail_by_part = true;
-    } else if ((ok = runnable(site, job, p, NULL, ps->future, req, exc, NULL)) < 0) {
+        if (reserve(ps, job, p, req, exc) < 0)
+            goto out;
+    } else if ((ok = could_run(ps, job, p, ON_ALL, req, exc)) < 0) {
         goto out;
     } else if (ok) {
         if (!(desc = unavailable_desc(site, p, ps->work, ps->future, req)))
@@ -1264,6 +1699,7 @@ static int walk_one(struct pass *ps, const struct queued *q, struct sched_decisi
             nreq += req[i];
         if (nreq >= job->min_nodes) {
             fail_by_part = false;
+            memo_forget(&ps->could_run, ON_WORK);
             for (size_t i = 0; i < site->nnodes; i++) {
                 if (req[i])
                     ps->work[i] = 0;
@@ -1274,10 +1710,9 @@ static int walk_one(struct pass *ps, const struct queued *q, struct sched_decisi
         fail_partition(ps, p);
     rc = 0;
 out:
+    free(scratch.desc);
     free(req);
     free(exc);
-    free(free_now);
-    free(chosen);
     return rc;
 }
 
@@ -1287,6 +1722,10 @@ void sched_result_destroy(struct sched_result *res)
         return;
     for (size_t i = 0; i < res->n; i++)
         free(res->d[i].desc);
+    for (size_t i = 0; i < res->nstarts; i++)
+        flurm_alloc_destroy(res->starts[i].alloc);
+    free(res->starts);
+    free(res->timeouts);
     free(res->d);
     free(res);
 }
@@ -1354,25 +1793,58 @@ static int enqueue(const struct sched_site *site, const struct jobs_index *ix,
 }
 
 struct sched_result *sched_pass(const struct sched_site *site, const struct sched_job *jobs,
-                                size_t njobs, const uint32_t *node_state, int64_t now)
+                                size_t njobs, const struct sched_hold *holds, size_t nholds,
+                                const uint32_t *node_state, int64_t now)
 {
     struct sched_result *res = calloc(1, sizeof(*res));
     struct jobs_index ix = {jobs, njobs, NULL};
-    struct pass ps = {site, jobs, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct pass ps;
     struct queued *queue = NULL;
+    uint32_t *held_ids = NULL;
     size_t nqueue = 0, qcap = 0, nn = site->nnodes ? site->nnodes : 1;
 
+    memset(&ps, 0, sizeof(ps));
+    ps.site = site;
+    ps.jobs = jobs;
+    ps.now = now;
+    ps.res = res;
     if (!res || !(ix.by_id = calloc(njobs ? njobs : 1, sizeof(*ix.by_id))) ||
         !(res->d = calloc(njobs ? njobs : 1, sizeof(*res->d))) || !(ps.avail = calloc(nn, 1)) ||
         !(ps.future = calloc(nn, 1)) || !(ps.work = calloc(nn, 1)) ||
-        !(ps.busy = calloc(nn, 1)) ||
+        !(ps.allowed = calloc(nn, 1)) ||
         !(ps.failed = calloc(site->nparts ? site->nparts : 1, sizeof(*ps.failed))) ||
-        !(ps.standing_desc = calloc(site->nparts ? site->nparts : 1, sizeof(char *))))
+        !(ps.standing_desc = calloc(site->nparts ? site->nparts : 1, sizeof(char *))) ||
+        !(ps.pool = sel_pool_copy(site->empty)) || !(ps.what_if = sel_pool_copy(site->empty)) ||
+        !(held_ids = calloc(nholds ? nholds : 1, sizeof(*held_ids))) ||
+        !(res->timeouts = calloc(nholds ? nholds : 1, sizeof(*res->timeouts))))
         goto nomem;
     for (size_t i = 0; i < site->nnodes; i++) {
         ps.avail[i] = ps.work[i] = node_available(node_state[i]);
         ps.future[i] = (node_state[i] & NODE_BASE) == NODE_FUTURE;
     }
+    /* what running and completing jobs hold, until when; who ran out of
+     * time; how many tasks of each array run */
+    for (size_t k = 0; k < nholds; k++) {
+        const struct sched_hold *h = &holds[k];
+        uint32_t base = h->state & JOB_STATE_BASE;
+        bool running = base == JOB_RUNNING && !(h->state & JOB_COMPLETING);
+
+        held_ids[k] = h->job_id;
+        sel_pool_hold(ps.pool, h->alloc);
+        if (add_release(&ps, hold_end(h, now), h->alloc) < 0)
+            goto nomem;
+        if (h->array_job_id && (base == JOB_RUNNING || base == JOB_SUSPENDED) &&
+            !(h->state & JOB_COMPLETING) && array_count(&ps, h->array_job_id) < 0)
+            goto nomem;
+        if (running && h->end_time > 0 && h->end_time <= now)
+            res->timeouts[res->ntimeouts++] = h->job_id;
+        else if (running && h->end_time > now &&
+                 (!res->next_wakeup || h->end_time < res->next_wakeup))
+            res->next_wakeup = h->end_time;
+    }
+    qsort(held_ids, nholds, sizeof(*held_ids), cmp_u32);
+    qsort(res->timeouts, res->ntimeouts, sizeof(*res->timeouts), cmp_u32);
+    ps.free_cpus = sel_pool_free_cpus(ps.pool, NULL);
     for (size_t i = 0; i < njobs; i++)
         ix.by_id[i] = &jobs[i];
     qsort(ix.by_id, njobs, sizeof(*ix.by_id), cmp_job_ptr);
@@ -1383,6 +1855,10 @@ struct sched_result *sched_pass(const struct sched_site *site, const struct sche
         struct sched_decision *d = &res->d[res->n];
 
         if (!job_pending(job) || job->priority == 0)
+            continue;
+        /* the store's job.list and job.allocs were read apart: a job that
+         * holds resources already started, whatever the list says */
+        if (nholds && bsearch(&job->job_id, held_ids, nholds, sizeof(*held_ids), cmp_u32))
             continue;
         res->n++;
         d->job_id = job->job_id;
@@ -1410,16 +1886,26 @@ nomem:
     res = NULL;
     errno = ENOMEM;
 out:
+    free(held_ids);
     free(ix.by_id);
     free(queue);
     free(ps.avail);
     free(ps.future);
     free(ps.work);
-    free(ps.busy);
+    free(ps.allowed);
     free(ps.failed);
     for (size_t i = 0; ps.standing_desc && i < site->nparts; i++)
         free(ps.standing_desc[i]);
     free(ps.standing_desc);
+    sel_pool_destroy(ps.pool);
+    sel_pool_destroy(ps.what_if);
+    free(ps.rel);
+    for (size_t i = 0; i < ps.nresv; i++)
+        free(ps.resv[i].nodes);
+    free(ps.resv);
+    free(ps.arrays);
+    free(ps.no_fit.e);
+    free(ps.could_run.e);
     return res;
 }
 

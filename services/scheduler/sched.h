@@ -6,20 +6,24 @@
  *
  * A scheduling pass is a pure function of
  *
- *     (site, jobs, node states, now)  ->  one decision per pending job
+ *     (site, jobs, holds, node states, now)
+ *         ->  one decision per pending job, the jobs to start (with their
+ *             allocations), the running jobs past their time limit
  *
  * site    what slurm.conf says: priority settings, nodes and partitions
  *         (sched_site_create, immutable);
  * jobs    every job record the store holds (pending ones are decided, the
  *         others answer dependencies), as read from job_info records;
+ * holds   what running and completing jobs hold (the store's job.allocs:
+ *         allocations, end times);
  * states  each node's state word as the node manager reports it;
- * now     the time the pass runs at (begin times, dependencies "after+N").
+ * now     the time the pass runs at (begin times, dependencies "after+N",
+ *         time limits, backfill).
  *
  * The same inputs always give the same decisions, in the same order (by
  * job id), so the service can run the pass whenever something changes and
- * send only what differs.  Placement and starting jobs come later: a job
- * that could start now is marked `would_start` (see docs/scheduler.md for
- * the reason it shows meanwhile).
+ * send only what differs.  Placement is select.h's; the pass adds the
+ * queue order, EASY backfill, array throttles and time limits.
  */
 #ifndef FLURM_SCHEDULER_SCHED_H
 #define FLURM_SCHEDULER_SCHED_H
@@ -29,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "common/alloc.h"
 
 struct flurm_slurmconf;
 struct sched_site;
@@ -49,6 +55,7 @@ enum {
     SCHED_WAIT_HELD_USER = 16,
     SCHED_FAIL_BAD_CONSTRAINTS = 21,
     SCHED_WAIT_DEP_INVALID = 39,
+    SCHED_WAIT_ARRAY_TASK_LIMIT = 72,
     SCHED_WAIT_PART_CONFIG = 178,
 };
 
@@ -90,6 +97,9 @@ bool sched_site_multifactor(const struct sched_site *site);
 /* Nodes in slurm.conf order: how many, the name of node i (borrowed), and
  * the index of the node called name (borrowed), or -1. */
 size_t sched_site_node_count(const struct sched_site *site);
+/* Cores (Sockets * CoresPerSocket) of the node called name, 0 if unknown
+ * (the shape flurm_alloc_from_json asks for; arg is the site). */
+uint32_t sched_site_node_cores(const char *name, void *site);
 const char *sched_site_node_name(const struct sched_site *site, size_t i);
 ssize_t sched_site_node_find(const struct sched_site *site, const char *name);
 
@@ -102,6 +112,8 @@ struct sched_job {
     uint32_t array_job_id;  /* 0: not an array */
     uint32_t array_task_id; /* NO_VAL: plain job or a meta record */
     bool array_meta;        /* the record holding an array's pending tasks */
+    uint32_t array_pending; /* meta record: how many tasks it still holds */
+    uint32_t array_max_tasks; /* %N throttle, 0: none */
     uint32_t user_id;
     char *name;
     uint32_t state;         /* job_state word */
@@ -115,6 +127,7 @@ struct sched_job {
     int64_t submit_time;
     int64_t eligible_time;  /* 0: not known to be eligible (held, dependent) */
     int64_t start_time;
+    int64_t end_time;
     char *dependency;
     char *req_nodes;
     char *exc_nodes;
@@ -128,6 +141,8 @@ struct sched_job {
     uint16_t pn_min_cpus;
     uint64_t pn_min_memory; /* MB; the top bit means "per CPU" */
     uint16_t ntasks_per_node; /* 0: not set */
+    uint32_t num_tasks;     /* NO_VAL / 0: not set */
+    uint16_t shared;        /* 0: --exclusive (JOB_SHARED_NONE) */
     uint64_t tres[SCHED_TRES_COUNT]; /* requested (tres_req_str) */
     uint32_t exit_code;
 };
@@ -163,28 +178,51 @@ uint32_t sched_priority(const struct sched_site *site, const struct sched_job *j
 
 /* ---- the pass ------------------------------------------------------------- */
 
+/* What one job holds (an entry of the store's job.allocs): its hosts'
+ * cores and memory until end_time. */
+struct sched_hold {
+    uint32_t job_id;
+    uint32_t array_job_id;      /* 0: not an array task */
+    uint32_t state;             /* job_state word (RUNNING, COMPLETING, ...) */
+    int64_t end_time;           /* 0: unknown */
+    const struct flurm_alloc *alloc; /* only the hosts still held */
+};
+
 struct sched_decision {
     uint32_t job_id;
     uint32_t priority;
     uint32_t reason;
     char *desc;       /* state_desc, NULL for none */
-    bool would_start; /* it could start now (placement is the next step) */
+    bool would_start; /* started by this pass (see starts): job.start says the rest */
+};
+
+/* A job the pass starts; an array's meta record appears once per task. */
+struct sched_start {
+    uint32_t job_id;
+    struct flurm_alloc *alloc; /* owned by the result */
 };
 
 struct sched_result {
     size_t n;
     struct sched_decision *d; /* by job id */
-    int64_t next_wakeup;      /* earliest future begin time, 0 if none */
+    size_t nstarts;
+    struct sched_start *starts; /* in the order the pass started them */
+    size_t ntimeouts;
+    uint32_t *timeouts;         /* RUNNING jobs past their end time, by id */
+    int64_t next_wakeup;        /* earliest future begin or end time, 0 if none */
 };
 
 /* Decide every pending job of jobs[0..njobs) that is not held: its
- * priority (multifactor: recomputed unless direct_prio; basic: kept) and
- * the reason it waits for, as slurmctld's scheduler would show it (see
- * docs/scheduler.md for the model and where FLURM differs).  node_state[i]
+ * priority (multifactor: recomputed unless direct_prio; basic: kept), the
+ * reason it waits for, as slurmctld's scheduler would show it, or that it
+ * starts now and where (see docs/scheduler.md for the model, the backfill
+ * and where FLURM differs).  holds[0..nholds) is what running and
+ * completing jobs hold; a job there is never started again.  node_state[i]
  * is the state word of site node i (sched_site_node_count() entries).
  * Borrowed inputs; NULL and ENOMEM.  Caller destroys the result. */
 struct sched_result *sched_pass(const struct sched_site *site, const struct sched_job *jobs,
-                                size_t njobs, const uint32_t *node_state, int64_t now);
+                                size_t njobs, const struct sched_hold *holds, size_t nholds,
+                                const uint32_t *node_state, int64_t now);
 
 /* NULL-safe. */
 void sched_result_destroy(struct sched_result *res);

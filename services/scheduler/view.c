@@ -18,6 +18,8 @@ struct view {
     size_t njobs, cap;
     uint64_t last_seq;
     uint32_t *node_state;
+    struct sched_hold *holds; /* allocs owned */
+    size_t nholds;
 };
 
 struct view *view_create(const struct sched_site *site)
@@ -42,11 +44,19 @@ void view_clear_jobs(struct view *v)
     v->last_seq = 0;
 }
 
+static void holds_free(struct sched_hold *holds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        flurm_alloc_destroy((struct flurm_alloc *)holds[i].alloc);
+    free(holds);
+}
+
 void view_destroy(struct view *v)
 {
     if (!v)
         return;
     view_clear_jobs(v);
+    holds_free(v->holds, v->nholds);
     free(v->jobs);
     free(v->node_state);
     free(v);
@@ -164,6 +174,111 @@ void view_mark_direct(struct view *v, const json_t *job_ids)
     }
 }
 
+/* ---- what running jobs hold ---------------------------------------------------- */
+
+#define JOB_COMPLETING_FLAG 0x8000u
+
+static bool listed(const json_t *names, const char *name)
+{
+    size_t i;
+    const json_t *n;
+
+    json_array_foreach(names, i, n) {
+        if (json_is_string(n) && !strcmp(json_string_value(n), name))
+            return true;
+    }
+    return false;
+}
+
+/* The hosts of full (borrowed) that the job still holds: all of them,
+ * or for a completing job those whose epilog has not come. */
+static struct flurm_alloc *held_part(const struct flurm_alloc *full, uint32_t state,
+                                     const json_t *completing)
+{
+    struct flurm_alloc *a = flurm_alloc_create();
+
+    if (!a)
+        return NULL;
+    for (size_t h = 0; h < full->nhosts; h++) {
+        const struct flurm_alloc_host *host = &full->hosts[h];
+
+        if ((state & JOB_COMPLETING_FLAG) && !listed(completing, host->name))
+            continue;
+        if (flurm_alloc_add_host(a, host->name, &host->cores, host->cpus, host->mem, false) < 0) {
+            flurm_alloc_destroy(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static int cmp_hold(const void *a, const void *b)
+{
+    const struct sched_hold *x = a, *y = b;
+
+    return x->job_id < y->job_id ? -1 : x->job_id > y->job_id;
+}
+
+int view_apply_allocs(struct view *v, const json_t *body)
+{
+    const json_t *list = json_object_get(body, "jobs"), *e;
+    struct sched_hold *holds;
+    size_t i, n = 0;
+    char err[128];
+
+    if (!json_is_array(list)) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!(holds = calloc(json_array_size(list) + 1, sizeof(*holds)))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    json_array_foreach(list, i, e) {
+        json_int_t id = json_integer_value(json_object_get(e, "job_id"));
+        uint32_t state = (uint32_t)json_integer_value(json_object_get(e, "state"));
+        struct flurm_alloc *full, *held;
+
+        if (id <= 0 || id > UINT32_MAX)
+            continue;
+        /* an allocation the site cannot place (a node gone from
+         * slurm.conf) holds nothing the scheduler could give */
+        full = flurm_alloc_from_json(json_object_get(e, "alloc"), sched_site_node_cores,
+                                     (void *)v->site, err, sizeof(err));
+        if (!full) {
+            if (errno == ENOMEM)
+                goto nomem;
+            continue;
+        }
+        held = held_part(full, state, json_object_get(e, "completing"));
+        flurm_alloc_destroy(full);
+        if (!held)
+            goto nomem;
+        if (!held->nhosts) {
+            flurm_alloc_destroy(held);
+            continue;
+        }
+        holds[n++] = (struct sched_hold){
+            (uint32_t)id, (uint32_t)json_integer_value(json_object_get(e, "array_job_id")), state,
+            json_integer_value(json_object_get(e, "end_time")), held};
+    }
+    qsort(holds, n, sizeof(*holds), cmp_hold);
+    holds_free(v->holds, v->nholds);
+    v->holds = holds;
+    v->nholds = n;
+    return (int)n;
+nomem:
+    holds_free(holds, n);
+    errno = ENOMEM;
+    return -1;
+}
+
+const struct sched_hold *view_holds(const struct view *v, size_t *n)
+{
+    *n = v->nholds;
+    return v->holds;
+}
+
 /* ---- nodes ------------------------------------------------------------------ */
 
 /* Set the state of node `name`; 1 if it changed, 0 if not or unknown. */
@@ -234,8 +349,9 @@ json_t *view_updates(const struct view *v, const struct sched_result *res, int64
         const struct sched_job *job = job_find(v, d->job_id);
         json_t *e;
 
-        if (!job || (job->priority == d->priority && job->reason == d->reason &&
-                     same_str(job->desc, d->desc)))
+        if (!job || d->would_start ||
+            (job->priority == d->priority && job->reason == d->reason &&
+             same_str(job->desc, d->desc)))
             continue;
         e = json_pack("{s:I, s:I, s:I, s:s?}", "job_id", (json_int_t)d->job_id, "priority",
                       (json_int_t)d->priority, "state_reason", (json_int_t)d->reason,
@@ -252,6 +368,55 @@ json_t *view_updates(const struct view *v, const struct sched_result *res, int64
     if (!(body = json_pack("{s:I, s:o}", "time", (json_int_t)now, "jobs", list)))
         errno = ENOMEM;
     return body;
+nomem:
+    json_decref(list);
+    errno = ENOMEM;
+    return NULL;
+}
+
+json_t *view_start_body(const struct sched_result *res, int64_t now)
+{
+    json_t *list = json_array();
+
+    if (!list)
+        goto nomem;
+    for (size_t i = 0; i < res->nstarts; i++) {
+        json_t *alloc = flurm_alloc_to_json(res->starts[i].alloc);
+        json_t *e = alloc ? json_pack("{s:I, s:o}", "job_id", (json_int_t)res->starts[i].job_id,
+                                      "alloc", alloc)
+                          : NULL;
+
+        if (!e || json_array_append_new(list, e) < 0)
+            goto nomem;
+    }
+    if (!json_array_size(list)) {
+        json_decref(list);
+        errno = 0;
+        return NULL;
+    }
+    return json_pack("{s:I, s:o}", "time", (json_int_t)now, "jobs", list);
+nomem:
+    json_decref(list);
+    errno = ENOMEM;
+    return NULL;
+}
+
+json_t *view_timeout_body(const struct sched_result *res, int64_t now)
+{
+    json_t *list = json_array();
+
+    if (!list)
+        goto nomem;
+    for (size_t i = 0; i < res->ntimeouts; i++) {
+        if (json_array_append_new(list, json_integer(res->timeouts[i])) < 0)
+            goto nomem;
+    }
+    if (!json_array_size(list)) {
+        json_decref(list);
+        errno = 0;
+        return NULL;
+    }
+    return json_pack("{s:I, s:o}", "time", (json_int_t)now, "jobs", list);
 nomem:
     json_decref(list);
     errno = ENOMEM;

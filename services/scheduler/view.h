@@ -53,6 +53,18 @@ const struct sched_job *view_jobs(const struct view *v, size_t *n);
  * priorities until the job changes. */
 void view_mark_direct(struct view *v, const json_t *job_ids);
 
+/* ---- what running jobs hold ------------------------------------------------- */
+
+/* A job.allocs reply body (borrowed): {"seq": N, "jobs": [{job_id,
+ * array_job_id, state, end_time, alloc, completing}, ...]}.  Replaces
+ * everything the view held: a completing job holds only the hosts of its
+ * `completing` list.  Returns how many jobs hold something, or -1 and
+ * errno (EINVAL for a body that is not that, with no change; ENOMEM). */
+int view_apply_allocs(struct view *v, const json_t *body);
+
+/* What the jobs hold, by job id (borrowed until the next change). */
+const struct sched_hold *view_holds(const struct view *v, size_t *n);
+
 /* ---- nodes -------------------------------------------------------------- */
 
 /* A node.info reply's msg (node_info_msg JSON, borrowed): the state of
@@ -72,7 +84,17 @@ const uint32_t *view_node_states(const struct view *v);
 /* The job.sched_update body for the decisions of res (borrowed) that differ
  * from the view: {"time": now, "jobs": [{job_id, priority, state_reason,
  * state_desc}]}, or NULL with errno 0 when nothing differs (ENOMEM on
- * failure).  New reference. */
+ * failure).  Jobs the pass starts are left out: job.start sets theirs.
+ * New reference. */
 json_t *view_updates(const struct view *v, const struct sched_result *res, int64_t now);
+
+/* The job.start body of res's starts (borrowed): {"time": now, "jobs":
+ * [{job_id, alloc}]}, or NULL with errno 0 when there is none (ENOMEM).
+ * New reference. */
+json_t *view_start_body(const struct sched_result *res, int64_t now);
+
+/* The job.timeout body of res's timeouts: {"time": now, "jobs": [ids]}, or
+ * NULL with errno 0 when there is none (ENOMEM).  New reference. */
+json_t *view_timeout_body(const struct sched_result *res, int64_t now);
 
 #endif

@@ -6,7 +6,10 @@
 #   STORE_LOG NODES_LOG SCHED_LOG   the services' stderr
 #   sched_conf [LINES]       write $T_TMP/slurm.conf: two nodes n[1-2] (the
 #                            hardware of the captured registration), debug
-#                            and small partitions, plus LINES
+#                            and small partitions, plus LINES; their slurmd
+#                            is a stand-in that takes connections and never
+#                            answers, so started jobs stay RUNNING (their
+#                            launch is pending for MessageTimeout, 60 s)
 #   store_up / nodes_up / sched_up   start one service, wait until it serves;
 #                            pids in STORE_PID / NODES_PID / SCHED_PID
 #   submit [MSG_JSON]        job.submit as root (MSG_JSON on top of a one-CPU
@@ -37,7 +40,19 @@ SL_CAPTURE="$T_ROOT/test/vectors/slurm-22.05/slurmd_startup/001-c2s-MESSAGE_NODE
 SL_REG=$("$B/test/bin/gwclient" --decode "$SL_CAPTURE" | jq -c .msg)
 [ -n "$SL_REG" ] || t_fatal "the captured registration decodes"
 
+SL_SLURMD_PORT=$((20000 + $$ % 20000))
+_sl_silent_slurmd() {
+    t_bg python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$SL_SLURMD_PORT"
+}
+
 sched_conf() {
+    _sl_silent_slurmd
     {
         cat <<EOF
 ClusterName=schedt
@@ -46,7 +61,8 @@ SlurmUser=root
 StateSaveLocation=$T_TMP/state
 FirstJobId=1000
 ReturnToService=2
-NodeName=n[1-2] NodeAddr=127.0.0.1 CPUs=2 RealMemory=4000 State=UNKNOWN
+MessageTimeout=60
+NodeName=n[1-2] NodeAddr=127.0.0.1 Port=$SL_SLURMD_PORT CPUs=2 RealMemory=4000 State=UNKNOWN
 PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
 PartitionName=small Nodes=n1 MaxTime=30 State=UP
 EOF

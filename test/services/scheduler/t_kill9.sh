@@ -33,8 +33,8 @@ last=$(awk 'END { print $2 }' "$T_TMP/acked")
 check_eq "the last job still has the store's reason" "1|" "$(reason_of "$last")"
 
 sched_up || t_fatal "a new scheduler starts"
-check "the first job could start on n1: Resources" \
-    wait_for 5 "job $first" reason_is "$first" "3|"
+check "the first job starts on n1" \
+    wait_for 5 "job $first" reason_is "$first" "0|"
 all_settled() {
     local id out
     out=$("$B/test/bin/storeclient" --rundir "$RUN" request job.list '{"msg":{"since_seq":0}}' |

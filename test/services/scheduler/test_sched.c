@@ -140,7 +140,7 @@ START_TEST(a_job_of_two_partitions_ends_with_its_last_records_priority)
                                       "PriorityWeightTRES=CPU=1000,Mem=2000,Node=500\n");
     struct sched_job j[2] = {st_job(1000, "debug", 1, 1, 8000),
                              st_job(1005, "long,debug", 2, 1, 16000)};
-    struct sched_result *r = sched_pass(site, j, 2, all_unknown, ST_T0);
+    struct sched_result *r = sched_pass(site, j, 2, NULL, 0, all_unknown, ST_T0);
 
     ck_assert_uint_eq(decision(r, 1005)->priority, 2591);
     /* both of its records come before job 1000 (1866): the last one
@@ -150,7 +150,7 @@ START_TEST(a_job_of_two_partitions_ends_with_its_last_records_priority)
     sched_result_destroy(r);
     /* not queued (waiting for its begin time): the first partition's */
     j[1].eligible_time = ST_T0 + 60;
-    r = sched_pass(site, j, 2, all_unknown, ST_T0);
+    r = sched_pass(site, j, 2, NULL, 0, all_unknown, ST_T0);
     ck_assert_uint_eq(decision(r, 1005)->priority, 2850);
     sched_result_destroy(r);
     st_jobs_clear(j, 2);
@@ -163,7 +163,7 @@ START_TEST(basic_priorities_are_kept)
 {
     struct sched_site *site = st_site(NULL);
     struct sched_job j[2] = {st_job(1000, "debug", 1, 1, 8000), st_job(1001, "long", 4, 2, 0)};
-    struct sched_result *r = sched_pass(site, j, 2, all_unknown, ST_T0);
+    struct sched_result *r = sched_pass(site, j, 2, NULL, 0, all_unknown, ST_T0);
 
     ck_assert_ptr_nonnull(r);
     ck_assert_uint_eq(decision(r, 1000)->priority, 0xffff0000u - 1);
@@ -183,7 +183,7 @@ START_TEST(a_direct_priority_is_kept)
 
     j[1].priority = 5000;
     j[1].direct_prio = true;
-    r = sched_pass(site, j, 2, all_unknown, ST_T0);
+    r = sched_pass(site, j, 2, NULL, 0, all_unknown, ST_T0);
     ck_assert_uint_eq(decision(r, 1000)->priority, 250);
     ck_assert_uint_eq(decision(r, 1001)->priority, 5000);
     /* the higher priority is first in its partition */
@@ -226,7 +226,7 @@ START_TEST(reasons_while_no_node_ever_registered)
     st_set(&j[11].req_nodes, "n2");             /* -w n2 */
     j[12].array_meta = true;                    /* --array=1-3 */
     j[12].array_job_id = 1013;
-    r = sched_pass(site, j, 14, all_unknown, ST_T0 + 10);
+    r = sched_pass(site, j, 14, NULL, 0, all_unknown, ST_T0 + 10);
     ck_assert_ptr_nonnull(r);
     ck_reason(r, 1000, SCHED_WAIT_RESOURCES, SCHED_DESC_NODES_DOWN);
     ck_reason(r, 1001, SCHED_WAIT_RESOURCES, SCHED_DESC_NODES_DOWN);
@@ -251,7 +251,7 @@ START_TEST(reasons_while_no_node_ever_registered)
     /* scancel 1000: its afterok dependant can never run, and the next job
      * of debug heads the partition */
     j[0].state = 4; /* CANCELLED */
-    r = sched_pass(site, j, 14, all_unknown, ST_T0 + 20);
+    r = sched_pass(site, j, 14, NULL, 0, all_unknown, ST_T0 + 20);
     ck_assert_ptr_null(decision(r, 1000));
     ck_reason(r, 1006, SCHED_WAIT_DEP_INVALID, NULL);
     ck_reason(r, 1007, SCHED_WAIT_RESOURCES, SCHED_DESC_NODES_DOWN);
@@ -259,7 +259,7 @@ START_TEST(reasons_while_no_node_ever_registered)
 
     /* the begin time passes: 1005 was submitted before 1007 (priority/basic
      * counts down) and now heads debug */
-    r = sched_pass(site, j, 14, all_unknown, ST_T0 + 3600);
+    r = sched_pass(site, j, 14, NULL, 0, all_unknown, ST_T0 + 3600);
     ck_reason(r, 1005, SCHED_WAIT_RESOURCES, SCHED_DESC_NODES_DOWN);
     ck_reason(r, 1007, SCHED_WAIT_NODE_NOT_AVAIL, "ReqNodeNotAvail, UnavailableNodes:n[1-3]");
     ck_assert_int_eq(r->next_wakeup, 0);
@@ -284,7 +284,7 @@ START_TEST(partition_limits_in_slurmctld_order)
     j[3].time_limit = 11;
     j[3].max_nodes = 3;
     j[4].max_nodes = 2;      /* MaxNodes=1 */
-    r = sched_pass(site, j, 5, all_unknown, ST_T0);
+    r = sched_pass(site, j, 5, NULL, 0, all_unknown, ST_T0);
     ck_reason(r, 1, SCHED_WAIT_PART_NODE_LIMIT, NULL);
     ck_reason(r, 2, SCHED_WAIT_PART_CONFIG, NULL);
     ck_reason(r, 3, SCHED_WAIT_PART_NODE_LIMIT, NULL); /* under MinNodes */
@@ -321,7 +321,7 @@ START_TEST(dependencies)
     st_set(&j[10].dependency, "singleton");             /* 20 is a "wrap" before it */
     st_set(&j[11].dependency, "afterany:10,afterok:27"); /* all must be met */
     st_set(&j[10].name, "wrap");
-    r = sched_pass(site, j, 12, all_unknown, ST_T0);
+    r = sched_pass(site, j, 12, NULL, 0, all_unknown, ST_T0);
     ck_assert_int_eq(decision(r, 20)->reason, SCHED_WAIT_RESOURCES);
     ck_assert_int_eq(decision(r, 21)->reason, SCHED_WAIT_NODE_NOT_AVAIL);
     ck_reason(r, 22, SCHED_WAIT_DEP_INVALID, NULL);
@@ -337,11 +337,10 @@ START_TEST(dependencies)
 }
 END_TEST
 
-/* With registered nodes, jobs that could start are placed one after the
- * other (until jobs start, they show Resources: they wait for their
- * launch); the first that finds its partition's nodes taken waits for
- * Resources and keeps lower jobs of the partition off them; a partition
- * whose nodes are all kept so has too few nodes left. */
+/* With registered nodes, jobs that fit start one after the other (reason
+ * None: job.start sets it); the first that finds its partition's nodes
+ * taken waits for Resources and keeps lower jobs of the partition off
+ * them; a partition whose nodes are all kept so has too few nodes left. */
 START_TEST(idle_nodes)
 {
     struct sched_site *site = st_site(NULL);
@@ -349,12 +348,15 @@ START_TEST(idle_nodes)
     struct sched_job j[5] = {st_job(1, "debug", 1, 1, 0), st_job(2, "debug", 2, 2, 0),
                              st_job(3, "debug", 1, 1, 0), st_job(4, "debug", 1, 1, 0),
                              st_job(5, "long", 2, 2, 0)};
-    struct sched_result *r = sched_pass(site, j, 5, idle, ST_T0);
+    struct sched_result *r = sched_pass(site, j, 5, NULL, 0, idle, ST_T0);
 
-    ck_reason(r, 1, SCHED_WAIT_RESOURCES, NULL);
+    ck_reason(r, 1, SCHED_WAIT_NO_REASON, NULL);
     ck_assert(decision(r, 1)->would_start);
-    ck_reason(r, 2, SCHED_WAIT_RESOURCES, NULL);
+    ck_reason(r, 2, SCHED_WAIT_NO_REASON, NULL);
     ck_assert(decision(r, 2)->would_start);
+    ck_assert_uint_eq(r->nstarts, 2);
+    ck_assert_str_eq(r->starts[0].alloc->nodes, "n1");
+    ck_assert_str_eq(r->starts[1].alloc->nodes, "n[2-3]");
     ck_reason(r, 3, SCHED_WAIT_RESOURCES, NULL);
     ck_assert(!decision(r, 3)->would_start);
     ck_reason(r, 4, SCHED_WAIT_PRIORITY, NULL);
@@ -377,18 +379,21 @@ START_TEST(drained_down_and_silent_nodes)
 
     j[2].cpus_per_task = 8;
     j[2].pn_min_cpus = 8;
-    r = sched_pass(site, j, 3, st, ST_T0);
+    r = sched_pass(site, j, 3, NULL, 0, st, ST_T0);
     /* one usable node of debug for a two-node job */
     ck_reason(r, 1, SCHED_WAIT_RESOURCES, SCHED_DESC_NODES_DOWN);
-    /* n3 alone would do for job 2: it was runnable at submission */
-    ck_reason(r, 2, SCHED_WAIT_PRIORITY, NULL);
+    /* n3 alone does for job 2, and job 1 cannot use it before job 2
+     * ends (it cannot run at all): backfill starts job 2 */
+    ck_reason(r, 2, SCHED_WAIT_NO_REASON, NULL);
+    ck_assert_uint_eq(r->nstarts, 1);
+    ck_assert_str_eq(r->starts[0].alloc->nodes, "n3");
     /* only big1 has 8 CPUs, and it is down; debug's failure took n3 */
     ck_reason(r, 3, SCHED_WAIT_RESOURCES, SCHED_DESC_NODES_DOWN);
     sched_result_destroy(r);
 
     /* big1 FUTURE: nothing can ever run job 3 */
     st[3] = FUTURE;
-    r = sched_pass(site, j + 2, 1, st, ST_T0);
+    r = sched_pass(site, j + 2, 1, NULL, 0, st, ST_T0);
     ck_reason(r, 3, SCHED_FAIL_BAD_CONSTRAINTS, NULL);
     sched_result_destroy(r);
 
@@ -396,7 +401,7 @@ START_TEST(drained_down_and_silent_nodes)
     st[0] = IDLE;
     st[1] = IDLE;
     st[3] = IDLE | DRAIN;
-    r = sched_pass(site, j + 2, 1, st, ST_T0);
+    r = sched_pass(site, j + 2, 1, NULL, 0, st, ST_T0);
     ck_reason(r, 3, SCHED_WAIT_NODE_NOT_AVAIL, "ReqNodeNotAvail, UnavailableNodes:big1");
     sched_result_destroy(r);
     st_jobs_clear(j, 3);
@@ -430,8 +435,8 @@ START_TEST(passes_are_deterministic_and_settle)
         k[i].partition = strdup(j[N - 1 - i].partition);
         k[i].dependency = j[N - 1 - i].dependency ? strdup(j[N - 1 - i].dependency) : NULL;
     }
-    a = sched_pass(site, j, N, all_unknown, ST_T0);
-    b = sched_pass(site, k, N, all_unknown, ST_T0);
+    a = sched_pass(site, j, N, NULL, 0, all_unknown, ST_T0);
+    b = sched_pass(site, k, N, NULL, 0, all_unknown, ST_T0);
     ck_assert_int_eq(a->n, b->n);
     for (size_t i = 0; i < a->n; i++) {
         ck_assert_uint_eq(a->d[i].job_id, b->d[i].job_id);
@@ -447,7 +452,7 @@ START_TEST(passes_are_deterministic_and_settle)
         job->reason = a->d[i].reason;
         st_set(&job->desc, a->d[i].desc);
     }
-    c = sched_pass(site, j, N, all_unknown, ST_T0);
+    c = sched_pass(site, j, N, NULL, 0, all_unknown, ST_T0);
     for (size_t i = 0; i < c->n; i++) {
         const struct sched_job *job = &j[c->d[i].job_id - 100];
 

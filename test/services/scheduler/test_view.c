@@ -161,11 +161,11 @@ START_TEST(jobs_follow_the_store_and_updates_hold_only_differences)
     for (int i = 0; i < 4; i++)
         states[i] = view_node_states(v)[i];
     ck_assert_uint_eq(states[0], 0x802);
-    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", 2)), 1);
-    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", 2)), 0);
+    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", 0x802)), 1);
+    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", 0x802)), 0);
     ck_assert_int_eq(node_event(v, json_pack("{s:s}", "name", "n2")), -1);
 
-    r = sched_pass(ss, vj, n, view_node_states(v), T0);
+    r = sched_pass(ss, vj, n, NULL, 0, view_node_states(v), T0);
     body = view_updates(v, r, T0);
     ck_assert_ptr_nonnull(body);
     ck_assert_int_eq(json_integer_value(json_object_get(body, "time")), T0);
@@ -192,7 +192,7 @@ START_TEST(jobs_follow_the_store_and_updates_hold_only_differences)
     ck_assert_int_eq(view_apply_jobs(v, json_object_get(res, "body")), 1);
     json_decref(res);
     vj = view_jobs(v, &n);
-    r = sched_pass(ss, vj, n, view_node_states(v), T0);
+    r = sched_pass(ss, vj, n, NULL, 0, view_node_states(v), T0);
     body = view_updates(v, r, T0);
     ck_assert_ptr_nonnull(body);
     res = apply(jobs, 5, json_pack("{s:s, s:I, s:O}", "type", "job.sched_update", "time",
@@ -207,7 +207,7 @@ START_TEST(jobs_follow_the_store_and_updates_hold_only_differences)
     view_apply_jobs(v, json_object_get(res, "body"));
     json_decref(res);
     vj = view_jobs(v, &n);
-    r = sched_pass(ss, vj, n, view_node_states(v), T0);
+    r = sched_pass(ss, vj, n, NULL, 0, view_node_states(v), T0);
     ck_assert_ptr_null(view_updates(v, r, T0));
     sched_result_destroy(r);
 
