@@ -6,7 +6,9 @@
  * node.info_single, partition.info, node.update and node.register on the
  * service runtime, publishes node.changed events, and pings the slurmds
  * (REQUEST_PING, REQUEST_NODE_REGISTRATION_STATUS) from the first ping
- * round on.  A slurm.conf that cannot be read is a permanent failure; a store
+ * round on, and runs jobs: the allocations mirrored from the store are
+ * launched, signalled and terminated on slurmd.  A slurm.conf that cannot
+ * be read is a permanent failure; a store
  * that does not answer is a temporary one.
  *
  * Environment (besides the process contract of docs/architecture.md):
@@ -32,6 +34,7 @@
 #include "services/nodemgr/nodes.h"
 #include "services/nodemgr/slurmd.h"
 #include "wire/auth.h"
+#include "wire/rec_job.h"
 
 #ifndef FLURM_VERSION
 #define FLURM_VERSION "unknown"
@@ -95,6 +98,34 @@ static struct slurmd_client *slurmd_client_for(const struct flurm_slurmconf *con
     return c;
 }
 
+/* slurm.conf's answers for running jobs: the select plugin id slurmd
+ * expects in select_jobinfo, the default partition, step and time limits. */
+static int jobs_conf_apply(struct nodemgr *m, const struct flurm_slurmconf *conf)
+{
+    const char *select = flurm_slurmconf_get(conf, "SelectType");
+    const struct flurm_slurmconf_partition *def = flurm_slurmconf_default_partition(conf);
+    uint64_t v;
+    struct nodemgr_jobs_conf jc = {
+        .select_plugin_id = FLURM_SELECT_PLUGIN_LINEAR,
+        .default_partition = def ? def->name : NULL,
+        .max_step_cnt = 40000,
+        .batch_start_timeout = 10,
+        .msg_timeout = 10,
+    };
+
+    if (select && strcmp(select, "select/cons_tres") == 0)
+        jc.select_plugin_id = FLURM_SELECT_PLUGIN_CONS_TRES;
+    else if (select && strcmp(select, "select/cons_res") == 0)
+        jc.select_plugin_id = FLURM_SELECT_PLUGIN_CONS_RES;
+    if ((v = flurm_slurmconf_number(conf, "MaxStepCount")))
+        jc.max_step_cnt = (uint32_t)v;
+    if ((v = flurm_slurmconf_number(conf, "BatchStartTimeout")))
+        jc.batch_start_timeout = (double)v;
+    if ((v = flurm_slurmconf_number(conf, "MessageTimeout")))
+        jc.msg_timeout = (double)v;
+    return nodemgr_set_jobs_conf(m, &jc);
+}
+
 static void log_conf_notes(const struct flurm_slurmconf *conf)
 {
     const char *const *w = flurm_slurmconf_warnings(conf);
@@ -144,12 +175,13 @@ int main(void)
         code = errno == EINVAL ? FLURM_EXIT_PERMANENT : FLURM_EXIT_TEMPORARY;
         goto out;
     }
-    flurm_slurmconf_destroy(conf);
-    conf = NULL;
-    if (!(m = nodemgr_create(loop, nodes, slurmd, rundir, store_timeout))) {
+    if (!(m = nodemgr_create(loop, nodes, slurmd, rundir, store_timeout)) ||
+        jobs_conf_apply(m, conf) < 0) {
         flurm_err("cannot set up the node manager: %s", strerror(errno));
         goto out;
     }
+    flurm_slurmconf_destroy(conf);
+    conf = NULL;
     if (!(svc = flurm_service_create(loop, name ? NULL : "nodes", FLURM_VERSION,
                                      nodemgr_handlers, m))) {
         flurm_err("cannot create the service: %s", strerror(errno));

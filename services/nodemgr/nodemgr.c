@@ -24,6 +24,13 @@
  * have been attempted, so "ok" normally means "on disk".  A store that does
  * not know node.state_set yet (an "unknown type" error) is logged once and
  * the state then lives in memory only.  Failed writes are retried.
+ *
+ * Jobs: the allocations are mirrored from the store (job.allocs, re-read
+ * after job.changed events) into mirror.h; from the mirror come the node
+ * states, the batch launches, the terminates re-sent until the epilog, and
+ * the judgement of the steps a registration lists (launch.h builds the
+ * messages).  Every job transition is a store command; nothing about jobs
+ * is kept here that a restart could not rebuild.
  */
 #include "services/nodemgr/nodemgr.h"
 
@@ -33,10 +40,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "common/client.h"
+#include "common/hostlist.h"
 #include "common/ipc.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "common/pubsub.h"
+#include "services/nodemgr/mirror.h"
+#include "services/nodemgr/launch.h"
 #include "wire/pack.h"
 #include "wire/rec_generic.h"
 #include "wire/rec_slurmd.h"
@@ -104,6 +117,19 @@ struct nodemgr {
     int restore_errno;
     struct recent_update recent[RECENT_UPDATES];
     size_t recent_next;
+    /* Jobs (docs/running-jobs.md, "Node manager"). */
+    struct mirror *jobs;
+    struct flurm_subscriber *store_events;
+    bool allocs_inflight;
+    bool allocs_again;       /* the allocations changed (or a read failed) since */
+    bool allocs_unsupported; /* the store does not serve job.allocs yet */
+    bool *was_down;          /* per node: DOWN at its last change */
+    ev_timer jobs_timer;
+    struct launch_site site;
+    char *default_partition;
+    uint32_t max_step_cnt;
+    double batch_start_timeout;
+    double msg_timeout;
 };
 
 /* ---- request bodies ----------------------------------------------------------- */
@@ -204,10 +230,13 @@ static void handle_partition_info(struct flurm_request *req, void *arg)
 
 /* ---- events ------------------------------------------------------------------- */
 
+static void check_node_down(struct nodemgr *m, size_t i);
+
 static void publish_changed(struct nodemgr *m, size_t i)
 {
     json_t *body;
 
+    check_node_down(m, i);
     if (!m->svc || !(body = nodes_event_body(m->nodes, i)))
         return;
     flurm_service_publish(m->svc, "node.changed", body);
@@ -455,8 +484,6 @@ static void handle_node_update(struct flurm_request *req, void *arg)
     free(changed);
 }
 
-/* ---- node.register ------------------------------------------------------------------ */
-
 /* slurmctld's text for the codes a registration is refused with. */
 static const char *register_text(int rc)
 {
@@ -469,6 +496,738 @@ static const char *register_text(int rc)
         return rc_text(rc);
     }
 }
+
+/* ---- jobs: the mirror of job.allocs, launches, terminates --------------------- */
+
+/* slurmctld re-sends a kill to a node whose epilog has not come. */
+#define TERMINATE_RESEND_S 30.0
+/* slurmd's answer to a kill of a job it no longer runs (slurm_errno.h). */
+#define ESLURMD_KILL_JOB_ALREADY_COMPLETE 4002
+/* How often the job timer looks for due terminates and lost reports. */
+#define JOBS_TICK_S 5.0
+
+/* One store request about one job (launch_info, launched, launch_failed). */
+struct job_ask {
+    struct nodemgr *m;
+    uint32_t job_id;
+};
+
+/* One slurmd request about one job (launch, terminate, abort, signal). */
+struct job_send {
+    struct nodemgr *m;
+    uint32_t job_id;
+    enum flurm_msg_type type;
+    char node[64];
+    struct signal_wait *wait; /* job.signal waiting for this, or NULL */
+};
+
+/* A job.signal request waiting for its slurmd messages. */
+struct signal_wait {
+    struct nodemgr *m;
+    uint64_t ticket;
+    size_t pending;
+    int rc;
+    char text[128];
+};
+
+static void jobs_apply(struct nodemgr *m);
+static void report_launch(struct nodemgr *m, struct mirror_job *job);
+
+static const char *job_type_name(enum flurm_msg_type type)
+{
+    switch (type) {
+    case FLURM_REQUEST_BATCH_JOB_LAUNCH:
+        return "REQUEST_BATCH_JOB_LAUNCH";
+    case FLURM_REQUEST_KILL_TIMELIMIT:
+        return "REQUEST_KILL_TIMELIMIT";
+    case FLURM_REQUEST_ABORT_JOB:
+        return "REQUEST_ABORT_JOB";
+    case FLURM_REQUEST_SIGNAL_TASKS:
+        return "REQUEST_SIGNAL_TASKS";
+    default:
+        return "REQUEST_TERMINATE_JOB";
+    }
+}
+
+static int node_shape(const char *name, uint16_t *sockets, uint16_t *cores, void *arg)
+{
+    struct nodemgr *m = arg;
+    ssize_t i = nodes_find(m->nodes, name);
+
+    if (i < 0)
+        return -1;
+    nodes_shape(m->nodes, (size_t)i, sockets, cores);
+    return 0;
+}
+
+static bool jobs_active(const struct nodemgr *m)
+{
+    return m->jobs && !m->stopping && !(m->svc && flurm_service_draining(m->svc));
+}
+
+/* Send `type` with `body` to node `name`'s slurmd; done(errnum, rc) later. */
+static int job_send_to(struct nodemgr *m, const char *name, enum flurm_msg_type type,
+                       const void *body, uint32_t job_id, slurmd_reply_fn done,
+                       struct signal_wait *wait)
+{
+    ssize_t i = nodes_find(m->nodes, name);
+    struct job_send *s;
+
+    if (i < 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (!(s = calloc(1, sizeof(*s))))
+        return -1;
+    s->m = m;
+    s->job_id = job_id;
+    s->type = type;
+    s->wait = wait;
+    snprintf(s->node, sizeof(s->node), "%s", name);
+    if (slurmd_client_send(m->slurmd, nodes_addr(m->nodes, (size_t)i),
+                           nodes_port(m->nodes, (size_t)i), type, body, done, s) < 0) {
+        int saved = errno;
+
+        free(s);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+/* The rc slurmd answered with, or an errno-ish failure: 0 only for RC 0. */
+static int reply_rc(int errnum, enum flurm_msg_type type, const void *body)
+{
+    if (errnum)
+        return errnum;
+    if (type == FLURM_RESPONSE_SLURM_RC)
+        return ((const struct flurm_rc_msg *)body)->return_code;
+    return EPROTO;
+}
+
+/* ---- mirror ---- */
+
+static void allocs_read(struct nodemgr *m);
+
+static void allocs_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct nodemgr *m = arg;
+    size_t skipped = 0;
+
+    if (errnum == ECANCELED && m->stopping)
+        return;
+    m->allocs_inflight = false;
+    if (errnum || !flurm_msg_ok(reply)) {
+        if (!errnum && flurm_msg_error_code(reply) == FLURM_MSG_EUNKNOWN) {
+            if (!m->allocs_unsupported)
+                flurm_warn("the job store does not serve job.allocs yet: no jobs are launched");
+            m->allocs_unsupported = true;
+        } else {
+            flurm_warn("job.allocs: %s", errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+        }
+        m->allocs_again = true; /* the job timer retries */
+        return;
+    }
+    m->allocs_unsupported = false;
+    if (mirror_replace(m->jobs, json_object_get(flurm_msg_body(reply), "jobs"), &skipped) < 0) {
+        flurm_err("job.allocs: the reply holds no job list");
+        return;
+    }
+    if (skipped)
+        flurm_warn("job.allocs: skipped %zu unreadable jobs", skipped);
+    jobs_apply(m);
+    if (m->allocs_again) {
+        m->allocs_again = false;
+        allocs_read(m);
+    }
+}
+
+/* Re-read job.allocs; one request in flight, a change meanwhile asks again
+ * when it ends. */
+static void allocs_read(struct nodemgr *m)
+{
+    if (!jobs_active(m))
+        return;
+    if (m->allocs_inflight) {
+        m->allocs_again = true;
+        return;
+    }
+    if (flurm_client_request(m->store, "job.allocs", NULL, m->store_timeout, allocs_done, m) < 0) {
+        flurm_warn("job.allocs: %s", strerror(errno));
+        m->allocs_again = true;
+        return;
+    }
+    m->allocs_inflight = true;
+    m->allocs_again = false;
+}
+
+static void on_store_event(const struct flurm_msg *event, void *arg)
+{
+    (void)event;
+    allocs_read(arg);
+}
+
+static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)
+{
+    struct nodemgr *m = arg;
+
+    if (!gap->type)
+        flurm_info("the store is now %s: reading the allocations again", gap->new_src);
+    allocs_read(m);
+}
+
+/* ---- node states and node failures ---- */
+
+/* slurmctld kills the jobs of a node that goes DOWN
+ * (kill_running_job_by_node_name); here the store decides requeue or
+ * NODE_FAIL. */
+static void node_fail_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct nodemgr *m = arg;
+
+    if (errnum == ECANCELED && m->stopping)
+        return;
+    if (errnum || !flurm_msg_ok(reply))
+        flurm_warn("job.node_fail: %s", errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+}
+
+static void send_node_fail(struct nodemgr *m, const char *node, uint32_t job_id)
+{
+    json_t *body = json_pack("{s:I, s:s}", "time", (json_int_t)flurm_loop_now(m->loop), "node",
+                             node);
+
+    if (body && job_id)
+        json_object_set_new(body, "job_id", json_integer(job_id));
+    if (!body || flurm_client_request(m->store, "job.node_fail", body, m->store_timeout,
+                                      node_fail_done, m) < 0)
+        flurm_err("job.node_fail %s: cannot send: %s", node, strerror(errno));
+    else if (job_id)
+        flurm_info("job %u: job.node_fail sent for node %s", job_id, node);
+    else
+        flurm_info("node %s is DOWN: job.node_fail sent", node);
+    json_decref(body);
+}
+
+/* Called after every published node change: a node that went DOWN while
+ * jobs hold it fails them. */
+static void check_node_down(struct nodemgr *m, size_t i)
+{
+    bool down = (nodes_state(m->nodes, i) & NODES_STATE_BASE) == NODES_STATE_DOWN;
+    const char *name = nodes_name(m->nodes, i);
+    bool held = false;
+
+    if (!m->was_down)
+        return;
+    if (down && !m->was_down[i] && m->jobs && mirror_loaded(m->jobs)) {
+        for (size_t k = 0; k < mirror_count(m->jobs) && !held; k++)
+            held = mirror_holds(mirror_at(m->jobs, k), name);
+        if (held)
+            send_node_fail(m, name, 0);
+    }
+    m->was_down[i] = down;
+}
+
+static void apply_node_usage(struct nodemgr *m)
+{
+    time_t now = (time_t)flurm_loop_now(m->loop);
+
+    for (size_t i = 0; i < nodes_count(m->nodes); i++) {
+        uint32_t cpus, before = nodes_state(m->nodes, i);
+        uint64_t mem;
+        bool completing;
+
+        mirror_node_usage(m->jobs, nodes_name(m->nodes, i), &cpus, &mem, &completing);
+        nodes_set_alloc(m->nodes, i, (uint16_t)(cpus > 0xffff ? 0xffff : cpus), mem, now);
+        nodes_set_completing(m->nodes, i, completing, now);
+        if (nodes_state(m->nodes, i) != before)
+            publish_changed(m, i);
+    }
+}
+
+/* ---- launch ---- */
+
+static void launch_report_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct job_ask *a = arg;
+    struct nodemgr *m = a->m;
+    struct mirror_job *job;
+
+    if (errnum == ECANCELED && m->stopping) {
+        free(a);
+        return;
+    }
+    job = mirror_find(m->jobs, a->job_id);
+    if (errnum || !flurm_msg_ok(reply)) {
+        /* Kept REPORTING: the job timer reports again. */
+        flurm_warn("job %u: the launch report was not taken: %s", a->job_id,
+                   errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+        if (job)
+            job->report_inflight = false;
+    } else if (job) {
+        job->launch = MIRROR_LAUNCH_DONE;
+        job->report_inflight = false;
+    }
+    free(a);
+}
+
+/* Tell the store how the launch went: job.launched or job.launch_failed. */
+static void report_launch(struct nodemgr *m, struct mirror_job *job)
+{
+    struct job_ask *a;
+    json_t *body;
+    const char *type = job->launch_rc ? "job.launch_failed" : "job.launched";
+
+    if (job->report_inflight || !(a = calloc(1, sizeof(*a))))
+        return;
+    a->m = m;
+    a->job_id = job->job_id;
+    if (job->launch_rc)
+        body = json_pack("{s:I, s:s, s:i, s:s}", "job_id", (json_int_t)job->job_id, "node",
+                         job->alloc->batch_host ? job->alloc->batch_host : "", "code",
+                         job->launch_rc, "text", job->launch_text);
+    else
+        body = json_pack("{s:I}", "job_id", (json_int_t)job->job_id);
+    if (!body ||
+        flurm_client_request(m->store, type, body, m->store_timeout, launch_report_done, a) < 0) {
+        flurm_warn("job %u: cannot send %s: %s", job->job_id, type, strerror(errno));
+        free(a);
+    } else {
+        job->report_inflight = true;
+    }
+    json_decref(body);
+}
+
+static void launch_failed(struct nodemgr *m, struct mirror_job *job, int code, const char *text)
+{
+    flurm_err("job %u: launch on %s failed: %s", job->job_id,
+              job->alloc->batch_host ? job->alloc->batch_host : "?", text);
+    job->launch = MIRROR_LAUNCH_REPORTING;
+    job->launch_rc = code ? code : EIO;
+    snprintf(job->launch_text, sizeof(job->launch_text), "%s", text);
+    report_launch(m, job);
+}
+
+static void launch_sent(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+{
+    struct job_send *s = arg;
+    struct nodemgr *m = s->m;
+    struct mirror_job *job;
+    int rc;
+    char text[160];
+
+    if (errnum == ECANCELED && m->stopping) {
+        free(s);
+        return;
+    }
+    rc = reply_rc(errnum, type, body);
+    job = mirror_find(m->jobs, s->job_id);
+    if (!job) {
+        flurm_info("job %u: gone before its launch ended (rc %d)", s->job_id, rc);
+    } else if (rc == 0) {
+        flurm_info("job %u: launched on %s", s->job_id, s->node);
+        job->launch = MIRROR_LAUNCH_REPORTING;
+        job->launch_rc = 0;
+        report_launch(m, job);
+    } else {
+        snprintf(text, sizeof(text), "%s %s", errnum ? "no answer from" : "refused by", s->node);
+        if (errnum)
+            snprintf(text, sizeof(text), "slurmd on %s: %s", s->node, strerror(errnum));
+        else
+            snprintf(text, sizeof(text), "slurmd on %s answered error %d", s->node, rc);
+        launch_failed(m, job, rc, text);
+    }
+    free(s);
+}
+
+static void launch_info_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct job_ask *a = arg;
+    struct nodemgr *m = a->m;
+    struct mirror_job *job;
+    struct flurm_batch_job_launch *msg = NULL;
+    struct launch_user user = {0};
+    char err[200] = "";
+
+    if (errnum == ECANCELED && m->stopping) {
+        free(a);
+        return;
+    }
+    job = mirror_find(m->jobs, a->job_id);
+    free(a);
+    if (!job)
+        return;
+    if (errnum || !flurm_msg_ok(reply)) {
+        /* The store did not answer: try again at the next tick. */
+        flurm_warn("job %u: job.launch_info: %s", job->job_id,
+                   errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+        job->launch = MIRROR_LAUNCH_NONE;
+        return;
+    }
+    if ((job->state & MIRROR_STATE_BASE) != MIRROR_STATE_RUNNING ||
+        (job->state & MIRROR_STATE_COMPLETING)) {
+        job->launch = MIRROR_LAUNCH_NONE;
+        return;
+    }
+    if (launch_user_lookup(job->user_id, job->group_id, &user) < 0) {
+        snprintf(err, sizeof(err), "user %u: %s", job->user_id,
+                 errno == ENOENT ? "no passwd entry" : strerror(errno));
+        launch_failed(m, job, 2010 /* ESLURM_USER_ID_MISSING */, err);
+        return;
+    }
+    msg = launch_batch_create(flurm_msg_body(reply), job->alloc, &user, &m->site,
+                              (time_t)flurm_loop_now(m->loop), err, sizeof(err));
+    launch_user_clear(&user);
+    if (!msg) {
+        launch_failed(m, job, errno == ENOMEM ? ENOMEM : EINVAL, err);
+        return;
+    }
+    if (job_send_to(m, job->alloc->batch_host, FLURM_REQUEST_BATCH_JOB_LAUNCH, msg, job->job_id,
+                    launch_sent, NULL) < 0) {
+        snprintf(err, sizeof(err), "slurmd on %s: %s", job->alloc->batch_host, strerror(errno));
+        launch_failed(m, job, errno, err);
+    }
+    launch_batch_destroy(msg);
+}
+
+static void start_launch(struct nodemgr *m, struct mirror_job *job)
+{
+    struct job_ask *a = calloc(1, sizeof(*a));
+    json_t *body = json_pack("{s:I}", "job_id", (json_int_t)job->job_id);
+
+    if (!a || !body)
+        goto out;
+    a->m = m;
+    a->job_id = job->job_id;
+    if (flurm_client_request(m->store, "job.launch_info", body, m->store_timeout,
+                             launch_info_done, a) < 0) {
+        flurm_warn("job %u: job.launch_info: %s", job->job_id, strerror(errno));
+        goto out;
+    }
+    a = NULL;
+    job->launch = MIRROR_LAUNCH_BUSY;
+out:
+    free(a);
+    json_decref(body);
+}
+
+/* ---- terminate ---- */
+
+static void epilog_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct job_ask *a = arg;
+
+    if (!(errnum == ECANCELED && a->m->stopping) && (errnum || !flurm_msg_ok(reply)))
+        flurm_warn("job %u: job.epilog_complete: %s", a->job_id,
+                   errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+    free(a);
+}
+
+/* slurmctld's agent takes ESLURMD_KILL_JOB_ALREADY_COMPLETE as that node's
+ * epilog (slurmd sends no MESSAGE_EPILOG_COMPLETE then): tell the store so
+ * on slurmd's behalf. */
+static void epilog_on_behalf(struct nodemgr *m, uint32_t job_id, const char *node)
+{
+    struct job_ask *a = calloc(1, sizeof(*a));
+    json_t *body = json_pack("{s:I, s:{s:I, s:i, s:s}}", "time",
+                             (json_int_t)flurm_loop_now(m->loop), "msg", "job_id",
+                             (json_int_t)job_id, "return_code", 0, "node_name", node);
+
+    if (a && body) {
+        a->m = m;
+        a->job_id = job_id;
+        if (flurm_client_request(m->store, "job.epilog_complete", body, m->store_timeout,
+                                 epilog_done, a) == 0)
+            a = NULL;
+    }
+    if (a)
+        flurm_warn("job %u: cannot send job.epilog_complete for %s", job_id, node);
+    free(a);
+    json_decref(body);
+}
+
+static void terminate_sent(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+{
+    struct job_send *s = arg;
+    int rc;
+
+    if (!(errnum == ECANCELED && s->m->stopping)) {
+        rc = reply_rc(errnum, type, body);
+        if (rc == ESLURMD_KILL_JOB_ALREADY_COMPLETE && s->type != FLURM_REQUEST_ABORT_JOB) {
+            flurm_debug("job %u: already complete on %s", s->job_id, s->node);
+            epilog_on_behalf(s->m, s->job_id, s->node);
+        } else if (rc) {
+            flurm_warn("job %u: %s to %s: %s %d", s->job_id, job_type_name(s->type), s->node,
+                       errnum ? "no answer," : "error", rc);
+        } else {
+            flurm_debug("job %u: %s taken by %s", s->job_id, job_type_name(s->type), s->node);
+        }
+    }
+    free(s);
+}
+
+/* A kill_job_msg of `type` for `job` (NULL: a job the store does not hold
+ * there, sent without credential as slurmctld's abort_job_on_node) to
+ * node `name`. */
+static void send_kill(struct nodemgr *m, struct mirror_job *job, uint32_t job_id, const char *name,
+                      enum flurm_msg_type type)
+{
+    struct flurm_terminate_job *msg = NULL, bare = {0};
+    struct launch_user user = {0};
+    char err[160] = "";
+
+    if (job) {
+        if (launch_user_lookup(job->user_id, job->group_id, &user) < 0) {
+            /* The credential needs the user; a bare message still kills. */
+            user.uid = job->user_id;
+            user.gid = job->group_id;
+        }
+        msg = launch_terminate_create(job->record, job->alloc, &user, &m->site,
+                                      (time_t)flurm_loop_now(m->loop), err, sizeof(err));
+        launch_user_clear(&user);
+        if (!msg)
+            flurm_warn("job %u: cannot build its kill message (%s): sending a bare one", job_id,
+                       err);
+    }
+    if (!msg) {
+        bare.step_id.job_id = job_id;
+        bare.step_id.step_id = FLURM_NO_VAL;
+        bare.step_id.step_het_comp = FLURM_NO_VAL;
+        bare.job_state = job ? job->state : MIRROR_STATE_COMPLETE;
+        bare.time = (time_t)flurm_loop_now(m->loop);
+        bare.nodes = (char *)name;
+        bare.select_plugin_id = m->site.select_plugin_id;
+    }
+    if (job_send_to(m, name, type, msg ? msg : &bare, job_id, terminate_sent, NULL) < 0)
+        flurm_debug("job %u: %s to %s: %s", job_id, job_type_name(type), name, strerror(errno));
+    else
+        flurm_info("job %u: %s sent to %s", job_id, job_type_name(type), name);
+    launch_terminate_destroy(msg);
+}
+
+static void terminate_due(struct nodemgr *m, struct mirror_job *job, time_t now)
+{
+    enum flurm_msg_type type = (job->state & MIRROR_STATE_BASE) == MIRROR_STATE_TIMEOUT
+                                   ? FLURM_REQUEST_KILL_TIMELIMIT
+                                   : FLURM_REQUEST_TERMINATE_JOB;
+
+    for (size_t k = 0; k < job->ncompleting; k++) {
+        if (!mirror_terminate_due(job, k, now, TERMINATE_RESEND_S))
+            continue;
+        job->terminate_sent[k] = now;
+        send_kill(m, job, job->job_id, job->completing[k], type);
+    }
+}
+
+/* Everything the mirror asks for now: node states, launches, terminates,
+ * unfinished reports. */
+static void jobs_apply(struct nodemgr *m)
+{
+    time_t now = (time_t)flurm_loop_now(m->loop);
+
+    if (!jobs_active(m) || !mirror_loaded(m->jobs))
+        return;
+    apply_node_usage(m);
+    for (size_t i = 0; i < mirror_count(m->jobs); i++) {
+        struct mirror_job *job = mirror_at(m->jobs, i);
+
+        if (mirror_wants_launch(job))
+            start_launch(m, job);
+        else if (job->launch == MIRROR_LAUNCH_REPORTING)
+            report_launch(m, job);
+        if (job->state & MIRROR_STATE_COMPLETING)
+            terminate_due(m, job, now);
+    }
+}
+
+static void jobs_tick(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct nodemgr *m = w->data;
+
+    (void)ev;
+    (void)revents;
+    if (!mirror_loaded(m->jobs) || m->allocs_again)
+        allocs_read(m);
+    jobs_apply(m);
+}
+
+/* ---- registrations ---- */
+
+static bool listed(const json_t *steps, uint32_t job_id)
+{
+    size_t k;
+    const json_t *s;
+
+    json_array_foreach(steps, k, s)
+    {
+        if ((uint32_t)json_integer_value(json_object_get(s, "job_id")) == job_id)
+            return true;
+    }
+    return false;
+}
+
+/* slurmctld's validate_jobs_on_node and _purge_missing_jobs for the steps
+ * node i's slurmd listed (`steps`, borrowed). */
+static void jobs_registered(struct nodemgr *m, size_t i, const json_t *steps)
+{
+    const char *name = nodes_name(m->nodes, i);
+    time_t now = (time_t)flurm_loop_now(m->loop);
+    double startup = m->batch_start_timeout + (m->msg_timeout < 10 ? m->msg_timeout : 10);
+    size_t k;
+    const json_t *s;
+
+    if (!jobs_active(m) || !mirror_loaded(m->jobs) || m->allocs_inflight) {
+        /* The mirror may be behind the store: judge nothing. */
+        return;
+    }
+    json_array_foreach(steps, k, s)
+    {
+        uint32_t job_id = (uint32_t)json_integer_value(json_object_get(s, "job_id"));
+        struct mirror_job *job = mirror_find(m->jobs, job_id);
+
+        if (k && (uint32_t)json_integer_value(json_object_get(json_array_get(steps, k - 1),
+                                                              "job_id")) == job_id)
+            continue; /* another step of the same job */
+        if (!job || !mirror_holds(job, name)) {
+            flurm_err("Orphan JobId=%u reported on node %s", job_id, name);
+            send_kill(m, NULL, job_id, name, FLURM_REQUEST_ABORT_JOB);
+            continue;
+        }
+        if (job->alloc->batch_host && strcmp(job->alloc->batch_host, name) == 0) {
+            job->last_seen = now;
+            if (!job->launched && job->batch &&
+                (job->launch == MIRROR_LAUNCH_NONE || job->inherited)) {
+                /* Launched by a predecessor that did not live to say so. */
+                flurm_info("job %u: running on %s, marking it launched", job_id, name);
+                job->inherited = false;
+                job->launch = MIRROR_LAUNCH_REPORTING;
+                job->launch_rc = 0;
+                report_launch(m, job);
+            }
+        }
+    }
+    for (size_t j = 0; j < mirror_count(m->jobs); j++) {
+        struct mirror_job *job = mirror_at(m->jobs, j);
+
+        if (!job->batch || !job->alloc->batch_host || strcmp(job->alloc->batch_host, name) != 0 ||
+            listed(steps, job->job_id) || (job->state & MIRROR_STATE_COMPLETING) ||
+            (job->state & MIRROR_STATE_BASE) != MIRROR_STATE_RUNNING)
+            continue;
+        if (job->inherited) {
+            /* Its batch host does not run it: nobody launched it. */
+            job->inherited = false;
+            continue;
+        }
+        if (job->launched && (double)(now - job->start_time) > startup &&
+            (double)(now - job->last_seen) > startup) {
+            flurm_info("Batch JobId=%u missing from batch node %s (not found BatchStartTime "
+                       "after startup)",
+                       job->job_id, name);
+            send_node_fail(m, name, job->job_id);
+            job->last_seen = now; /* one report per startup window */
+        }
+    }
+    jobs_apply(m);
+}
+
+/* ---- job.signal ---- */
+
+static void signal_sent(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+{
+    struct job_send *s = arg;
+    struct signal_wait *w = s->wait;
+    struct nodemgr *m = s->m;
+    int rc = reply_rc(errnum, type, body);
+
+    if (rc && !w->rc) {
+        w->rc = rc;
+        snprintf(w->text, sizeof(w->text), "signal to %s: %s", s->node,
+                 errnum ? strerror(errnum) : "refused by slurmd");
+    }
+    free(s);
+    if (--w->pending)
+        return;
+    if (!(errnum == ECANCELED && m->stopping)) {
+        struct flurm_request *req = flurm_service_deferred(m->svc, w->ticket);
+
+        if (w->rc)
+            flurm_request_reply_error(req, w->rc, "%s", w->text);
+        else
+            flurm_request_reply(req, json_pack("{s:i}", "rc", 0));
+    }
+    free(w);
+}
+
+static int push_host(const char *host, void *arg)
+{
+    json_array_append_new(arg, json_string(host));
+    return 0;
+}
+
+static void handle_job_signal(struct flurm_request *req, void *arg)
+{
+    struct nodemgr *m = arg;
+    json_t *body = flurm_request_body(req), *hosts = json_array();
+    json_int_t job_id = json_integer_value(json_object_get(body, "job_id"));
+    json_int_t sig = json_integer_value(json_object_get(body, "signal"));
+    json_int_t flags = json_integer_value(json_object_get(body, "flags"));
+    const char *nodes = json_string_value(json_object_get(body, "nodes"));
+    const char *batch_host = json_string_value(json_object_get(body, "batch_host"));
+    struct flurm_hostlist *hl = NULL;
+    struct flurm_signal_tasks msg;
+    struct signal_wait *w = NULL;
+    size_t k;
+    const json_t *h;
+
+    if (job_id <= 0 || sig <= 0 || !hosts) {
+        flurm_request_reply_error(req, EINVAL, "job.signal needs job_id and signal");
+        goto out;
+    }
+    if (flags & LAUNCH_KILL_JOB_BATCH) {
+        if (!batch_host) {
+            flurm_request_reply_error(req, 2076 /* ESLURM_JOB_SCRIPT_MISSING */,
+                                      "Job script not available");
+            goto out;
+        }
+        json_array_append_new(hosts, json_string(batch_host));
+    } else if (!nodes || !(hl = flurm_hostlist_parse(nodes, NULL, 0)) ||
+               flurm_hostlist_foreach(hl, push_host, hosts) < 0) {
+        flurm_request_reply_error(req, EINVAL, "job.signal: bad nodes");
+        goto out;
+    }
+    launch_signal_fill(&msg, (uint32_t)job_id, (uint16_t)sig, (uint16_t)flags, m->max_step_cnt);
+    if (!(w = calloc(1, sizeof(*w)))) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        goto out;
+    }
+    w->m = m;
+    json_array_foreach(hosts, k, h)
+    {
+        if (job_send_to(m, json_string_value(h), FLURM_REQUEST_SIGNAL_TASKS, &msg,
+                        (uint32_t)job_id, signal_sent, w) < 0) {
+            if (!w->rc) {
+                w->rc = errno;
+                snprintf(w->text, sizeof(w->text), "signal to %s: %s", json_string_value(h),
+                         strerror(errno));
+            }
+            continue;
+        }
+        w->pending++;
+    }
+    if (!w->pending) {
+        if (w->rc)
+            flurm_request_reply_error(req, w->rc, "%s", w->text);
+        else
+            flurm_request_reply(req, json_pack("{s:i}", "rc", 0));
+        free(w);
+        goto out;
+    }
+    w->ticket = flurm_request_defer(req);
+out:
+    flurm_hostlist_destroy(hl);
+    json_decref(hosts);
+}
+
+/* ---- node.register ------------------------------------------------------------------ */
 
 static void handle_node_register(struct flurm_request *req, void *arg)
 {
@@ -494,6 +1253,8 @@ static void handle_node_register(struct flurm_request *req, void *arg)
     }
     if (i >= 0 && nodes_state(m->nodes, (size_t)i) != before)
         publish_changed(m, (size_t)i);
+    if (rc == 0 && i >= 0)
+        jobs_registered(m, (size_t)i, json_object_get(msg, "steps"));
     if (rc) {
         /* slurmctld says "got it" anyway, so that slurmd does not keep
          * registering. */
@@ -519,6 +1280,7 @@ const struct flurm_handler nodemgr_handlers[] = {
     {"partition.info", handle_partition_info},
     {"node.update", handle_node_update},
     {"node.register", handle_node_register},
+    {"job.signal", handle_job_signal},
     {NULL, NULL},
 };
 
@@ -662,6 +1424,7 @@ static void drain_cb(struct flurm_service *svc, void *arg)
 
     ev_timer_stop(flurm_loop_ev(m->loop), &m->ping_timer);
     ev_timer_stop(flurm_loop_ev(m->loop), &m->retry_timer);
+    ev_timer_stop(flurm_loop_ev(m->loop), &m->jobs_timer);
     /* One last attempt at what is not saved yet; the drain waits for it. */
     flush_all(m);
     if (m->inflight_count && !m->holding) {
@@ -693,12 +1456,30 @@ struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes,
         !(m->persisted = calloc(count, sizeof(*m->persisted))) ||
         !(m->inflight = calloc(count, sizeof(*m->inflight))) ||
         !(m->state_before = calloc(count, sizeof(*m->state_before))) ||
-        !(m->asking = calloc(count, sizeof(*m->asking))))
+        !(m->asking = calloc(count, sizeof(*m->asking))) ||
+        !(m->was_down = calloc(count, sizeof(*m->was_down))) || !(m->jobs = mirror_create()))
         goto error;
+    for (size_t i = 0; i < count; i++)
+        m->was_down[i] = (nodes_state(nodes, i) & NODES_STATE_BASE) == NODES_STATE_DOWN;
+    m->site.select_plugin_id = FLURM_SELECT_PLUGIN_LINEAR;
+    m->site.shape = node_shape;
+    m->site.shape_arg = m;
+    m->max_step_cnt = 40000;
+    m->batch_start_timeout = 10;
+    m->msg_timeout = 10;
     if (!(url = flurm_ipc_link_url(rundir, "store", FLURM_IPC_REQ)) ||
         !(m->store = flurm_client_create(loop, url, "nodes")))
         goto error;
     free(url);
+    url = NULL;
+    if (!(url = flurm_ipc_link_url(rundir, "store", FLURM_IPC_EVENTS)) ||
+        !(m->store_events =
+              flurm_subscriber_create(loop, url, on_store_event, on_store_gap, m)) ||
+        flurm_subscriber_subscribe(m->store_events, "job.") < 0)
+        goto error;
+    free(url);
+    ev_timer_init(&m->jobs_timer, jobs_tick, JOBS_TICK_S, JOBS_TICK_S);
+    m->jobs_timer.data = m;
     ev_timer_init(&m->ping_timer, ping_cb, 0.0, 0.0);
     m->ping_timer.data = m;
     ev_timer_init(&m->retry_timer, retry_cb, RETRY_S, 0.0);
@@ -724,8 +1505,13 @@ void nodemgr_destroy(struct nodemgr *m)
     m->stopping = true;
     ev_timer_stop(flurm_loop_ev(m->loop), &m->ping_timer);
     ev_timer_stop(flurm_loop_ev(m->loop), &m->retry_timer);
+    ev_timer_stop(flurm_loop_ev(m->loop), &m->jobs_timer);
+    flurm_subscriber_destroy(m->store_events);
     slurmd_client_destroy(m->slurmd);
     flurm_client_destroy(m->store);
+    mirror_destroy(m->jobs);
+    free(m->was_down);
+    free(m->default_partition);
     while (m->waiters) {
         struct waiter *w = m->waiters;
 
@@ -799,4 +1585,24 @@ void nodemgr_attach(struct nodemgr *m, struct flurm_service *svc, double first_p
     flurm_service_set_drain_cb(svc, drain_cb, m);
     ev_timer_set(&m->ping_timer, first_ping, 0.0);
     ev_timer_start(flurm_loop_ev(m->loop), &m->ping_timer);
+    ev_timer_start(flurm_loop_ev(m->loop), &m->jobs_timer);
+    allocs_read(m);
+}
+
+int nodemgr_set_jobs_conf(struct nodemgr *m, const struct nodemgr_jobs_conf *conf)
+{
+    char *partition = NULL;
+
+    if (conf->default_partition && !(partition = strdup(conf->default_partition)))
+        return -1;
+    free(m->default_partition);
+    m->default_partition = partition;
+    m->site.default_partition = partition;
+    if (conf->select_plugin_id)
+        m->site.select_plugin_id = conf->select_plugin_id;
+    if (conf->max_step_cnt)
+        m->max_step_cnt = conf->max_step_cnt;
+    m->batch_start_timeout = conf->batch_start_timeout;
+    m->msg_timeout = conf->msg_timeout;
+    return 0;
 }

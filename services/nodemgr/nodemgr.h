@@ -1,10 +1,13 @@
 /*
  * nodemgr.h - the node manager service around the node tables (nodes.h):
  * the request handlers the gateway reaches (node.info, node.info_single,
- * partition.info, node.update, node.register), persistence of admin state
+ * partition.info, node.update, node.register, job.signal), persistence of admin state
  * through the job store (node.state_list at start, node.state_set after
  * each change), node.changed events, and the ping rounds that ping slurmd
- * or ask it to register, and mark silent nodes NOT_RESPONDING, then DOWN.
+ * or ask it to register, and mark silent nodes NOT_RESPONDING, then DOWN;
+ * and the jobs: a mirror of the store's job.allocs, from which it launches
+ * batch jobs on slurmd, terminates completing ones, derives node states,
+ * reconciles registrations and reports failed nodes (docs/running-jobs.md).
  *
  * The request body is the gateway's {auth, time, proto, msg}
  * (docs/rpc-routing.md); replies are {msg: <record JSON>}, {rc: 0}, or an
@@ -47,5 +50,17 @@ int nodemgr_restore(struct nodemgr *m);
  * manager as arg, events enabled): installs the drain callback and starts
  * the ping rounds, the first after `first_ping` seconds. */
 void nodemgr_attach(struct nodemgr *m, struct flurm_service *svc, double first_ping);
+
+/* What slurm.conf says about running jobs. */
+struct nodemgr_jobs_conf {
+    uint32_t select_plugin_id;     /* SelectType: 102 linear, 101 cons_res, 109 cons_tres */
+    const char *default_partition; /* borrowed, copied; NULL: none */
+    uint32_t max_step_cnt;         /* MaxStepCount (0: SLURM's 40000) */
+    double batch_start_timeout;    /* BatchStartTimeout, seconds */
+    double msg_timeout;            /* MessageTimeout, seconds */
+};
+
+/* Apply conf (borrowed) before nodemgr_attach().  0, or -1 and ENOMEM. */
+int nodemgr_set_jobs_conf(struct nodemgr *m, const struct nodemgr_jobs_conf *conf);
 
 #endif

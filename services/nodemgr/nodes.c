@@ -2044,3 +2044,28 @@ int nodes_set_alloc(struct nodes *n, size_t i, uint16_t alloc_cpus, uint64_t all
     n->last_node_update = now;
     return nd->state != before;
 }
+
+int nodes_set_completing(struct nodes *n, size_t i, bool completing, time_t now)
+{
+    struct node *nd = &n->node[i];
+    uint32_t before = nd->state;
+
+    if (completing)
+        nd->state |= NODES_STATE_COMPLETING;
+    else
+        nd->state &= ~NODES_STATE_COMPLETING;
+    if (nd->state != before)
+        n->last_node_update = now;
+    return nd->state != before;
+}
+
+uint16_t nodes_cpus(const struct nodes *n, size_t i)
+{
+    return n->node[i].cpus;
+}
+
+void nodes_shape(const struct nodes *n, size_t i, uint16_t *sockets, uint16_t *cores_per_socket)
+{
+    *sockets = n->node[i].sockets;
+    *cores_per_socket = n->node[i].cores;
+}

@@ -331,4 +331,14 @@ json_t *nodes_reg_resp(const struct nodes *n);
 int nodes_set_alloc(struct nodes *n, size_t i, uint16_t alloc_cpus, uint64_t alloc_memory,
                     time_t now);
 
+/* Whether a job is completing on node i (slurmctld's make_node_comp: the
+ * COMPLETING flag until every such job's epilog came; sinfo's `comp`).
+ * Returns 1 if the state word changed, else 0. */
+int nodes_set_completing(struct nodes *n, size_t i, bool completing, time_t now);
+
+/* Node i's configured CPUs, sockets (all boards) and cores per socket
+ * (slurm.conf, after SLURM's inference). */
+uint16_t nodes_cpus(const struct nodes *n, size_t i);
+void nodes_shape(const struct nodes *n, size_t i, uint16_t *sockets, uint16_t *cores_per_socket);
+
 #endif

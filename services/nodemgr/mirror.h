@@ -1,0 +1,112 @@
+/*
+ * mirror.h - the node manager's mirror of the jobs that hold resources (the
+ * store's job.allocs) and what each one still needs from slurmd: a batch
+ * launch, terminate requests to its completing hosts.
+ *
+ * The mirror is rebuilt from each job.allocs reply (mirror_replace()); what
+ * the node manager itself is doing about a job (a launch in flight, when
+ * each host was last told to terminate, when its batch host last listed
+ * it) survives rebuilds, keyed by job id.  No NNG, no clock, no NSS: the
+ * service (nodemgr.c) does the talking and passes the time in.
+ */
+#ifndef FLURM_NODEMGR_MIRROR_H
+#define FLURM_NODEMGR_MIRROR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common/alloc.h"
+
+/* SLURM's job states (slurm.h): base in the low byte, flags above. */
+#define MIRROR_STATE_PENDING 0u
+#define MIRROR_STATE_RUNNING 1u
+#define MIRROR_STATE_SUSPENDED 2u
+#define MIRROR_STATE_COMPLETE 3u
+#define MIRROR_STATE_CANCELLED 4u
+#define MIRROR_STATE_FAILED 5u
+#define MIRROR_STATE_TIMEOUT 6u
+#define MIRROR_STATE_NODE_FAIL 7u
+#define MIRROR_STATE_BASE 0x000000ffu
+#define MIRROR_STATE_COMPLETING 0x00008000u
+
+/* Where a batch launch stands in this process. */
+enum jobs_launch {
+    MIRROR_LAUNCH_NONE,      /* nothing done (yet) */
+    MIRROR_LAUNCH_BUSY,      /* launch info asked, or the launch is out to slurmd */
+    MIRROR_LAUNCH_REPORTING, /* slurmd answered; job.launched / launch_failed out */
+    MIRROR_LAUNCH_DONE,      /* reported: nothing more to do */
+};
+
+struct mirror_job {
+    uint32_t job_id;
+    uint32_t user_id;
+    uint32_t group_id;
+    uint32_t state; /* job_state word */
+    bool batch;
+    bool launched; /* as the store says */
+    time_t start_time;
+    json_t *record;            /* the job.allocs entry (owned) */
+    struct flurm_alloc *alloc; /* owned */
+    char **completing;         /* hosts whose epilog is awaited */
+    size_t ncompleting;
+    time_t *terminate_sent; /* per completing host: last terminate (0: never) */
+    /* Runtime, kept across rebuilds: */
+    enum jobs_launch launch;
+    bool inherited;   /* unlaunched in the first read: a predecessor may have launched it */
+    time_t last_seen; /* last registration of its batch host that listed it */
+    bool report_inflight; /* job.launched / launch_failed out to the store */
+    int launch_rc;        /* what to report: 0 launched, else the failure's code */
+    char launch_text[160];
+};
+
+struct mirror;
+
+/* An empty mirror.  NULL and ENOMEM.  Caller destroys. */
+struct mirror *mirror_create(void);
+
+/* NULL-safe. */
+void mirror_destroy(struct mirror *j);
+
+/* Rebuild from a job.allocs reply's `jobs` array (borrowed).  Jobs already
+ * mirrored keep their runtime fields (and a completing host keeps when it
+ * was last told to terminate).  Jobs new to a mirror that was never loaded
+ * before are `inherited` when RUNNING, batch and not launched.  Entries
+ * that cannot be read (no job_id, a bad alloc) are skipped and counted in
+ * *skipped (may be NULL).  0, or -1 and EINVAL (not an array) / ENOMEM (the
+ * mirror is then unchanged). */
+int mirror_replace(struct mirror *j, const json_t *list, size_t *skipped);
+
+/* Whether mirror_replace() has succeeded once. */
+bool mirror_loaded(const struct mirror *j);
+
+size_t mirror_count(const struct mirror *j);
+
+/* Borrowed, valid until the next mirror_replace()/mirror_destroy(). */
+struct mirror_job *mirror_at(struct mirror *j, size_t i);
+struct mirror_job *mirror_find(struct mirror *j, uint32_t job_id);
+
+/* Whether `job` holds node `name` (borrowed) now: RUNNING / SUSPENDED and
+ * the node is in its allocation, or COMPLETING and the node is in its
+ * completing list. */
+bool mirror_holds(const struct mirror_job *job, const char *name);
+
+/* What the jobs hold on node `name`, as slurmctld counts it for
+ * scontrol/sinfo: CPUs and MB of memory of RUNNING / SUSPENDED jobs (a
+ * completing job's resources are freed at once, select_g_job_fini), and
+ * whether a job is completing there. */
+void mirror_node_usage(const struct mirror *j, const char *name, uint32_t *cpus, uint64_t *mem,
+                     bool *completing);
+
+/* Whether the job needs a REQUEST_BATCH_JOB_LAUNCH now: RUNNING, batch,
+ * not launched, nothing under way here, and not inherited (an inherited
+ * job waits for its batch host's registration, jobs_registered()). */
+bool mirror_wants_launch(const struct mirror_job *job);
+
+/* Whether completing host k of the job is due for a (re-sent) terminate at
+ * `now`: never sent, or last sent `resend` seconds ago or more. */
+bool mirror_terminate_due(const struct mirror_job *job, size_t k, time_t now, double resend);
+
+#endif
