@@ -3613,6 +3613,95 @@ nomem:
     return NULL;
 }
 
+/* ---- job.preempt ----------------------------------------------------------- */
+
+/* One entry of job.preempt: {job_id, mode: "requeue" | "cancel", by}. */
+static bool preempt_entry_valid(const json_t *e)
+{
+    json_int_t id = get_int(e, "job_id", 0), by = get_int(e, "by", 0);
+    const char *mode = get_str(e, "mode");
+
+    return json_is_object(e) && id > 0 && id <= UINT32_MAX && by > 0 && by <= UINT32_MAX &&
+           id != by && mode && (!strcmp(mode, "requeue") || !strcmp(mode, "cancel"));
+}
+
+/* Why a preemption cannot be applied now (the scheduler decided from a
+ * view that is already old), or NULL. */
+static const char *preempt_refusal(const struct job *victim, const struct job *by)
+{
+    if (!victim)
+        return "no such job";
+    if ((victim->state & JOB_STATE_BASE) != JOB_RUNNING || (victim->state & JOB_COMPLETING))
+        return "the job is not running";
+    if (!by)
+        return "no such preemptor";
+    if (!job_pending(by) || (by->state & JOB_COMPLETING))
+        return "the preemptor is not pending";
+    return NULL;
+}
+
+/* job.preempt {time, jobs: [{job_id, mode, by}]}: slurm_job_preempt for
+ * each running job the scheduler chose to make room for job `by`.
+ * "requeue" is job_requeue(preempt): back to PENDING once its epilogs came,
+ * one more restart, the begin time pushed past slurmd's credential window
+ * as any requeue (batch_requeue_fini); a job that may not requeue (not
+ * batch, --no-requeue, JobRequeue=0) is killed instead, as slurmctld falls
+ * back to.  "cancel" is job_signal(SIGKILL, preempt): PREEMPTED, end time
+ * now, COMPLETING on every host, requested by root.  Reply {"preempted":
+ * [{job_id, action: "requeued" | "cancelled"}], "refused": [{job_id,
+ * why}]}; a refused entry changes nothing. */
+static json_t *apply_preempt(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *list = json_object_get(json_object_get(cmd, "msg"), "jobs"), *e;
+    json_t *preempted = NULL, *refused = NULL;
+    size_t i;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!json_is_array(list))
+        return result_err(EINVAL, "job.preempt needs jobs, an array");
+    json_array_foreach(list, i, e) {
+        if (!preempt_entry_valid(e))
+            return result_err(EINVAL, "job.preempt entries are {job_id, mode: requeue|cancel, "
+                                      "by: the preemptor's job id}");
+    }
+    if (!(preempted = json_array()) || !(refused = json_array()))
+        goto nomem;
+    json_array_foreach(list, i, e) {
+        struct job *victim = job_find(jobs, (uint32_t)get_int(e, "job_id", 0));
+        const struct job *by = job_find(jobs, (uint32_t)get_int(e, "by", 0));
+        const char *why = preempt_refusal(victim, by), *action;
+        json_t *entry;
+
+        if (why) {
+            entry = json_pack("{s:I, s:s}", "job_id", get_int(e, "job_id", 0), "why", why);
+            if (!entry || json_array_append_new(refused, entry) < 0)
+                goto nomem;
+            continue;
+        }
+        if (!strcmp(get_str(e, "mode"), "requeue") && job_may_requeue(jobs, victim)) {
+            job_requeue_running(jobs, victim, NULL);
+            action = "requeued";
+        } else {
+            victim->state = JOB_PREEMPTED;
+            victim->requid = 0;
+            victim->end_time = jobs->now;
+            job_begin_completing(victim);
+            action = "cancelled";
+        }
+        entry = json_pack("{s:I, s:s}", "job_id", (json_int_t)victim->job_id, "action", action);
+        if (mark_changed(jobs, victim) < 0 || !entry ||
+            json_array_append_new(preempted, entry) < 0)
+            goto nomem;
+    }
+    return result_ok(json_pack("{s:o, s:o}", "preempted", preempted, "refused", refused));
+nomem:
+    json_decref(preempted);
+    json_decref(refused);
+    errno = ENOMEM;
+    return NULL;
+}
+
 /* ---- job.sched_update ------------------------------------------------------ */
 
 /* One entry of job.sched_update: {job_id, priority?, state_reason,
@@ -3708,6 +3797,7 @@ static const struct {
     {"job.epilog_complete", apply_epilog_complete},
     {"job.timeout", apply_timeout},
     {"job.node_fail", apply_node_fail},
+    {"job.preempt", apply_preempt},
 };
 
 int jobs_is_command(const char *type)

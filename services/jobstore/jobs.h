@@ -42,6 +42,7 @@ enum {
     JOB_FAILED = 5,
     JOB_TIMEOUT = 6,
     JOB_NODE_FAIL = 7,
+    JOB_PREEMPTED = 8,
     JOB_STATE_BASE = 0xff,
     JOB_COMPLETING = 0x8000,
 };
@@ -133,8 +134,8 @@ const struct site *jobs_site(const struct jobs *jobs);
  * be root's or SlurmUser's: the scheduler's job.sched_update
  * ({"msg": {"jobs": [{job_id, priority, state_reason, state_desc}]}}) and
  * the running-job contract of docs/running-jobs.md: job.start,
- * job.launched, job.launch_failed, job.timeout, job.node_fail (msg is the
- * service's body) and job.complete, job.epilog_complete (msg is slurmd's
+ * job.launched, job.launch_failed, job.timeout, job.node_fail, job.preempt
+ * (msg is the service's body) and job.complete, job.epilog_complete (msg is slurmd's
  * complete_batch / epilog_complete record). */
 int jobs_is_command(const char *type);
 

@@ -413,6 +413,7 @@ static const struct flurm_handler handlers[] = {
     {"job.launch_failed", handle_sched_command},
     {"job.timeout", handle_sched_command},
     {"job.node_fail", handle_sched_command},
+    {"job.preempt", handle_sched_command},
     {"job.complete", handle_command},
     {"job.epilog_complete", handle_command},
     {"job.allocs", handle_allocs},

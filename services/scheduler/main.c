@@ -10,8 +10,9 @@
  * and after every change runs a pass (sched.h), a pure function of that
  * picture and the clock.  What the pass decides goes back to the store as
  * one command at a time: job.timeout for jobs past their end, else
- * job.start for the jobs it starts, else job.sched_update for reasons that
- * differ.  The store stays the only owner of job state (it refuses a start
+ * job.preempt for running jobs that make room for a job of a higher
+ * PriorityTier, else job.start for the jobs it starts, else
+ * job.sched_update for reasons that differ.  The store stays the only owner of job state (it refuses a start
  * that overlaps or a job no longer pending), so a killed scheduler loses
  * nothing and never starts a job twice: the next one reads the same
  * picture again.
@@ -79,7 +80,7 @@ struct scheduler {
     bool stopping;
     char req_prefix[64];
     uint64_t req_count;
-    unsigned long passes, updates, starts, timeouts;
+    unsigned long passes, updates, starts, timeouts, preempts;
     ev_timer pass_timer;   /* the next pass: at once, or at a begin time */
     ev_timer tick_timer;   /* at least one pass per interval */
     ev_timer retry_timer;  /* a failed request is asked again */
@@ -342,8 +343,8 @@ static void on_node_gap(const struct flurm_sub_gap *gap, void *arg)
 
 /* ---- passes ------------------------------------------------------------------- */
 
-/* The reply to the one command in flight (job.sched_update, job.start
- * or job.timeout). */
+/* The reply to the one command in flight (job.sched_update, job.start,
+ * job.preempt or job.timeout). */
 static void command_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct scheduler *s = arg;
@@ -369,6 +370,10 @@ static void command_done(const struct flurm_msg *reply, int errnum, void *arg)
         flurm_warn("%s: job %" JSON_INTEGER_FORMAT " refused: %s", type,
                    json_integer_value(json_object_get(r, "job_id")),
                    json_string_value(json_object_get(r, "why")) ?: "?");
+    json_array_foreach(json_object_get(body, "preempted"), i, r)
+        flurm_info("job %" JSON_INTEGER_FORMAT " preempted: %s",
+                   json_integer_value(json_object_get(r, "job_id")),
+                   json_string_value(json_object_get(r, "action")) ?: "?");
     /* see what the store made of it before deciding again */
     fetch_jobs(s);
     if (json_array_size(refused))
@@ -421,11 +426,16 @@ static void run_pass(struct scheduler *s)
         return;
     }
     s->passes++;
-    /* time limits first (they free resources), then starts, then the
-     * reasons of what still waits (decided again after the starts) */
+    /* time limits first (they free resources), then preemptions (they
+     * free resources for jobs that outrank those that would start), then
+     * starts, then the reasons of what still waits (decided again after
+     * the starts) */
     if ((body = view_timeout_body(res, now))) {
         type = "job.timeout";
         s->timeouts += res->ntimeouts;
+    } else if (!errno && (body = view_preempt_body(res, now))) {
+        type = "job.preempt";
+        s->preempts += res->npreempts;
     } else if (!errno && (body = view_start_body(res, now))) {
         type = "job.start";
         s->starts += res->nstarts;
@@ -437,8 +447,9 @@ static void run_pass(struct scheduler *s)
         flurm_err("cannot build a command for the store: %s", strerror(errno));
         want_pass(s, RETRY_S);
     }
-    flurm_debug("pass %lu: %zu pending jobs decided, %zu to start, %zu timed out, %zu to update",
-                s->passes, res->n, res->nstarts, res->ntimeouts,
+    flurm_debug("pass %lu: %zu pending jobs decided, %zu to start, %zu timed out, %zu to "
+                "preempt, %zu to update",
+                s->passes, res->n, res->nstarts, res->ntimeouts, res->npreempts,
                 type && !strcmp(type, "job.sched_update")
                     ? json_array_size(json_object_get(body, "jobs"))
                     : 0);

@@ -50,6 +50,13 @@
 #define NODE_POWERING_DOWN 0x40000u
 #define NODE_INVALID_REG 0x400000u
 
+/* PreemptMode (slurm.h PREEMPT_MODE_*) */
+#define PREEMPT_MODE_OFF 0x0000u
+#define PREEMPT_MODE_REQUEUE 0x0002u
+#define PREEMPT_MODE_CANCEL 0x0008u
+#define PREEMPT_MODE_WITHIN 0x4000u
+#define PREEMPT_MODE_GANG 0x8000u
+
 /* partition state_up bit: jobs may be scheduled (slurm.h PARTITION_SCHED) */
 #define PART_SCHED 0x2u
 
@@ -88,6 +95,7 @@ struct part {
     uint32_t max_cpus_per_node;
     uint16_t tier;
     uint16_t job_factor;
+    uint16_t preempt_mode; /* PreemptMode=, NO_VAL16 when unset (the global one) */
     double norm_prio;
     bool root_only;
     uint64_t tres[SCHED_TRES_COUNT];
@@ -112,6 +120,9 @@ struct sched_site {
     struct sel_node *sel_nodes; /* the nodes as select.h sees them */
     struct sel_config sel;
     struct sel_pool *empty;     /* every node free: "could it ever run?" */
+    bool preempt;               /* preempt/partition_prio, PreemptMode not OFF */
+    uint16_t preempt_mode;      /* the global PreemptMode */
+    int64_t preempt_exempt;     /* PreemptExemptTime, seconds; -1: none */
 };
 
 static bool word_in_list(const char *list, const char *word)
@@ -267,6 +278,7 @@ static int load_partitions(struct sched_site *site, const struct flurm_slurmconf
         p->max_cpus_per_node = cp->max_cpus_per_node;
         p->tier = cp->priority_tier;
         p->job_factor = cp->priority_job_factor;
+        p->preempt_mode = cp->preempt_mode;
         p->root_only = cp->root_only;
         if (p->job_factor > max_factor)
             max_factor = p->job_factor;
@@ -274,6 +286,77 @@ static int load_partitions(struct sched_site *site, const struct flurm_slurmconf
     for (size_t i = 0; i < site->nparts; i++)
         site->parts[i].norm_prio =
             max_factor ? (double)site->parts[i].job_factor / (double)max_factor : 0.0;
+    return 0;
+}
+
+/* time_str2secs: "min", "min:sec", "hr:min:sec", "days-hr",
+ * "days-hr:min", "days-hr:min:sec"; -1, INFINITE and UNLIMITED are no
+ * time at all (*secs -1).  -1 when it is none of these. */
+static int parse_seconds(const char *text, int64_t *secs)
+{
+    long long f[4] = {0, 0, 0, 0}, days = 0;
+    int n = 0, consumed = 0;
+    const char *p = text;
+
+    if (!strcasecmp(text, "-1") || !strcasecmp(text, "INFINITE") ||
+        !strcasecmp(text, "UNLIMITED")) {
+        *secs = -1;
+        return 0;
+    }
+    if (strchr(p, '-')) {
+        if (sscanf(p, "%lld-%n", &days, &consumed) != 1 || days < 0)
+            return -1;
+        p += consumed;
+    }
+    while (*p && n < 3) {
+        char *end;
+
+        if (!isdigit((unsigned char)*p))
+            return -1;
+        f[n++] = strtoll(p, &end, 10);
+        p = end;
+        if (*p == ':')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    if (*p || !n)
+        return -1;
+    if (consumed) /* days-hr[:min[:sec]] */
+        *secs = ((days * 24 + f[0]) * 60 + f[1]) * 60 + f[2];
+    else if (n == 3)
+        *secs = (f[0] * 60 + f[1]) * 60 + f[2];
+    else if (n == 2)
+        *secs = f[0] * 60 + f[1];
+    else
+        *secs = f[0] * 60;
+    return 0;
+}
+
+/* PreemptType, the global PreemptMode, PreemptExemptTime (read_config.c's
+ * checks: partition_prio with PreemptMode=OFF is a configuration error). */
+static int load_preemption(struct sched_site *site, const struct flurm_slurmconf *c, char *err,
+                           size_t errlen)
+{
+    const char *type = flurm_slurmconf_get_or_default(c, "PreemptType");
+    const char *exempt = flurm_slurmconf_get(c, "PreemptExemptTime");
+    uint16_t mode = flurm_slurmconf_preempt_mode(c);
+
+    site->preempt_mode = mode;
+    site->preempt_exempt = -1;
+    if (exempt && parse_seconds(exempt, &site->preempt_exempt) < 0) {
+        snprintf(err, errlen, "PreemptExemptTime=%s invalid", exempt);
+        errno = EINVAL;
+        return -1;
+    }
+    if (type && !strcmp(type, "preempt/partition_prio")) {
+        if (!(mode & ~(PREEMPT_MODE_GANG | PREEMPT_MODE_WITHIN))) {
+            snprintf(err, errlen, "PreemptType and PreemptMode values incompatible");
+            errno = EINVAL;
+            return -1;
+        }
+        site->preempt = true;
+    }
     return 0;
 }
 
@@ -312,6 +395,8 @@ struct sched_site *sched_site_create(const struct flurm_slurmconf *c, char *err,
     site->sel.linear = !type || strstr(type, "linear");
     v = flurm_slurmconf_get(c, "SelectTypeParameters");
     site->sel.memory = v ? strcasestr(v, "memory") != NULL : !site->sel.linear;
+    if (load_preemption(site, c, err, errlen) < 0)
+        goto error;
     if (load_nodes(site, c) < 0 || load_partitions(site, c) < 0 ||
         !(site->empty = sel_pool_create(site->sel_nodes, site->nnodes, site->sel))) {
         errno = ENOMEM;
@@ -346,6 +431,11 @@ void sched_site_destroy(struct sched_site *site)
 bool sched_site_multifactor(const struct sched_site *site)
 {
     return site->multifactor;
+}
+
+bool sched_site_preempts(const struct sched_site *site)
+{
+    return site->preempt;
 }
 
 size_t sched_site_node_count(const struct sched_site *site)
@@ -1130,6 +1220,16 @@ struct memo {
     size_t cap, n; /* cap a power of two */
 };
 
+/* A running job another may preempt (preempt/partition_prio). */
+struct victim {
+    const struct sched_hold *hold;
+    const struct part *part; /* the partition it runs in */
+    uint32_t order;          /* PREEMPT_DATA_PRIO: tier << 16 + nodes; lowest go first */
+    int64_t start_time;
+    bool requeue;            /* PreemptMode REQUEUE, else CANCEL */
+    bool taken;              /* a preemptor of this pass chose it */
+};
+
 struct pass {
     const struct sched_site *site;
     const struct sched_job *jobs;
@@ -1156,6 +1256,13 @@ struct pass {
      * placement that did not fit (with that end time) never will */
     struct memo no_fit;
     struct memo could_run; /* runnable() on avail, on every node, on work */
+    /* preemption: who may be stopped, and what completing jobs will free
+     * anyway (nobody is preempted for what an epilog is about to give) */
+    struct victim *victims;
+    size_t nvictims;
+    const struct flurm_alloc **completing;
+    size_t ncompleting;
+    size_t preemptcap;
 };
 
 static int cmp_queued(const void *a, const void *b, void *arg)
@@ -1610,6 +1717,294 @@ nomem:
     return -1;
 }
 
+/* ---- preemption (preempt/partition_prio) ------------------------------------ */
+
+/* The partition a running job runs in: the first of its list holding all
+ * its hosts (job_info names the partitions it was submitted to). */
+static const struct part *running_part(const struct sched_site *site, const struct sched_job *job,
+                                       const struct flurm_alloc *a)
+{
+    const char *name = job->partition;
+    const struct part *first = NULL;
+
+    while (name && *name) {
+        size_t len = strcspn(name, ","), h;
+        const struct part *p = part_find(site, name, len);
+
+        name += len;
+        if (*name)
+            name++;
+        if (!p)
+            continue;
+        if (!first)
+            first = p;
+        for (h = 0; h < a->nhosts; h++) {
+            ssize_t i = sched_site_node_find(site, a->hosts[h].name);
+
+            if (i < 0 || !p->member[i])
+                break;
+        }
+        if (h == a->nhosts)
+            return p;
+    }
+    return first;
+}
+
+/* _job_preempt_mode less GANG, and whether cons_tres's _run_now may take
+ * the job's resources: only REQUEUE and CANCEL free them (SUSPEND needs
+ * the gang scheduler, which FLURM has not). */
+static bool victim_mode(const struct sched_site *site, const struct part *p, bool *requeue)
+{
+    uint16_t mode = p->preempt_mode != FLURM_NO_VAL16 ? p->preempt_mode : site->preempt_mode;
+
+    if (p->preempt_mode == PREEMPT_MODE_OFF) /* preempt_p_preemptable */
+        return false;
+    mode &= (uint16_t)~PREEMPT_MODE_GANG;
+    *requeue = mode == PREEMPT_MODE_REQUEUE;
+    return mode == PREEMPT_MODE_REQUEUE || mode == PREEMPT_MODE_CANCEL;
+}
+
+/* The running jobs of holds[0..nholds) that some job may preempt, and
+ * what completing jobs hold.  -1 on ENOMEM. */
+static int find_victims(struct pass *ps, const struct jobs_index *ix,
+                        const struct sched_hold *holds, size_t nholds)
+{
+    const struct sched_site *site = ps->site;
+
+    if (!site->preempt || !nholds)
+        return 0;
+    if (!(ps->victims = calloc(nholds, sizeof(*ps->victims))) ||
+        !(ps->completing = calloc(nholds, sizeof(*ps->completing))))
+        return -1;
+    for (size_t k = 0; k < nholds; k++) {
+        const struct sched_hold *h = &holds[k];
+        uint32_t base = h->state & JOB_STATE_BASE;
+        const struct sched_job *job;
+        const struct part *p;
+        struct victim *v;
+        bool requeue = false;
+
+        if (!h->alloc)
+            continue;
+        if (h->state & JOB_COMPLETING) {
+            ps->completing[ps->ncompleting++] = h->alloc;
+            continue;
+        }
+        if (base != JOB_RUNNING || !(job = index_find(ix, h->job_id)) ||
+            !(p = running_part(site, job, h->alloc)) || !victim_mode(site, p, &requeue))
+            continue;
+        v = &ps->victims[ps->nvictims++];
+        v->hold = h;
+        v->part = p;
+        v->order = ((uint32_t)p->tier << 16) +
+                   (h->alloc->nhosts >= 0xffff ? 0xffffu : (uint32_t)h->alloc->nhosts);
+        v->start_time = job->start_time;
+        v->requeue = requeue;
+    }
+    return 0;
+}
+
+/* The order preemptees are tried in: preempt/partition_prio's priority
+ * (lower tier, then fewer nodes, first: _sort_by_prio), then the youngest
+ * (the least work lost), then the highest job id, so that the pass stays
+ * deterministic where slurmctld's sort leaves ties to chance. */
+static int cmp_victims(const void *a, const void *b, void *arg)
+{
+    const struct victim *v = arg;
+    const struct victim *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
+
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    if (x->start_time != y->start_time)
+        return x->start_time > y->start_time ? -1 : 1;
+    return x->hold->job_id > y->hold->job_id ? -1 : x->hold->job_id < y->hold->job_id;
+}
+
+/* Whether the job fits ps->allowed once completing jobs and the victims
+ * cand[k] with use[k] set (k < n) are gone; the placement to *out. */
+static int fits_without(struct pass *ps, const struct sel_request *r, const unsigned char *req,
+                        const size_t *cand, const bool *use, size_t n, struct flurm_alloc **out)
+{
+    sel_pool_assign(ps->what_if, ps->pool);
+    for (size_t k = 0; k < ps->ncompleting; k++)
+        sel_pool_release(ps->what_if, ps->completing[k]);
+    for (size_t k = 0; k < n; k++) {
+        if (use[k])
+            sel_pool_release(ps->what_if, ps->victims[cand[k]].hold->alloc);
+    }
+    return sel_place(ps->what_if, r, ps->allowed, req, out);
+}
+
+/* Whether any host of a is one of p's nodes (job_overlap_and_running). */
+static bool overlaps_part(const struct sched_site *site, const struct flurm_alloc *a,
+                          const struct part *p)
+{
+    for (size_t h = 0; h < a->nhosts; h++) {
+        ssize_t i = sched_site_node_find(site, a->hosts[h].name);
+
+        if (i >= 0 && p->member[i])
+            return true;
+    }
+    return false;
+}
+
+/* Record the preemptions use[] chose for job and reserve the nodes of a
+ * (its placement once they are gone) for it from now on: no job after it
+ * in the queue may take them.  -1 on ENOMEM. */
+static int commit_preemption(struct pass *ps, const struct sched_job *job, const size_t *cand,
+                             const bool *use, size_t n, const struct flurm_alloc *a)
+{
+    struct sched_result *res = ps->res;
+    unsigned char *nodes = calloc(ps->site->nnodes ? ps->site->nnodes : 1, 1);
+
+    if (!nodes || grow((void **)&ps->resv, &ps->resvcap, ps->nresv, sizeof(*ps->resv)) < 0)
+        goto error;
+    for (size_t k = 0; k < n; k++) {
+        struct victim *v = &ps->victims[cand[k]];
+
+        if (!use[k])
+            continue;
+        if (grow((void **)&res->preempts, &ps->preemptcap, res->npreempts,
+                 sizeof(*res->preempts)) < 0)
+            goto error;
+        res->preempts[res->npreempts++] =
+            (struct sched_preempt){v->hold->job_id, job->job_id, v->requeue};
+        v->taken = true;
+    }
+    for (size_t h = 0; h < a->nhosts; h++) {
+        ssize_t i = sched_site_node_find(ps->site, a->hosts[h].name);
+
+        if (i >= 0)
+            nodes[i] = 1;
+    }
+    ps->resv[ps->nresv++] = (struct resv){ps->now, nodes};
+    return 0;
+error:
+    free(nodes);
+    return -1;
+}
+
+/* Several jobs chosen where one alone, no higher in the preemption order
+ * than the highest of them, would do (one large job against many small
+ * ones): that one instead.  use[0..*n) in, use[0..ncand) and *n out.
+ * -1 on ENOMEM. */
+static int fewer_victims(struct pass *ps, const struct sel_request *r, const unsigned char *req,
+                         const size_t *cand, bool *use, size_t ncand, size_t *n)
+{
+    uint32_t highest = 0;
+    size_t chosen = 0;
+    bool *one;
+    int ok = 0;
+
+    for (size_t k = 0; k < *n; k++) {
+        if (use[k]) {
+            chosen++;
+            highest = ps->victims[cand[k]].order;
+        }
+    }
+    if (chosen < 2)
+        return 0;
+    if (!(one = calloc(ncand, sizeof(*one))))
+        return -1;
+    for (size_t k = 0; k < ncand && ps->victims[cand[k]].order <= highest; k++) {
+        one[k] = true;
+        if ((ok = fits_without(ps, r, req, cand, one, ncand, NULL)) < 0)
+            break;
+        if (ok) {
+            memcpy(use, one, ncand * sizeof(*use));
+            *n = ncand;
+            break;
+        }
+        one[k] = false;
+    }
+    free(one);
+    return ok < 0 ? -1 : 0;
+}
+
+/* A job that cannot start for lack of resources: stop running jobs of
+ * lower PriorityTier partitions to make room (select_nodes with
+ * preemptee candidates, cons_tres's _run_now, then _preempt_jobs).
+ * Candidates are the running jobs of partitions of a lower tier whose
+ * PreemptMode lets them go, past PreemptExemptTime, on the job's
+ * partition's nodes.  They are freed in preemption order until the job
+ * fits, then each one it also fits without is spared again, the highest
+ * first, and one job that is enough alone replaces several: the fewest
+ * and lowest jobs.  Nothing is preempted when what
+ * completing jobs free is enough (their preemption may be under way).
+ * 1 when it preempts, 0 when not, -1 on ENOMEM. */
+static int try_preempt(struct pass *ps, const struct sched_job *job, const struct part *p,
+                       const unsigned char *req, const unsigned char *exc)
+{
+    struct sched_result *res = ps->res;
+    struct flurm_alloc *a = NULL;
+    struct sel_request r;
+    size_t *cand = NULL, ncand = 0, need = 0;
+    bool *use = NULL;
+    int rc = -1, ok = 0;
+
+    if (!ps->nvictims || (job->state & JOB_COMPLETING))
+        return 0;
+    job_request(job, &r);
+    backfill_nodes(ps, job, p, exc, job_end(job, p, ps->now));
+    if (!(cand = calloc(ps->nvictims, sizeof(*cand))) ||
+        !(use = calloc(ps->nvictims, sizeof(*use))))
+        goto out;
+    for (size_t k = 0; k < ps->nvictims; k++) {
+        const struct victim *v = &ps->victims[k];
+        int64_t exempt_until;
+
+        if (v->taken || v->part->tier >= p->tier || !overlaps_part(ps->site, v->hold->alloc, p))
+            continue;
+        exempt_until = ps->site->preempt_exempt >= 0 ? v->start_time + ps->site->preempt_exempt
+                                                     : INT64_MIN;
+        if (exempt_until > ps->now) {
+            /* acct_policy_is_job_preempt_exempt: decide again when it ends */
+            if (!res->next_wakeup || exempt_until < res->next_wakeup)
+                res->next_wakeup = exempt_until;
+            continue;
+        }
+        cand[ncand++] = k;
+    }
+    /* nobody to preempt, or enough once completing jobs are gone */
+    if (!ncand || (ok = fits_without(ps, &r, req, cand, use, 0, NULL)) != 0) {
+        rc = ok < 0 ? -1 : 0;
+        goto out;
+    }
+    qsort_r(cand, ncand, sizeof(*cand), cmp_victims, ps->victims);
+    for (size_t k = 0; k < ncand && !need; k++) {
+        use[k] = true;
+        if ((ok = fits_without(ps, &r, req, cand, use, ncand, NULL)) < 0)
+            goto out;
+        if (ok)
+            need = k + 1;
+    }
+    if (!need) {
+        rc = 0;
+        goto out;
+    }
+    /* the last one freed is needed (it did not fit before); the others
+     * are spared where they can be, and freeing less never makes room, so
+     * every one kept is needed */
+    for (size_t k = need - 1; k-- > 0;) {
+        use[k] = false;
+        if ((ok = fits_without(ps, &r, req, cand, use, need, NULL)) < 0)
+            goto out;
+        if (!ok)
+            use[k] = true;
+    }
+    if ((ok = fewer_victims(ps, &r, req, cand, use, ncand, &need)) < 0 ||
+        (ok = fits_without(ps, &r, req, cand, use, need, &a)) <= 0) {
+        rc = ok < 0 ? -1 : 0; /* it fitted with these a moment ago */
+        goto out;
+    }
+    rc = commit_preemption(ps, job, cand, use, need, a) < 0 ? -1 : 1;
+out:
+    flurm_alloc_destroy(a);
+    free(cand);
+    free(use);
+    return rc;
+}
+
 /* schedule()'s walk down the queue for one job record.  -1 on ENOMEM. */
 static int walk_one(struct pass *ps, const struct queued *q, struct sched_decision *d)
 {
@@ -1680,7 +2075,8 @@ static int walk_one(struct pass *ps, const struct queued *q, struct sched_decisi
          * nodes, unless it ends before this job could start */
         set_reason(d, SCHED_WAIT_RESOURCES, NULL);
         fail_by_part = true;
-        if (reserve(ps, job, p, req, exc) < 0)
+        if ((ok = try_preempt(ps, job, p, req, exc)) < 0 ||
+            (!ok && reserve(ps, job, p, req, exc) < 0))
             goto out;
     } else if ((ok = could_run(ps, job, p, ON_ALL, req, exc)) < 0) {
         goto out;
@@ -1726,6 +2122,7 @@ void sched_result_destroy(struct sched_result *res)
         flurm_alloc_destroy(res->starts[i].alloc);
     free(res->starts);
     free(res->timeouts);
+    free(res->preempts);
     free(res->d);
     free(res);
 }
@@ -1848,6 +2245,8 @@ struct sched_result *sched_pass(const struct sched_site *site, const struct sche
     for (size_t i = 0; i < njobs; i++)
         ix.by_id[i] = &jobs[i];
     qsort(ix.by_id, njobs, sizeof(*ix.by_id), cmp_job_ptr);
+    if (find_victims(&ps, &ix, holds, nholds) < 0)
+        goto nomem;
 
     /* decisions in job id order, whatever the input order */
     for (size_t k = 0; k < njobs; k++) {
@@ -1904,6 +2303,8 @@ out:
         free(ps.resv[i].nodes);
     free(ps.resv);
     free(ps.arrays);
+    free(ps.victims);
+    free(ps.completing);
     free(ps.no_fit.e);
     free(ps.could_run.e);
     return res;

@@ -8,7 +8,8 @@
  *
  *     (site, jobs, holds, node states, now)
  *         ->  one decision per pending job, the jobs to start (with their
- *             allocations), the running jobs past their time limit
+ *             allocations), the running jobs to preempt, the running jobs
+ *             past their time limit
  *
  * site    what slurm.conf says: priority settings, nodes and partitions
  *         (sched_site_create, immutable);
@@ -82,8 +83,9 @@ enum {
 
 /* Snapshot what the scheduler needs from c (borrowed for the call):
  * PriorityType and its weights, flags and PriorityFavorSmall, PrivateData,
- * the nodes (CPUs, memory, features) and the partitions (members, limits,
- * state, PriorityJobFactor / PriorityTier).  NULL and errno (ENOMEM, or
+ * PreemptType / PreemptMode / PreemptExemptTime, the nodes (CPUs, memory,
+ * features) and the partitions (members, limits, state, PriorityJobFactor
+ * / PriorityTier, PreemptMode).  NULL and errno (ENOMEM, or
  * EINVAL with the reason in err for a value it cannot use).  Caller
  * destroys. */
 struct sched_site *sched_site_create(const struct flurm_slurmconf *c, char *err, size_t errlen);
@@ -93,6 +95,10 @@ void sched_site_destroy(struct sched_site *site);
 
 /* Whether PriorityType is priority/multifactor (else priority/basic). */
 bool sched_site_multifactor(const struct sched_site *site);
+
+/* Whether jobs may be preempted: PreemptType=preempt/partition_prio with a
+ * global PreemptMode other than OFF (other PreemptTypes preempt nothing). */
+bool sched_site_preempts(const struct sched_site *site);
 
 /* Nodes in slurm.conf order: how many, the name of node i (borrowed), and
  * the index of the node called name (borrowed), or -1. */
@@ -196,6 +202,14 @@ struct sched_decision {
     bool would_start; /* started by this pass (see starts): job.start says the rest */
 };
 
+/* A running job the pass stops to make room for a pending one
+ * (PreemptType=preempt/partition_prio): the store's job.preempt. */
+struct sched_preempt {
+    uint32_t job_id; /* the running job */
+    uint32_t by;     /* the pending job it makes room for */
+    bool requeue;    /* its PreemptMode is REQUEUE, else CANCEL */
+};
+
 /* A job the pass starts; an array's meta record appears once per task. */
 struct sched_start {
     uint32_t job_id;
@@ -209,15 +223,20 @@ struct sched_result {
     struct sched_start *starts; /* in the order the pass started them */
     size_t ntimeouts;
     uint32_t *timeouts;         /* RUNNING jobs past their end time, by id */
+    size_t npreempts;
+    struct sched_preempt *preempts; /* by preemptor in queue order, then
+                                     * the order they were chosen in */
     int64_t next_wakeup;        /* earliest future begin or end time, 0 if none */
 };
 
 /* Decide every pending job of jobs[0..njobs) that is not held: its
  * priority (multifactor: recomputed unless direct_prio; basic: kept), the
  * reason it waits for, as slurmctld's scheduler would show it, or that it
- * starts now and where (see docs/scheduler.md for the model, the backfill
- * and where FLURM differs).  holds[0..nholds) is what running and
- * completing jobs hold; a job there is never started again.  node_state[i]
+ * starts now and where, and which running jobs of lower PriorityTier it
+ * preempts when it cannot start (see docs/scheduler.md for the model, the
+ * backfill, preemption and where FLURM differs).  holds[0..nholds) is
+ * what running and completing jobs hold; a job there is never started
+ * again, and a running one is preempted only if its record is in jobs.  node_state[i]
  * is the state word of site node i (sched_site_node_count() entries).
  * Borrowed inputs; NULL and ENOMEM.  Caller destroys the result. */
 struct sched_result *sched_pass(const struct sched_site *site, const struct sched_job *jobs,

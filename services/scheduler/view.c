@@ -422,3 +422,29 @@ nomem:
     errno = ENOMEM;
     return NULL;
 }
+
+json_t *view_preempt_body(const struct sched_result *res, int64_t now)
+{
+    json_t *list = json_array();
+
+    if (!list)
+        goto nomem;
+    for (size_t i = 0; i < res->npreempts; i++) {
+        const struct sched_preempt *p = &res->preempts[i];
+        json_t *e = json_pack("{s:I, s:s, s:I}", "job_id", (json_int_t)p->job_id, "mode",
+                              p->requeue ? "requeue" : "cancel", "by", (json_int_t)p->by);
+
+        if (!e || json_array_append_new(list, e) < 0)
+            goto nomem;
+    }
+    if (!json_array_size(list)) {
+        json_decref(list);
+        errno = 0;
+        return NULL;
+    }
+    return json_pack("{s:I, s:o}", "time", (json_int_t)now, "jobs", list);
+nomem:
+    json_decref(list);
+    errno = ENOMEM;
+    return NULL;
+}

@@ -93,6 +93,11 @@ json_t *view_updates(const struct view *v, const struct sched_result *res, int64
  * New reference. */
 json_t *view_start_body(const struct sched_result *res, int64_t now);
 
+/* The job.preempt body of res's preemptions (borrowed): {"time": now,
+ * "jobs": [{job_id, mode: "requeue" | "cancel", by}]}, or NULL with errno
+ * 0 when there is none (ENOMEM).  New reference. */
+json_t *view_preempt_body(const struct sched_result *res, int64_t now);
+
 /* The job.timeout body of res's timeouts: {"time": now, "jobs": [ids]}, or
  * NULL with errno 0 when there is none (ENOMEM).  New reference. */
 json_t *view_timeout_body(const struct sched_result *res, int64_t now);
