@@ -14,6 +14,9 @@
 
 #include "common/log.h"
 
+/* Replies that may wait for their pipe (NNG caps the option at 8192). */
+#define SUP_CTL_SENDBUF 1024
+
 struct sup_ctl_req {
     struct sup_ctl *ctl;
     nng_msg *backtrace; /* the request's raw header: routes the reply */
@@ -185,6 +188,15 @@ struct sup_ctl *sup_ctl_create(struct ev_loop *loop, const char *url, sup_ctl_ha
         goto error;
     }
     ctl->open = true;
+    /* Replies are sent without blocking the loop.  With NNG's default
+     * send buffer (none) a reply sent while the socket is still handing
+     * the previous one to its pipe fails with EAGAIN and is lost: a
+     * client asking status then reload back to back (the gateway's
+     * reconfigure) would wait forever. */
+    if ((rv = nng_socket_set_int(ctl->sock, NNG_OPT_SENDBUF, SUP_CTL_SENDBUF)) != 0) {
+        snprintf(err, errlen, "control socket: %s", nng_strerror(rv));
+        goto error;
+    }
     if ((rv = nng_listen(ctl->sock, url, NULL, 0)) != 0) {
         snprintf(err, errlen, "control socket %s: %s", url, nng_strerror(rv));
         goto error;

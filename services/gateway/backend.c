@@ -4,6 +4,7 @@
 #include "services/gateway/backend.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@ struct gw_backends {
     char *rundir;
     struct backend list[MAX_BACKENDS];
     size_t n;
+    struct flurm_client *supervisor;
 };
 
 struct gw_backends *gw_backends_create(struct flurm_loop *loop, const char *rundir)
@@ -53,6 +55,7 @@ void gw_backends_destroy(struct gw_backends *b)
         return;
     for (size_t i = 0; i < b->n; i++)
         flurm_client_destroy(b->list[i].client);
+    flurm_client_destroy(b->supervisor);
     free(b->rundir);
     free(b);
 }
@@ -106,6 +109,36 @@ struct flurm_client *gw_backends_client(struct gw_backends *b, const char *svc)
         flurm_err("cannot dial %s: %s", url, strerror(errno));
     free(url);
     return be->client;
+}
+
+struct flurm_client *gw_backends_supervisor(struct gw_backends *b)
+{
+    struct stat st;
+    char *path = NULL, *url = NULL;
+
+    if (b->supervisor)
+        return b->supervisor;
+    /* Dial only a socket that exists: a dial that hangs up during NNG's
+     * handshake can stop the supervisor's listener for good (nng#1518),
+     * so no speculative dials. */
+    if (asprintf(&path, "%s/ipc/sup.ctl", b->rundir) < 0) {
+        path = NULL;
+        goto out;
+    }
+    if (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+        errno = ENOENT;
+        goto out;
+    }
+    if (asprintf(&url, "ipc://%s", path) < 0) {
+        url = NULL;
+        goto out;
+    }
+    if (!(b->supervisor = flurm_client_create(b->loop, url, "gateway")))
+        flurm_err("cannot dial %s: %s", url, strerror(errno));
+out:
+    free(url);
+    free(path);
+    return b->supervisor;
 }
 
 size_t gw_backends_pending(const struct gw_backends *b)

@@ -37,6 +37,13 @@ bool gw_backends_present(struct gw_backends *b, const char *svc);
  * or NULL/errno. */
 struct flurm_client *gw_backends_client(struct gw_backends *b, const char *svc);
 
+/* The client of the supervisor's control socket (ipc://RUNDIR/ipc/sup.ctl,
+ * docs/supervisor.md), created on first use and kept: it is destroyed with
+ * the set, before the connections, like the services' clients.  Borrowed;
+ * NULL with errno ENOENT when no supervisor control socket exists in the
+ * run folder (a standalone gateway). */
+struct flurm_client *gw_backends_supervisor(struct gw_backends *b);
+
 /* Requests sent to any service and not completed yet. */
 size_t gw_backends_pending(const struct gw_backends *b);
 

@@ -312,6 +312,7 @@ int gw_run(const struct gw_options *o)
         .stats = gw.stats,
         .backends = gw.backends,
         .build_info = &gw.bi,
+        .self_name = name,
         /* SLURM clients stop waiting after MessageTimeout: answer before
          * that, so that they print our error and not a socket timeout. */
         .rpc_timeout = o->rpc_timeout > 0 ? o->rpc_timeout

@@ -32,12 +32,19 @@
 #define RC_VERSION_ERROR 1005
 #define RC_NO_CHANGE_IN_DATA 1900
 #define RC_ACCESS_DENIED 2002
+#define RC_USER_ID_MISSING 2010
 #define RC_INCOMPLETE_PACKET 5003
 /* slurmctld_req() answers an RPC it has no handler for with EINVAL. */
 #define RC_UNSERVED EINVAL
 /* A backend that stays silent: EAGAIN is what makes sbatch retry
  * ("Slurm temporarily unable to accept job, sleeping and retrying"). */
 #define RC_TRY_AGAIN EAGAIN
+
+/* How long the supervisor may take to list its tree, and to reload one
+ * service (it bounds each reload by the service's ready_timeout itself;
+ * this only guards against a supervisor that went away). */
+#define SUP_STATUS_TIMEOUT 5.0
+#define SUP_RELOAD_TIMEOUT 300.0
 
 /* Requesting hosts whose names are kept (hosts.h). */
 #define HOSTS_CACHED 1024
@@ -52,10 +59,25 @@ struct gw_rpc {
     struct flurm_buf *body; /* scratch for packing a reply body */
     struct gw_hosts *hosts; /* requesters' host names (AllocNode) */
     uint8_t unserved_logged[65536 / 8];
+
+    /* `scontrol reconfigure`: one at a time, as slurmctld serves them. */
+    struct {
+        bool active;          /* from the request until our own reload was asked */
+        struct gw_call *call; /* scontrol's, until it is answered */
+        json_t *todo;         /* services to reload, in the tree's start order */
+        size_t next;          /* index in todo of the one being reloaded */
+        bool self_ready;      /* we are a ready service of the tree: reload us last */
+        ev_timer deadline_w;  /* answer scontrol before it gives up */
+    } reconf;
 };
 
 typedef void (*local_fn)(struct gw_rpc *rpc, struct gw_call *call,
                          const struct flurm_msg_parts *parts);
+
+/* What a route does with a successful answer of its service before the
+ * client gets its reply (the reply body is borrowed for the call).  It
+ * ends the call itself, now or later. */
+typedef void (*after_fn)(struct gw_call *call, json_t *body);
 
 struct route {
     uint16_t type;          /* the request (enum flurm_msg_type) */
@@ -64,6 +86,8 @@ struct route {
     local_fn local;
     uint16_t reply_type;    /* what a successful "msg" is packed as */
     uint16_t alt_reply_type; /* another reply the service may choose, or 0 */
+    after_fn after;          /* NULL: the answer is the reply */
+    bool no_reply;           /* the sender expects no reply (slurmctld sends none) */
 };
 
 static void local_ping(struct gw_rpc *rpc, struct gw_call *call,
@@ -74,33 +98,49 @@ static void local_fed_info(struct gw_rpc *rpc, struct gw_call *call,
                            const struct flurm_msg_parts *parts);
 static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
                              const struct flurm_msg_parts *parts);
+static void local_reconfigure(struct gw_rpc *rpc, struct gw_call *call,
+                              const struct flurm_msg_parts *parts);
+static void after_kill(struct gw_call *call, json_t *body);
+
+#define LOCAL(t, fn, reply) {.type = (t), .local = (fn), .reply_type = (reply)}
+#define FORWARD(t, svc, internal_type, reply) \
+    {.type = (t), .service = (svc), .internal = (internal_type), .reply_type = (reply)}
 
 /* docs/rpc-routing.md, "Routing table".  Anything not here is unserved. */
 static const struct route routes[] = {
-    {FLURM_REQUEST_PING, NULL, NULL, local_ping, FLURM_RESPONSE_SLURM_RC, 0},
-    {FLURM_REQUEST_BUILD_INFO, NULL, NULL, local_build_info, FLURM_RESPONSE_BUILD_INFO, 0},
-    {FLURM_REQUEST_FED_INFO, NULL, NULL, local_fed_info, FLURM_RESPONSE_FED_INFO, 0},
-    {FLURM_REQUEST_STATS_INFO, NULL, NULL, local_stats_info, FLURM_RESPONSE_STATS_INFO, 0},
-    {FLURM_REQUEST_SUBMIT_BATCH_JOB, "store", "job.submit", NULL,
-     FLURM_RESPONSE_SUBMIT_BATCH_JOB, 0},
-    {FLURM_REQUEST_JOB_INFO, "store", "job.info", NULL, FLURM_RESPONSE_JOB_INFO, 0},
-    {FLURM_REQUEST_JOB_INFO_SINGLE, "store", "job.info_single", NULL, FLURM_RESPONSE_JOB_INFO,
-     0},
-    {FLURM_REQUEST_JOB_USER_INFO, "store", "job.user_info", NULL, FLURM_RESPONSE_JOB_INFO, 0},
-    {FLURM_REQUEST_KILL_JOB, "store", "job.kill", NULL, FLURM_RESPONSE_SLURM_RC, 0},
-    {FLURM_REQUEST_UPDATE_JOB, "store", "job.update", NULL, FLURM_RESPONSE_SLURM_RC,
-     FLURM_RESPONSE_JOB_ARRAY_ERRORS},
-    {FLURM_REQUEST_NODE_INFO, "nodes", "node.info", NULL, FLURM_RESPONSE_NODE_INFO, 0},
-    {FLURM_REQUEST_NODE_INFO_SINGLE, "nodes", "node.info_single", NULL,
-     FLURM_RESPONSE_NODE_INFO, 0},
-    {FLURM_REQUEST_PARTITION_INFO, "nodes", "partition.info", NULL,
-     FLURM_RESPONSE_PARTITION_INFO, 0},
-    {FLURM_REQUEST_UPDATE_NODE, "nodes", "node.update", NULL, FLURM_RESPONSE_SLURM_RC, 0},
-    {FLURM_MESSAGE_NODE_REGISTRATION_STATUS, "nodes", "node.register", NULL,
-     FLURM_RESPONSE_NODE_REGISTRATION, 0},
-    {FLURM_REQUEST_PRIORITY_FACTORS, "sched", "priority.factors", NULL,
-     FLURM_RESPONSE_PRIORITY_FACTORS, 0},
-    {FLURM_REQUEST_SHARE_INFO, "sched", "share.info", NULL, FLURM_RESPONSE_SHARE_INFO, 0},
+    LOCAL(FLURM_REQUEST_PING, local_ping, FLURM_RESPONSE_SLURM_RC),
+    LOCAL(FLURM_REQUEST_BUILD_INFO, local_build_info, FLURM_RESPONSE_BUILD_INFO),
+    LOCAL(FLURM_REQUEST_FED_INFO, local_fed_info, FLURM_RESPONSE_FED_INFO),
+    LOCAL(FLURM_REQUEST_STATS_INFO, local_stats_info, FLURM_RESPONSE_STATS_INFO),
+    LOCAL(FLURM_REQUEST_RECONFIGURE, local_reconfigure, FLURM_RESPONSE_SLURM_RC),
+    FORWARD(FLURM_REQUEST_SUBMIT_BATCH_JOB, "store", "job.submit",
+            FLURM_RESPONSE_SUBMIT_BATCH_JOB),
+    FORWARD(FLURM_REQUEST_JOB_INFO, "store", "job.info", FLURM_RESPONSE_JOB_INFO),
+    FORWARD(FLURM_REQUEST_JOB_INFO_SINGLE, "store", "job.info_single", FLURM_RESPONSE_JOB_INFO),
+    FORWARD(FLURM_REQUEST_JOB_USER_INFO, "store", "job.user_info", FLURM_RESPONSE_JOB_INFO),
+    {.type = FLURM_REQUEST_KILL_JOB, .service = "store", .internal = "job.kill",
+     .reply_type = FLURM_RESPONSE_SLURM_RC, .after = after_kill},
+    {.type = FLURM_REQUEST_UPDATE_JOB, .service = "store", .internal = "job.update",
+     .reply_type = FLURM_RESPONSE_SLURM_RC, .alt_reply_type = FLURM_RESPONSE_JOB_ARRAY_ERRORS},
+    /* From slurmstepd / slurmd when a job ends (docs/running-jobs.md). */
+    FORWARD(FLURM_REQUEST_COMPLETE_BATCH_SCRIPT, "store", "job.complete",
+            FLURM_RESPONSE_SLURM_RC),
+    /* slurmd sends it with slurm_send_only_controller_msg and slurmctld's
+     * _slurm_rpc_epilog_complete answers nothing: a lost one is covered
+     * by the terminate request being re-sent. */
+    {.type = FLURM_MESSAGE_EPILOG_COMPLETE, .service = "store", .internal = "job.epilog_complete",
+     .reply_type = FLURM_RESPONSE_SLURM_RC, .no_reply = true},
+    FORWARD(FLURM_REQUEST_NODE_INFO, "nodes", "node.info", FLURM_RESPONSE_NODE_INFO),
+    FORWARD(FLURM_REQUEST_NODE_INFO_SINGLE, "nodes", "node.info_single",
+            FLURM_RESPONSE_NODE_INFO),
+    FORWARD(FLURM_REQUEST_PARTITION_INFO, "nodes", "partition.info",
+            FLURM_RESPONSE_PARTITION_INFO),
+    FORWARD(FLURM_REQUEST_UPDATE_NODE, "nodes", "node.update", FLURM_RESPONSE_SLURM_RC),
+    FORWARD(FLURM_MESSAGE_NODE_REGISTRATION_STATUS, "nodes", "node.register",
+            FLURM_RESPONSE_NODE_REGISTRATION),
+    FORWARD(FLURM_REQUEST_PRIORITY_FACTORS, "sched", "priority.factors",
+            FLURM_RESPONSE_PRIORITY_FACTORS),
+    FORWARD(FLURM_REQUEST_SHARE_INFO, "sched", "share.info", FLURM_RESPONSE_SHARE_INFO),
 };
 
 static const struct route *find_route(uint16_t type)
@@ -143,6 +183,8 @@ static const char *type_name(uint16_t wire)
     return name ? name : "unknown type";
 }
 
+static void reconf_deadline(struct ev_loop *loop, ev_timer *w, int revents);
+
 struct gw_rpc *gw_rpc_create(const struct gw_rpc_config *cfg)
 {
     struct gw_rpc *rpc = NULL;
@@ -156,7 +198,11 @@ struct gw_rpc *gw_rpc_create(const struct gw_rpc_config *cfg)
         !(rpc->hosts = gw_hosts_create(HOSTS_CACHED)))
         goto error;
     rpc->cfg = *cfg;
+    if (!rpc->cfg.self_name)
+        rpc->cfg.self_name = "gateway";
     rpc->slurm_user = cfg->build_info->slurm_user_id;
+    ev_init(&rpc->reconf.deadline_w, reconf_deadline);
+    rpc->reconf.deadline_w.data = rpc;
     return rpc;
 error:
     gw_rpc_destroy(rpc);
@@ -167,6 +213,8 @@ void gw_rpc_destroy(struct gw_rpc *rpc)
 {
     if (!rpc)
         return;
+    ev_timer_stop(flurm_loop_ev(rpc->cfg.loop), &rpc->reconf.deadline_w);
+    json_decref(rpc->reconf.todo);
     flurm_buf_destroy(rpc->body);
     gw_hosts_destroy(rpc->hosts);
     free(rpc);
@@ -187,6 +235,14 @@ static struct flurm_buf *body_buf(struct gw_rpc *rpc)
 
 /* ---- ending a call ---------------------------------------------------------- */
 
+/* A message whose sender reads no reply (MESSAGE_EPILOG_COMPLETE). */
+static bool silent(const struct gw_call *call)
+{
+    const struct route *r = call->route;
+
+    return r && r->no_reply;
+}
+
 static void finish(struct gw_call *call, int have_reply)
 {
     struct gw_rpc *rpc = call->rpc;
@@ -199,7 +255,7 @@ static void finish(struct gw_call *call, int have_reply)
     call->answered = true;
     json_decref(call->gathered);
     call->gathered = NULL;
-    if (have_reply && call->authenticated)
+    if ((have_reply || silent(call)) && call->authenticated)
         gw_stats_rpc(rpc->cfg.stats, call->wire_type, call->uid, now_us() - call->t0_us);
     call->done(call, have_reply);
 }
@@ -213,6 +269,14 @@ static void drop(struct gw_call *call)
 static void reply_rc(struct gw_call *call, int32_t rc)
 {
     struct gw_rpc *rpc = call->rpc;
+
+    if (silent(call)) {
+        if (rc != 0)
+            flurm_warn("%s: %s ended with code %d (no reply: the sender reads none)",
+                       call->peer, type_name(call->wire_type), rc);
+        finish(call, 0);
+        return;
+    }
 
     if (gw_reply_rc(rpc->cfg.auth, call->out, call->version, rc, call->restrict_uid) < 0) {
         flurm_err("%s: cannot send return code %d for %s: %s%s%s", call->peer, rc,
@@ -654,6 +718,10 @@ static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
         return;
     }
     body = flurm_msg_body(reply);
+    if (r->after) {
+        r->after(call, body);
+        return;
+    }
     msg = json_object_get(body, "msg");
     rc = json_object_get(body, "rc");
     if (!json_is_object(msg)) {
@@ -749,4 +817,282 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
         return;
     }
     json_decref(body);
+}
+
+/* ---- scancel: the store decides, the node manager delivers ------------------------- */
+
+static void signal_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_call *call = arg;
+
+    /* slurmctld answers scancel before its agent delivers the signal, so
+     * a delivery failure is the log's business, not the client's. */
+    if (errnum)
+        flurm_warn("%s: nodes did not answer job.signal (%s); the signal may not have been "
+                   "delivered",
+                   call->peer, strerror(errnum));
+    else if (!flurm_msg_ok(reply))
+        flurm_warn("%s: nodes could not deliver the signal: %d %s", call->peer,
+                   flurm_msg_error_code(reply), flurm_msg_error_text(reply));
+    reply_rc(call, call->rc);
+}
+
+/* job.kill answered {"rc": N} and, for a signal other than scancel's
+ * SIGKILL of a running job, "signal": {job_id, signal, flags, nodes,
+ * batch_host} for the node manager (docs/running-jobs.md). */
+static void after_kill(struct gw_call *call, json_t *body)
+{
+    struct gw_rpc *rpc = call->rpc;
+    json_t *rc = json_object_get(body, "rc");
+    json_t *sig = json_object_get(body, "signal");
+    struct flurm_client *nodes;
+
+    if (!json_is_integer(rc)) {
+        flurm_err("%s: store answered job.kill without \"rc\"", call->peer);
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    call->rc = (int32_t)json_integer_value(rc);
+    if (!sig) {
+        reply_rc(call, call->rc);
+        return;
+    }
+    if (!json_is_object(sig)) {
+        flurm_err("%s: store answered job.kill with a \"signal\" that is not an object",
+                  call->peer);
+        reply_rc(call, call->rc);
+        return;
+    }
+    if (!gw_backends_present(rpc->cfg.backends, "nodes")) {
+        flurm_warn("%s: the signal of job %lld is not delivered: service nodes is not "
+                   "installed",
+                   call->peer, (long long)json_integer_value(json_object_get(sig, "job_id")));
+        reply_rc(call, call->rc);
+        return;
+    }
+    if (!(nodes = gw_backends_client(rpc->cfg.backends, "nodes")) ||
+        flurm_client_request(nodes, "job.signal", sig, rpc->cfg.rpc_timeout, signal_done,
+                             call) < 0) {
+        flurm_warn("%s: cannot hand the signal of job %lld to the node manager: %s", call->peer,
+                   (long long)json_integer_value(json_object_get(sig, "job_id")),
+                   strerror(errno));
+        reply_rc(call, call->rc);
+    }
+}
+
+/* ---- scontrol reconfigure: a rolling reload of every service --------------------------
+ *
+ * slurmctld re-reads slurm.conf in place.  FLURM's services read it when
+ * they start, so reconfiguring is reloading them: flurm-sup starts a new
+ * instance of each beside the old one, the new one reads the file, and the
+ * old one drains only once the new one is ready.  A slurm.conf the new
+ * instance refuses (it exits 100 before it is ready) leaves the old one
+ * serving, and the roll stops there.  Services reload one at a time in
+ * the tree's start order (the store first, then those that read it); the
+ * gateway answers scontrol and reloads itself last, its old instance
+ * draining the connections it holds. */
+
+static void reconf_finish(struct gw_rpc *rpc, int32_t rc)
+{
+    struct gw_call *call = rpc->reconf.call;
+
+    ev_timer_stop(flurm_loop_ev(rpc->cfg.loop), &rpc->reconf.deadline_w);
+    if (!call)
+        return;
+    rpc->reconf.call = NULL;
+    reply_rc(call, rc);
+}
+
+static void reconf_end(struct gw_rpc *rpc, int32_t rc)
+{
+    reconf_finish(rpc, rc);
+    json_decref(rpc->reconf.todo);
+    rpc->reconf.todo = NULL;
+    rpc->reconf.active = false;
+}
+
+static void reconf_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct gw_rpc *rpc = w->data;
+
+    (void)loop;
+    (void)revents;
+    /* slurmctld's own answer when a reconfiguration is still running. */
+    flurm_warn("reconfigure: still reloading after %.1f s; answering EINPROGRESS, the reload "
+               "goes on",
+               rpc->cfg.rpc_timeout);
+    reconf_finish(rpc, EINPROGRESS);
+}
+
+static void self_reload_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_rpc *rpc = arg;
+
+    /* ECANCELED: this instance was replaced and is exiting, as asked. */
+    if (errnum && errnum != ECANCELED)
+        flurm_warn("reconfigure: no answer to the reload of %s: %s", rpc->cfg.self_name,
+                   strerror(errnum));
+    else if (reply && !flurm_msg_ok(reply))
+        flurm_err("reconfigure: %s", flurm_msg_error_text(reply));
+    rpc->reconf.active = false;
+}
+
+static void reconf_next(struct gw_rpc *rpc);
+
+static void reload_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_rpc *rpc = arg;
+    const char *name = json_string_value(json_array_get(rpc->reconf.todo, rpc->reconf.next));
+    json_t *body;
+
+    if (errnum) {
+        flurm_err("reconfigure: the supervisor did not answer the reload of %s: %s", name,
+                  strerror(errnum));
+        reconf_end(rpc, RC_SLURM_ERROR);
+        return;
+    }
+    if (!flurm_msg_ok(reply)) {
+        /* The new instance refused the configuration; the old one serves. */
+        flurm_err("reconfigure failed: %s", flurm_msg_error_text(reply));
+        reconf_end(rpc, RC_SLURM_ERROR);
+        return;
+    }
+    body = flurm_msg_body(reply);
+    flurm_info("reconfigure: %s reloaded (pid %lld, was %lld)", name,
+               (long long)json_integer_value(json_object_get(body, "pid")),
+               (long long)json_integer_value(json_object_get(body, "old_pid")));
+    rpc->reconf.next++;
+    reconf_next(rpc);
+}
+
+static void reconf_next(struct gw_rpc *rpc)
+{
+    struct flurm_client *sup = gw_backends_supervisor(rpc->cfg.backends);
+    const char *name = json_string_value(json_array_get(rpc->reconf.todo, rpc->reconf.next));
+    json_t *body;
+
+    if (!sup) {
+        flurm_err("reconfigure: the supervisor's control socket is gone");
+        reconf_end(rpc, RC_SLURM_ERROR);
+        return;
+    }
+    if (!name) { /* everything else was reloaded: answer, then ourselves */
+        reconf_finish(rpc, 0);
+        json_decref(rpc->reconf.todo);
+        rpc->reconf.todo = NULL;
+        if (!rpc->reconf.self_ready) {
+            flurm_warn("reconfigure: %s is not a ready service of the supervisor's tree: this "
+                       "instance keeps the slurm.conf it started with",
+                       rpc->cfg.self_name);
+            rpc->reconf.active = false;
+            return;
+        }
+        flurm_info("reconfigure: every other service reloaded; reloading %s",
+                   rpc->cfg.self_name);
+        if (!(body = json_pack("{s:s}", "service", rpc->cfg.self_name)) ||
+            flurm_client_request(sup, "sup.reload", body, SUP_RELOAD_TIMEOUT, self_reload_done,
+                                 rpc) < 0) {
+            flurm_err("reconfigure: cannot ask for the reload of %s: %s", rpc->cfg.self_name,
+                      strerror(errno));
+            rpc->reconf.active = false;
+        }
+        json_decref(body);
+        return;
+    }
+    flurm_info("reconfigure: reloading %s", name);
+    if (!(body = json_pack("{s:s}", "service", name)) ||
+        flurm_client_request(sup, "sup.reload", body, SUP_RELOAD_TIMEOUT, reload_done, rpc) <
+            0) {
+        flurm_err("reconfigure: cannot ask for the reload of %s: %s", name, strerror(errno));
+        reconf_end(rpc, RC_SLURM_ERROR);
+    }
+    json_decref(body);
+}
+
+/* The services of the tree below `node`, depth first in start order, into
+ * todo: those that are ready, except ourselves.  One that is not running
+ * reads the new slurm.conf when it starts anyway. */
+static void collect_services(struct gw_rpc *rpc, json_t *node, json_t *todo)
+{
+    const char *name = json_string_value(json_object_get(node, "name"));
+    const char *kind = json_string_value(json_object_get(node, "kind"));
+    const char *state = json_string_value(json_object_get(node, "state"));
+    json_t *child;
+    size_t i;
+
+    if (!name || !kind)
+        return;
+    if (strcmp(kind, "service") != 0) {
+        json_array_foreach(json_object_get(node, "children"), i, child)
+            collect_services(rpc, child, todo);
+        return;
+    }
+    if (strcmp(name, rpc->cfg.self_name) == 0) {
+        rpc->reconf.self_ready = state && strcmp(state, "ready") == 0;
+        return;
+    }
+    if (!state || strcmp(state, "ready") != 0) {
+        flurm_info("reconfigure: %s is %s, not reloaded (it reads slurm.conf when it starts)",
+                   name, state ? state : "in an unknown state");
+        return;
+    }
+    json_array_append_new(todo, json_string(name));
+}
+
+static void status_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_rpc *rpc = arg;
+
+    if (errnum || !flurm_msg_ok(reply)) {
+        flurm_err("reconfigure: the supervisor did not list its services: %s",
+                  errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+        reconf_end(rpc, RC_SLURM_ERROR);
+        return;
+    }
+    collect_services(rpc, json_object_get(flurm_msg_body(reply), "tree"), rpc->reconf.todo);
+    rpc->reconf.next = 0;
+    reconf_next(rpc);
+}
+
+static void local_reconfigure(struct gw_rpc *rpc, struct gw_call *call,
+                              const struct flurm_msg_parts *parts)
+{
+    struct flurm_client *sup;
+
+    (void)parts;
+    /* _slurm_rpc_reconfigure_controller: validate_super_user. */
+    if (call->uid != 0 && call->uid != rpc->slurm_user) {
+        flurm_warn("%s: security violation: REQUEST_RECONFIGURE from uid %u", call->peer,
+                   call->uid);
+        reply_rc(call, RC_USER_ID_MISSING);
+        return;
+    }
+    if (rpc->reconf.active) {
+        reply_rc(call, EINPROGRESS);
+        return;
+    }
+    if (!(sup = gw_backends_supervisor(rpc->cfg.backends))) {
+        flurm_err("%s: reconfigure: %s; nothing reloaded", call->peer,
+                  errno == ENOENT ? "no supervisor control socket in the run folder (the "
+                                    "gateway runs without flurm-sup)"
+                                  : strerror(errno));
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    if (!(rpc->reconf.todo = json_array())) {
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    flurm_info("%s: reconfigure requested by uid %u: reloading every service", call->peer,
+               call->uid);
+    rpc->reconf.active = true;
+    rpc->reconf.self_ready = false;
+    rpc->reconf.call = call;
+    ev_timer_set(&rpc->reconf.deadline_w, rpc->cfg.rpc_timeout, 0);
+    ev_timer_start(flurm_loop_ev(rpc->cfg.loop), &rpc->reconf.deadline_w);
+    if (flurm_client_request(sup, "sup.status", NULL, SUP_STATUS_TIMEOUT, status_done, rpc) <
+        0) {
+        flurm_err("%s: reconfigure: cannot ask the supervisor: %s", call->peer, strerror(errno));
+        reconf_end(rpc, RC_SLURM_ERROR);
+    }
 }

@@ -53,6 +53,7 @@ struct gw_call {
     bool authenticated;
     bool answered;
     struct in_addr addr;
+    int32_t rc;        /* the store's answer, kept while the nodes deliver a signal */
     int outstanding;   /* service.stats requests still out */
     json_t *gathered;  /* their merged bodies */
     void (*then)(struct gw_call *call);
@@ -66,6 +67,8 @@ struct gw_rpc_config {
     const struct flurm_build_info *build_info; /* borrowed: the site's configuration */
     double rpc_timeout;                /* seconds a forwarded request may take */
     double gather_timeout;             /* seconds for service.stats answers */
+    const char *self_name;             /* borrowed; our name in flurm-sup's tree, reloaded
+                                          last by `scontrol reconfigure`; NULL: "gateway" */
 };
 
 /* Everything in cfg is borrowed and must outlive the rpc.  NULL/errno.
