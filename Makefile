@@ -133,7 +133,7 @@ fuzz:
 
 bench: setup
 	@$(MAKE) --no-print-directory all
-	@B=$(B) bench/run
+	@B=$(B) bench/run --jobs
 
 clean:
 	rm -rf build build-asan build-fuzz
