@@ -26,6 +26,7 @@
 #include "common/alloc.h"
 #include "common/hostlist.h"
 #include "services/jobstore/held.h"
+#include "services/jobstore/steps.h"
 #include "wire/pack.h"
 
 /* ---- SLURM constants not worth a public name ------------------------------ */
@@ -465,6 +466,11 @@ struct job {
     bool launched;
     bool batch;
     uint16_t restart_cnt;
+    /* Interactive jobs (docs/steps.md): where salloc/srun listens
+     * (resp_host, the request's peer; the ports are desc's), and the job's
+     * steps (NULL until the first one). */
+    char *resp_host;
+    struct steps *steps;
     /* The request as normalized at submit (script and environment are kept
      * apart): name, partition, time limits, sizes, paths... */
     struct flurm_job_desc desc;
@@ -512,6 +518,8 @@ static void job_free(struct job *job)
     flurm_alloc_destroy(job->alloc);
     free(job->cg);
     free(job->counted);
+    free(job->resp_host);
+    steps_destroy(job->steps);
     flurm_record_free(&flurm_rec_job_desc, &job->desc);
     free(job->state_desc);
     free(job);
@@ -668,6 +676,9 @@ static void job_drop_alloc(struct jobs *jobs, struct job *job)
     job->cg = NULL;
     job->counted = NULL;
     job->launched = false;
+    /* a requeued job starts again from step 0, as slurmctld's requeue */
+    if (job->steps)
+        steps_clear(job->steps);
 }
 
 /* build_cg_bitmap: every host of the allocation is completing, and the job
@@ -690,6 +701,11 @@ static void job_begin_completing(struct job *job)
  * passes here, which also keeps the active count right. */
 static int mark_changed(struct jobs *jobs, struct job *job)
 {
+    uint32_t base = job->state & JOB_STATE_BASE;
+
+    /* a job's steps end with it, however it ended */
+    if (job->steps && base != JOB_RUNNING && base != JOB_SUSPENDED)
+        steps_end_all(job->steps, base == JOB_PENDING ? JOB_CANCELLED : base, jobs->now);
     reweigh(jobs, job);
     held_sync(jobs, job);
     job->seq = jobs->seq;
@@ -1076,6 +1092,10 @@ struct cmd {
     uint16_t proto;
     const json_t *msg;
     bool admin;
+    /* job.allocate: an interactive job (no script) and where its client
+     * listens (the request's TCP peer) */
+    bool interactive;
+    const char *peer;
 };
 
 static int cmd_read(struct jobs *jobs, const json_t *cmd, struct cmd *c)
@@ -1094,9 +1114,22 @@ static int cmd_read(struct jobs *jobs, const json_t *cmd, struct cmd *c)
     c->proto = (uint16_t)get_int(cmd, "proto", FLURM_PROTO_22_05);
     c->msg = json_object_get(cmd, "msg");
     c->admin = site_is_admin(jobs->site, c->uid);
+    c->peer = get_str(cmd, "peer");
+    if (!c->peer)
+        c->peer = get_str(auth, "addr");
     jobs->now = (int64_t)get_int(cmd, "time", 0);
     return 0;
 }
+
+/* Defined with the queries and the interactive jobs below. */
+struct asker;
+static bool hidden_private(const struct jobs *jobs, const struct asker *a, const struct job *job);
+static bool hidden_in_list(const struct jobs *jobs, const struct asker *a, const struct job *job,
+                           uint16_t show_flags);
+static json_t *alloc_resp_json(struct jobs *jobs, const struct job *job);
+static int step_signal(struct jobs *jobs, const struct cmd *c, uint32_t job_id,
+                       uint32_t step_id, uint16_t signal, uint16_t flags);
+static int parse_step_str(const char *str, uint32_t *job_id, uint32_t *step_id);
 
 /* ---- job.submit ------------------------------------------------------------ */
 
@@ -1971,13 +2004,13 @@ static int submit_validate(struct jobs *jobs, const struct cmd *c, struct flurm_
         rc = ESLURM_JOB_MISSING_SIZE_SPECIFICATION;
         goto out;
     }
-    if (!script || !*script) {
+    if (!c->interactive && (!script || !*script)) {
         rc = ESLURM_JOB_SCRIPT_MISSING;
         goto out;
     }
     /* FLURM refuses at once what slurmd would fail to run later (sbatch
      * checks the same on its side). */
-    if (strncmp(script, "#!", 2) != 0) {
+    if (!c->interactive && strncmp(script, "#!", 2) != 0) {
         snprintf(detail, dlen, "batch script does not start with #! and an interpreter");
         rc = ESLURM_JOB_SCRIPT_MISSING;
         goto out;
@@ -2075,7 +2108,8 @@ static int submit_late_checks(const struct jobs *jobs, const struct cmd *c,
         return ESLURM_DEPENDENCY;
     if ((rc = constraints_check(jobs, d)))
         return rc;
-    if (!d->container && (!json_is_array(env) || json_array_size(env) == 0))
+    /* only a batch job's environment is kept (salloc/srun keep their own) */
+    if (!c->interactive && !d->container && (!json_is_array(env) || json_array_size(env) == 0))
         return ESLURM_ENVIRONMENT_MISSING;
     return 0;
 }
@@ -2149,7 +2183,10 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
             job->array_max_tasks = (uint32_t)atoi(pct + 1);
     }
     job->state = JOB_PENDING;
-    job->batch = true; /* every submission carries a script (2009 otherwise) */
+    /* every batch submission carries a script (2009 otherwise) */
+    job->batch = !c->interactive;
+    if (c->interactive && c->peer && !(job->resp_host = strdup(c->peer)))
+        goto nomem;
     job->submit_time = jobs->now;
     job->proto = c->proto;
     job->requid = FLURM_NO_VAL;
@@ -2188,8 +2225,13 @@ static json_t *apply_submit(struct jobs *jobs, const struct cmd *c)
         return detail[0] ? result_user_err(rc, detail) : result_err(rc, NULL);
     }
     refresh_pending(jobs, job, true);
-    if (mark_changed(jobs, job) < 0 || add_script(jobs, job->job_id, c->msg) < 0)
+    if (mark_changed(jobs, job) < 0 || (!c->interactive && add_script(jobs, job->job_id, c->msg) < 0))
         return NULL;
+    if (c->interactive) {
+        json_t *resp = alloc_resp_json(jobs, job);
+
+        return resp ? result_ok(json_pack("{s:o}", "msg", resp)) : NULL;
+    }
     res = result_ok(json_pack("{s:{s:I, s:I, s:i, s:n}}", "msg", "job_id",
                               (json_int_t)job->job_id, "step_id",
                               (json_int_t)SLURM_BATCH_SCRIPT, "error_code", 0,
@@ -2416,6 +2458,7 @@ static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
     const char *field = NULL;
     char idbuf[16];
     const char *id;
+    uint32_t step_job, step;
     int rc;
 
     if (!merged)
@@ -2429,18 +2472,19 @@ static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
     json_decref(merged);
     if (rc < 0)
         return result_err(EINVAL, "malformed kill request");
-    if (k.step_id.step_id != FLURM_NO_VAL) {
-        flurm_record_free(&flurm_rec_kill_job, &k);
-        return result_err(ESLURM_NOT_SUPPORTED, "FLURM has no job steps to signal yet");
-    }
+    json_decref(jobs->signals);
+    jobs->signals = NULL;
     id = k.sjob_id;
     if (!id && k.step_id.job_id != FLURM_NO_VAL) {
         snprintf(idbuf, sizeof(idbuf), "%u", k.step_id.job_id);
         id = idbuf;
     }
-    json_decref(jobs->signals);
-    jobs->signals = NULL;
-    rc = id ? job_str_signal(jobs, c, id, k.signal, k.flags) : ESLURM_INVALID_JOB_ID;
+    if (k.step_id.step_id != FLURM_NO_VAL && k.step_id.job_id != FLURM_NO_VAL)
+        rc = step_signal(jobs, c, k.step_id.job_id, k.step_id.step_id, k.signal, k.flags);
+    else if (k.sjob_id && parse_step_str(k.sjob_id, &step_job, &step) == 0)
+        rc = step_signal(jobs, c, step_job, step, k.signal, k.flags);
+    else
+        rc = id ? job_str_signal(jobs, c, id, k.signal, k.flags) : ESLURM_INVALID_JOB_ID;
     flurm_record_free(&flurm_rec_kill_job, &k);
     if (rc == ENOMEM) {
         errno = ENOMEM;
@@ -2730,6 +2774,8 @@ static struct job *split_task(struct jobs *jobs, struct job *meta, uint32_t task
     job->cg = NULL;
     job->counted = NULL;
     job->launched = false;
+    job->resp_host = NULL;
+    job->steps = NULL;
     job->weight = 0; /* counted when marked changed */
     if (desc_copy(&meta->desc, &job->desc) < 0 ||
         (meta->state_desc && !(job->state_desc = strdup(meta->state_desc))))
@@ -3302,6 +3348,10 @@ static int start_one(struct jobs *jobs, uint32_t job_id, const json_t *alloc_jso
     run->reason = WAIT_NO_REASON;
     free(run->state_desc);
     run->state_desc = NULL;
+    /* the scheduler starts only jobs whose dependency is met, and
+     * slurmctld shows none once it is (it flushes the list) */
+    free(run->desc.dependency);
+    run->desc.dependency = NULL;
     run->start_time = jobs->now;
     limit = job_time_limit(jobs, run);
     run->end_time = limit == FLURM_INFINITE ? jobs->now + INFINITE_RUN_S
@@ -3705,17 +3755,48 @@ nomem:
 /* ---- job.sched_update ------------------------------------------------------ */
 
 /* One entry of job.sched_update: {job_id, priority?, state_reason,
- * state_desc?}.  False if it is not that. */
+ * state_desc?, start_time?, dependency?}.  False if it is not that. */
 static bool sched_entry_valid(const json_t *e)
 {
     const json_t *prio = json_object_get(e, "priority"), *desc = json_object_get(e, "state_desc");
+    const json_t *start = json_object_get(e, "start_time");
+    const json_t *dep = json_object_get(e, "dependency");
     json_int_t id = get_int(e, "job_id", 0), reason = get_int(e, "state_reason", -1);
 
     return json_is_object(e) && id > 0 && id <= UINT32_MAX && reason >= 0 &&
            reason <= UINT32_MAX &&
            (!prio || (json_is_integer(prio) && json_integer_value(prio) > 0 &&
                       json_integer_value(prio) <= UINT32_MAX)) &&
-           (!desc || json_is_null(desc) || json_is_string(desc));
+           (!desc || json_is_null(desc) || json_is_string(desc)) &&
+           (!start || (json_is_integer(start) && json_integer_value(start) >= 0)) &&
+           (!dep || json_is_string(dep));
+}
+
+/* The scheduler's view of a pending job's dependency and expected start
+ * (sched_update's dependency and start_time, when present): the
+ * dependency as slurmctld shows it, "" once met (the job is then
+ * independent, as test_job_dependency leaves it), and the backfill's
+ * expected start, 0 for unknown.  1 if the job changed, 0 if not, -1
+ * ENOMEM. */
+static int sched_plan_apply(struct jobs *jobs, struct job *job, const json_t *e)
+{
+    const json_t *start = json_object_get(e, "start_time");
+    const char *dep = get_str(e, "dependency");
+    int changed = 0;
+
+    if (start && !(job->state & JOB_COMPLETING) &&
+        (int64_t)json_integer_value(start) != job->start_time) {
+        job->start_time = (int64_t)json_integer_value(start);
+        changed = 1;
+    }
+    if (dep && !str_eq(*dep ? dep : NULL, job->desc.dependency)) {
+        if (replace_str(&job->desc.dependency, *dep ? dep : NULL) < 0)
+            return -1;
+        if (!*dep)
+            refresh_pending(jobs, job, false);
+        changed = 1;
+    }
+    return changed;
 }
 
 /* The scheduler's priorities and pending reasons.  Only pending jobs that
@@ -3762,6 +3843,16 @@ static json_t *apply_sched_update(struct jobs *jobs, const json_t *cmd)
                 touched = true;
             }
         }
+        /* before the reason: a dependency met words the reason anew */
+        switch (sched_plan_apply(jobs, job, e)) {
+        case -1:
+            goto nomem;
+        case 1:
+            touched = true;
+            break;
+        default:
+            break;
+        }
         if (reason != WAIT_HELD && reason != WAIT_HELD_USER &&
             (reason != job->reason || !str_eq(desc, job->state_desc))) {
             if (replace_str(&job->state_desc, desc) < 0)
@@ -3778,6 +3869,564 @@ nomem:
     json_decref(changed);
     json_decref(kept);
     errno = ENOMEM;
+    return NULL;
+}
+
+/* ---- job.launch_info: an array task's array ---------------------------------- */
+
+json_t *jobs_launch_array(const struct jobs *jobs, uint32_t job_id)
+{
+    const struct job *job = job_find(jobs, job_id);
+    const char *spec = job ? job->desc.array_inx : NULL, *colon;
+    uint32_t count, first, last, max_running;
+    long step = 1;
+    json_t *array;
+
+    if (!job || !job->array_job_id || !spec || !*spec) {
+        errno = ENOENT;
+        return NULL;
+    }
+    /* every task's desc is a copy of the array's: the array as submitted */
+    if (jobs_parse_array(spec, site_max_array_size(jobs->site), &count, &first, &last,
+                         &max_running) < 0)
+        return NULL;
+    /* _create_job_array reads the step with atoi after the ':' */
+    if ((colon = strchr(spec, ':')))
+        step = strtol(colon + 1, NULL, 10);
+    if (!(array = json_pack("{s:I, s:I, s:I, s:I}", "count", (json_int_t)count, "min",
+                            (json_int_t)first, "max", (json_int_t)last, "step",
+                            (json_int_t)step)))
+        errno = ENOMEM;
+    return array;
+}
+
+/* ---- interactive jobs and steps (docs/steps.md) ---------------------------- */
+
+/* SLURM codes of allocations and steps (slurm_errno.h 22.05). */
+enum {
+    ESLURM_JOB_PENDING = 2024,
+    ESLURM_DISABLED = 2037,
+    ESLURM_BAD_DIST = 2023,
+    ESLURM_NODES_BUSY = 2016,
+};
+/* job_node_ready's bits (slurm.h READY_*) */
+#define READY_NODE_STATE 0x01
+#define READY_JOB_STATE 0x02
+#define READY_PROLOG_STATE 0x04
+/* MaxTasksPerNode's default (slurm.conf) */
+#define MAX_TASKS_PER_NODE 512
+/* strings step_create refuses when longer (_test_strlen) */
+#define MAX_STEP_STR 1024
+
+/* build_alloc_msg / build_job_info_resp: RESPONSE_RESOURCE_ALLOCATION of a
+ * job, with the allocation once it runs (node_cnt 0 and no nodes while it
+ * waits).  New reference, NULL and ENOMEM. */
+static json_t *alloc_resp_json(struct jobs *jobs, const struct job *job)
+{
+    const struct flurm_job_desc *d = &job->desc;
+    const struct site_partition *p = job_partition(jobs, job);
+    const struct flurm_alloc *a = job_running(job) ? job->alloc : NULL;
+    struct flurm_resource_alloc_resp r;
+    uint16_t *cpus = NULL;
+    uint32_t *reps = NULL;
+    json_t *j = NULL;
+
+    memset(&r, 0, sizeof(r));
+    r.job_id = job->job_id;
+    r.partition = p ? (char *)p->name : d->partition;
+    r.account = d->account;
+    r.qos = d->qos;
+    r.resv_name = d->reservation;
+    r.uid = d->user_id;
+    r.gid = d->group_id;
+    r.select_plugin_id = FLURM_SELECT_PLUGIN_CONS_TRES;
+    if (job->bitflags & JOB_MEM_SET)
+        r.pn_min_memory = d->pn_min_memory;
+    r.ntasks_per_board = d->ntasks_per_board == FLURM_NO_VAL16 ? 0 : d->ntasks_per_board;
+    r.ntasks_per_core = d->ntasks_per_core == FLURM_NO_VAL16 ? FLURM_INFINITE16 : d->ntasks_per_core;
+    r.ntasks_per_socket =
+        d->ntasks_per_socket == FLURM_NO_VAL16 ? FLURM_INFINITE16 : d->ntasks_per_socket;
+    r.ntasks_per_tres = d->ntasks_per_tres == FLURM_NO_VAL16 ? 0 : d->ntasks_per_tres;
+    if (a && a->nhosts) {
+        uint32_t groups = 0;
+
+        if (!(cpus = calloc(a->nhosts, sizeof(*cpus))) || !(reps = calloc(a->nhosts, sizeof(*reps))))
+            goto out;
+        for (size_t i = 0; i < a->nhosts; i++) {
+            if (groups && cpus[groups - 1] == a->hosts[i].cpus) {
+                reps[groups - 1]++;
+            } else {
+                cpus[groups] = (uint16_t)a->hosts[i].cpus;
+                reps[groups++] = 1;
+            }
+        }
+        r.node_cnt = (uint32_t)a->nhosts;
+        r.node_list = a->nodes;
+        /* slurmctld gives every job a batch host: the first node */
+        r.batch_host = a->batch_host ? a->batch_host : a->hosts[0].name;
+        r.num_cpu_groups = groups;
+        r.cpu_groups.cpus_per_node = cpus;
+        r.cpu_groups.cpus_per_node_cnt = groups;
+        r.cpu_groups.cpu_count_reps = reps;
+        r.cpu_groups.cpu_count_reps_cnt = groups;
+    }
+    j = flurm_record_to_json(&flurm_rec_resource_alloc_resp, &r);
+out:
+    free(cpus);
+    free(reps);
+    if (!j)
+        errno = ENOMEM;
+    return j;
+}
+
+/* One job.allocs entry (docs/running-jobs.md, docs/steps.md).  New
+ * reference, NULL and ENOMEM. */
+static json_t *alloc_entry_json(const struct job *job)
+{
+    json_t *cg = json_array(), *e;
+
+    if (!cg)
+        return NULL;
+    for (size_t h = 0; job->alloc && h < job->alloc->nhosts; h++) {
+        if (job->cg[h] && json_array_append_new(cg, json_string(job->alloc->hosts[h].name)) < 0) {
+            json_decref(cg);
+            return NULL;
+        }
+    }
+    e = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:o?, s:o, s:s?, s:I, "
+                  "s:I}",
+                  "job_id", (json_int_t)job->job_id, "array_job_id",
+                  (json_int_t)job->array_job_id, "array_task_id", (json_int_t)job->array_task_id,
+                  "user_id", (json_int_t)job->desc.user_id, "group_id",
+                  (json_int_t)job->desc.group_id, "state", (json_int_t)job->state, "batch",
+                  job->batch, "launched", job->launched, "start_time",
+                  (json_int_t)job->start_time, "end_time", (json_int_t)job->end_time, "alloc",
+                  job->alloc ? flurm_alloc_to_json(job->alloc) : NULL, "completing", cg,
+                  "resp_host", job->resp_host, "alloc_resp_port",
+                  (json_int_t)(job->desc.alloc_resp_port == FLURM_NO_VAL16
+                                   ? 0
+                                   : job->desc.alloc_resp_port),
+                  "other_port",
+                  (json_int_t)(job->desc.other_port == FLURM_NO_VAL16 ? 0 : job->desc.other_port));
+    return e;
+}
+
+/* job.ready {auth, msg: job_id_msg}: job_node_ready's bits. */
+static json_t *query_ready(struct jobs *jobs, const json_t *msg)
+{
+    json_int_t id = get_int(msg, "job_id", -1);
+    const struct job *job = id > 0 && id <= UINT32_MAX ? job_find(jobs, (uint32_t)id) : NULL;
+    int ready = 0;
+
+    if (!job)
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    /* select_p_job_ready: the nodes of a running job are up (FLURM has no
+     * power saving); a job that does not run has none */
+    if (job_running(job))
+        ready |= READY_NODE_STATE | READY_JOB_STATE;
+    /* no PrologSlurmctld: the prolog bit is always set, as slurmctld sets
+     * it for any job whose prolog is not running */
+    ready |= READY_PROLOG_STATE;
+    return result_ok(json_pack("{s:{s:i}}", "msg", "return_code", ready));
+}
+
+/* job.alloc_info {auth, msg: job_alloc_info}: job_alloc_info_ptr. */
+static json_t *query_alloc_info(struct jobs *jobs, const struct asker *a, const json_t *msg)
+{
+    json_int_t id = get_int(msg, "job_id", -1);
+    const struct job *job = id > 0 && id <= UINT32_MAX ? job_find(jobs, (uint32_t)id) : NULL;
+    json_t *resp;
+
+    if (!job)
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    if (hidden_private(jobs, a, job))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (job_pending(job))
+        return result_err(ESLURM_JOB_PENDING, "Job is pending execution");
+    if (!job_running(job) || !job->alloc)
+        return result_err(ESLURM_ALREADY_DONE, NULL);
+    if (!(resp = alloc_resp_json(jobs, job)))
+        return NULL;
+    return result_ok(json_pack("{s:o}", "msg", resp));
+}
+
+/* job.alloc_complete {auth, time, msg: complete_job_alloc}: salloc/srun
+ * end their allocation (job_complete with the client's rc). */
+static json_t *apply_alloc_complete(struct jobs *jobs, const struct cmd *c)
+{
+    json_int_t id = get_int(c->msg, "job_id", -1);
+    uint32_t job_rc = (uint32_t)get_int(c->msg, "job_rc", 0);
+    struct job *job = id > 0 && id <= UINT32_MAX ? job_find(jobs, (uint32_t)id) : NULL;
+    int rc;
+
+    if (!job)
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    if (job->desc.user_id != c->uid && !c->admin)
+        return result_err(ESLURM_USER_ID_MISSING, NULL);
+    if (job_pending(job) && !(job->state & JOB_COMPLETING) && !job->batch) {
+        /* salloc interrupted while waiting: the allocation is cancelled */
+        job->state = JOB_CANCELLED;
+        job->requid = c->uid;
+        job->start_time = job->end_time = jobs->now;
+        return mark_changed(jobs, job) < 0 ? NULL : result_rc(0);
+    }
+    if ((rc = complete_job(jobs, job, false, job_rc)) == ENOMEM)
+        return NULL;
+    return result_rc(rc);
+}
+
+/* A job's steps, created on first use.  NULL and ENOMEM. */
+static struct steps *job_steps(struct job *job)
+{
+    if (!job->steps)
+        job->steps = steps_create();
+    return job->steps;
+}
+
+/* Names of expr that slurm.conf does not know, as node_name2bitmap
+ * refuses them. */
+static bool hostlist_known(const struct jobs *jobs, const char *expr)
+{
+    struct flurm_hostlist *hl;
+    bool ok = true;
+
+    if (!expr)
+        return true;
+    if (!(hl = flurm_hostlist_parse(expr, NULL, 0)))
+        return false;
+    for (size_t i = 0; ok && i < flurm_hostlist_count(hl); i++) {
+        char *name = flurm_hostlist_nth(hl, i);
+
+        ok = name && site_node_find(jobs->site, name) >= 0;
+        free(name);
+    }
+    flurm_hostlist_destroy(hl);
+    return ok;
+}
+
+/* step.create {auth, time, msg: step_create_req}: step_create.  Reply
+ * {"step": {...}, "job": job.allocs entry}. */
+static json_t *apply_step_create(struct jobs *jobs, const struct cmd *c)
+{
+    struct flurm_step_create_req req;
+    const struct site_partition *p;
+    const struct step *st = NULL;
+    struct steps_job sj;
+    const char *field = NULL;
+    struct steps *steps;
+    json_t *step_json, *job_json;
+    struct job *job;
+    int rc;
+
+    if (!json_is_object(c->msg) ||
+        flurm_record_from_json(&flurm_rec_step_create_req, c->msg, &req, &field) < 0)
+        return result_err(EINVAL, "malformed step request");
+    /* _slurm_rpc_job_step_create: the request speaks for its sender */
+    if (req.user_id != c->uid && !c->admin) {
+        rc = ESLURM_USER_ID_MISSING;
+        goto refused;
+    }
+    if (!(job = job_find(jobs, req.step_id.job_id))) {
+        rc = ESLURM_INVALID_JOB_ID;
+        goto refused;
+    }
+    if (req.user_id != job->desc.user_id) {
+        rc = ESLURM_ACCESS_DENIED;
+        goto refused;
+    }
+    if ((job->state & JOB_STATE_BASE) == JOB_SUSPENDED) {
+        rc = ESLURM_DISABLED;
+        goto refused;
+    }
+    if (job_pending(job) && !(job->state & JOB_COMPLETING)) {
+        rc = ESLURM_DUPLICATE_JOB_ID; /* slurmctld's word for it */
+        goto refused;
+    }
+    if (!job_running(job) || !job->alloc || job->end_time <= jobs->now) {
+        rc = ESLURM_ALREADY_DONE;
+        goto refused;
+    }
+    if ((req.host && strlen(req.host) > MAX_STEP_STR) ||
+        (req.name && strlen(req.name) > MAX_STEP_STR) ||
+        (req.network && strlen(req.network) > MAX_STEP_STR)) {
+        rc = ESLURM_PATHNAME_TOO_LONG;
+        goto refused;
+    }
+    if (!hostlist_known(jobs, req.exc_nodes)) {
+        rc = ESLURM_INVALID_NODE_NAME;
+        goto refused;
+    }
+    if (!hostlist_known(jobs, req.node_list)) {
+        rc = ESLURM_REQUESTED_NODE_CONFIG_UNAVAILABLE;
+        goto refused;
+    }
+    if (!(steps = job_steps(job)))
+        goto nomem;
+    p = job_partition(jobs, job);
+    sj = (struct steps_job){
+        .alloc = job->alloc,
+        .job_name = job->desc.name,
+        .part_max_time = p ? p->max_time : FLURM_INFINITE,
+        .enforce_part_limits = site_enforce_part_limits(jobs->site) != 0,
+        .max_tasks_per_node = MAX_TASKS_PER_NODE,
+        .proto = c->proto,
+        .now = jobs->now,
+    };
+    rc = steps_add(steps, &sj, &req, &st);
+    flurm_record_free(&flurm_rec_step_create_req, &req);
+    if (rc < 0)
+        goto nomem_freed;
+    if (rc)
+        return result_err(rc, NULL);
+    if (mark_changed(jobs, job) < 0 || !(step_json = steps_step_json(st, job->job_id, job->alloc)))
+        goto nomem_freed;
+    if (!(job_json = alloc_entry_json(job))) {
+        json_decref(step_json);
+        goto nomem_freed;
+    }
+    return result_ok(json_pack("{s:o, s:o}", "step", step_json, "job", job_json));
+refused:
+    flurm_record_free(&flurm_rec_step_create_req, &req);
+    return result_err(rc, NULL);
+nomem:
+    flurm_record_free(&flurm_rec_step_create_req, &req);
+nomem_freed:
+    errno = ENOMEM;
+    return NULL;
+}
+
+/* step.complete {auth, time, msg: step_complete}: step_partial_comp, from
+ * slurmstepd (root / SlurmUser) or srun (the owner). */
+static json_t *apply_step_complete(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *msg = json_object_get(cmd, "msg"), *auth = json_object_get(cmd, "auth");
+    const json_t *sid = json_object_get(msg, "step_id");
+    json_int_t job_id = get_int(sid, "job_id", -1), step_id = get_int(sid, "step_id", -1);
+    json_int_t first = get_int(msg, "range_first", -1), last = get_int(msg, "range_last", -1);
+    json_int_t uid = get_int(auth, "uid", -1);
+    struct job *job = job_id > 0 && job_id <= UINT32_MAX ? job_find(jobs, (uint32_t)job_id) : NULL;
+    bool finished;
+    int rc;
+
+    if (!job)
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    if (job->state == JOB_PENDING)
+        return result_err(ESLURM_JOB_PENDING, "Job is pending execution");
+    if (auth && !json_is_null(auth) && !service_cmd_allowed(jobs, cmd) &&
+        uid != (json_int_t)job->desc.user_id)
+        return result_err(ESLURM_USER_ID_MISSING, NULL);
+    if (step_id < 0 || step_id > UINT32_MAX || step_id == SLURM_BATCH_SCRIPT || !job->steps)
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    if (first < 0 || last < 0 || first > UINT32_MAX || last > UINT32_MAX)
+        return result_err(EINVAL, "bad node range");
+    rc = steps_complete(job->steps, (uint32_t)step_id, (uint32_t)first, (uint32_t)last,
+                        (uint32_t)get_int(msg, "step_rc", 0), jobs->now, &finished);
+    if (rc)
+        return result_err(rc, NULL);
+    if (mark_changed(jobs, job) < 0)
+        return NULL;
+    return result_ok(json_pack("{s:i, s:b}", "rc", 0, "finished", finished));
+}
+
+/* job_step_signal: a signal to one step of a running job, for the node
+ * manager to deliver (REQUEST_SIGNAL_TASKS to the step's nodes).  0 or a
+ * SLURM code. */
+static int step_signal(struct jobs *jobs, const struct cmd *c, uint32_t job_id,
+                       uint32_t step_id, uint16_t signal, uint16_t flags)
+{
+    struct job *job = job_find(jobs, job_id);
+    const struct step *st = NULL;
+    const char *nodes;
+    json_t *sig;
+
+    if (!job)
+        return ESLURM_INVALID_JOB_ID;
+    if (!may_act_on(c, job))
+        return ESLURM_USER_ID_MISSING;
+    if (job_finished(job))
+        return ESLURM_ALREADY_DONE;
+    if ((job->state & JOB_STATE_BASE) != JOB_RUNNING)
+        return ESLURM_TRANSITION_STATE_NO_UPDATE;
+    if (step_id == SLURM_BATCH_SCRIPT && job->batch && job->alloc && job->alloc->batch_host) {
+        nodes = job->alloc->batch_host;
+    } else {
+        if (!job->steps || !(st = steps_find(job->steps, step_id)) || st->state != JOB_RUNNING)
+            return ESLURM_INVALID_JOB_ID;
+        nodes = st->nodes;
+    }
+    if (!jobs->signals && !(jobs->signals = json_array()))
+        return ENOMEM;
+    sig = json_pack("{s:I, s:I, s:i, s:i, s:s}", "job_id", (json_int_t)job_id, "step_id",
+                    (json_int_t)step_id, "signal", (int)signal, "flags", (int)flags, "nodes",
+                    nodes);
+    return sig && json_array_append_new(jobs->signals, sig) == 0 ? 0 : ENOMEM;
+}
+
+/* "J.S" (or "J.batch"): the job and step of a step's name; -1 if str names
+ * no step. */
+static int parse_step_str(const char *str, uint32_t *job_id, uint32_t *step_id)
+{
+    const char *dot = str ? strchr(str, '.') : NULL;
+    char *end = NULL;
+    unsigned long v, s;
+
+    if (!dot || dot == str)
+        return -1;
+    errno = 0;
+    v = strtoul(str, &end, 10);
+    if (errno || end != dot || v == 0 || v > UINT32_MAX)
+        return -1;
+    if (!strcmp(dot + 1, "batch")) {
+        s = SLURM_BATCH_SCRIPT;
+    } else {
+        s = strtoul(dot + 1, &end, 10);
+        if (errno || end == dot + 1 || *end || s >= SLURM_BATCH_SCRIPT)
+            return -1;
+    }
+    *job_id = (uint32_t)v;
+    *step_id = (uint32_t)s;
+    return 0;
+}
+
+/* The job_step_info record of one step (_pack_ctld_job_step_info).  New
+ * reference, NULL and ENOMEM. */
+static json_t *step_info_json(struct jobs *jobs, const struct job *job, const struct step *st,
+                              int64_t now)
+{
+    const struct site_partition *p = job_partition(jobs, job);
+    size_t nbits = site_node_count(jobs->site);
+    struct flurm_job_step_info si;
+    struct taskset *inx = ts_create((uint32_t)nbits);
+    char *hex = NULL, *tres = NULL;
+    json_t *j = NULL;
+    uint64_t mem = 0;
+    uint32_t cpus = 0;
+
+    if (!inx)
+        goto out;
+    memset(&si, 0, sizeof(si));
+    si.array_job_id = job->array_job_id;
+    si.array_task_id = job->array_task_id;
+    si.step_id.job_id = job->job_id;
+    si.step_id.step_het_comp = FLURM_NO_VAL;
+    si.user_id = job->desc.user_id;
+    si.cluster = (char *)site_cluster_name(jobs->site);
+    si.partition = p ? (char *)p->name : job->desc.partition;
+    si.select_plugin_id = FLURM_SELECT_PLUGIN_CONS_TRES;
+    si.state = JOB_RUNNING;
+    if (!st) { /* the batch step, as build_batch_step makes it */
+        const char *host = job->alloc->batch_host;
+        ssize_t node = site_node_find(jobs->site, host);
+
+        si.step_id.step_id = SLURM_BATCH_SCRIPT;
+        si.num_tasks = 1;
+        si.time_limit = FLURM_INFINITE;
+        si.start_time = job->start_time;
+        si.nodes = (char *)host;
+        si.name = "batch";
+        si.start_protocol_ver = job->proto;
+        if (node >= 0)
+            ts_set(inx, (uint32_t)node);
+    } else {
+        si.step_id.step_id = st->step_id;
+        si.num_cpus = st->cpu_count;
+        si.cpu_freq_min = st->cpu_freq_min;
+        si.cpu_freq_max = st->cpu_freq_max;
+        si.cpu_freq_gov = st->cpu_freq_gov;
+        si.num_tasks = st->task_cnt;
+        si.task_dist = st->task_dist;
+        si.time_limit = st->time_limit;
+        si.srun_pid = st->srun_pid;
+        si.start_time = st->start_time;
+        si.srun_host = st->srun_host;
+        si.nodes = st->nodes;
+        si.name = st->name;
+        si.submit_line = st->submit_line;
+        si.start_protocol_ver = st->proto;
+        for (uint32_t i = 0; i < st->nnodes; i++) {
+            const struct flurm_alloc_host *h = &job->alloc->hosts[st->hosts[i]];
+            ssize_t node = site_node_find(jobs->site, h->name);
+
+            if (node >= 0)
+                ts_set(inx, (uint32_t)node);
+            cpus += h->cpus;
+            mem += h->mem;
+        }
+        if (asprintf(&tres, "cpu=%u,mem=%lluM,node=%u", cpus, (unsigned long long)mem,
+                     st->nnodes) < 0) {
+            tres = NULL;
+            goto out;
+        }
+        si.tres_alloc_str = tres;
+    }
+    si.run_time = now > si.start_time ? now - si.start_time : 0;
+    if (!(hex = ts_to_hex(inx)))
+        goto out;
+    si.node_inx.nbits = (uint32_t)nbits;
+    si.node_inx.hex = hex;
+    j = flurm_record_to_json(&flurm_rec_job_step_info, &si);
+out:
+    ts_destroy(inx);
+    free(hex);
+    free(tres);
+    if (!j)
+        errno = ENOMEM;
+    return j;
+}
+
+/* step.info {auth, msg: job_step_info_req}: pack_ctld_job_step_info_response_msg
+ * for the running steps (squeue -s, scontrol show step, sstat). */
+static json_t *query_step_info(struct jobs *jobs, const struct asker *a, const json_t *msg,
+                               int64_t now)
+{
+    const json_t *sid = json_object_get(msg, "step_id");
+    json_int_t want_job = get_int(sid, "job_id", FLURM_NO_VAL);
+    json_int_t want_step = get_int(sid, "step_id", FLURM_NO_VAL);
+    uint16_t show_flags = (uint16_t)get_int(msg, "show_flags", 0);
+    json_t *records = json_array(), *j;
+    bool valid_job = false;
+
+    if (!records)
+        return NULL;
+    for (size_t i = 0; i < jobs->n; i++) {
+        const struct job *job = jobs->v[i];
+        bool runs = (job->state & JOB_STATE_BASE) == JOB_RUNNING ||
+                    (job->state & JOB_STATE_BASE) == JOB_SUSPENDED;
+
+        if (want_job != FLURM_NO_VAL && want_job != job->job_id &&
+            (!job->array_job_id || want_job != job->array_job_id))
+            continue;
+        valid_job = true;
+        if (hidden_in_list(jobs, a, job, show_flags))
+            continue;
+        if (!runs || !job->alloc)
+            continue;
+        if (job->batch && job->alloc->batch_host &&
+            (want_step == FLURM_NO_VAL || want_step == SLURM_BATCH_SCRIPT)) {
+            if (!(j = step_info_json(jobs, job, NULL, now)) ||
+                json_array_append_new(records, j) < 0)
+                goto nomem;
+        }
+        for (size_t k = 0; job->steps && k < steps_count(job->steps); k++) {
+            const struct step *st = steps_at(job->steps, k);
+
+            if (st->state != JOB_RUNNING ||
+                (want_step != FLURM_NO_VAL && want_step != st->step_id))
+                continue;
+            if (!(j = step_info_json(jobs, job, st, now)) ||
+                json_array_append_new(records, j) < 0)
+                goto nomem;
+        }
+    }
+    if (jobs->n && !valid_job && !json_array_size(records)) {
+        json_decref(records);
+        return result_err(ESLURM_INVALID_JOB_ID, NULL);
+    }
+    return result_ok(json_pack("{s:{s:I, s:I, s:o}}", "msg", "step_count",
+                               (json_int_t)json_array_size(records), "last_update",
+                               (json_int_t)now, "steps", records));
+nomem:
+    json_decref(records);
     return NULL;
 }
 
@@ -3798,6 +4447,7 @@ static const struct {
     {"job.timeout", apply_timeout},
     {"job.node_fail", apply_node_fail},
     {"job.preempt", apply_preempt},
+    {"step.complete", apply_step_complete},
 };
 
 int jobs_is_command(const char *type)
@@ -3809,7 +4459,9 @@ int jobs_is_command(const char *type)
             return 1;
     }
     return !strcmp(type, "job.submit") || !strcmp(type, "job.kill") ||
-           !strcmp(type, "job.update");
+           !strcmp(type, "job.update") || !strcmp(type, "job.allocate") ||
+           !strcmp(type, "job.alloc_complete") || !strcmp(type, "step.create") ||
+           !strcmp(type, "step.complete");
 }
 
 json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
@@ -3834,6 +4486,14 @@ json_t *jobs_apply(struct jobs *jobs, uint64_t seq, const json_t *cmd)
         return apply_kill(jobs, &c);
     if (type && !strcmp(type, "job.update"))
         return apply_update(jobs, &c);
+    if (type && !strcmp(type, "job.allocate")) {
+        c.interactive = true;
+        return apply_submit(jobs, &c);
+    }
+    if (type && !strcmp(type, "job.alloc_complete"))
+        return apply_alloc_complete(jobs, &c);
+    if (type && !strcmp(type, "step.create"))
+        return apply_step_create(jobs, &c);
     return result_err(ENOSYS, "not a job store command");
 }
 
@@ -4195,6 +4855,11 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     if (!job_pending(job)) {
         ji.start_time = job->start_time;
         ji.end_time = job->end_time;
+    } else if (job->start_time && job->priority && !(job->state & JOB_COMPLETING)) {
+        /* the scheduler's expected start (sched_update), never in the past */
+        ji.start_time = job->start_time > now ? job->start_time : now;
+        if (time_limit != FLURM_NO_VAL)
+            ji.end_time = ji.start_time + (uint32_t)(time_limit * 60u);
     } else if (job->begin_time > now) {
         ji.start_time = job->begin_time;
         if (time_limit != FLURM_NO_VAL) /* u32 arithmetic, as slurmctld's */
@@ -4505,6 +5170,12 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
     }
     if (!strcmp(type, "job.list"))
         return query_changed(jobs, msg, t);
+    if (!strcmp(type, "job.ready"))
+        return query_ready(jobs, msg);
+    if (!strcmp(type, "job.alloc_info"))
+        return query_alloc_info(jobs, &a, msg);
+    if (!strcmp(type, "step.info"))
+        return query_step_info(jobs, &a, msg, t);
     errno = ENOSYS;
     return NULL;
 }
@@ -4518,29 +5189,13 @@ json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq)
     for (size_t i = 0; i < jobs->n; i++) {
         const struct job *job = jobs->v[i];
         bool holds = false;
-        json_t *e, *cg;
+        json_t *e;
 
         for (size_t h = 0; job->alloc && h < job->alloc->nhosts; h++)
             holds = holds || job_holds_host(job, h);
         if (!holds)
             continue;
-        if (!(cg = json_array()))
-            goto nomem;
-        for (size_t h = 0; h < job->alloc->nhosts; h++) {
-            if (job->cg[h] && json_array_append_new(cg, json_string(job->alloc->hosts[h].name)) < 0) {
-                json_decref(cg);
-                goto nomem;
-            }
-        }
-        e = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:o, s:o}", "job_id",
-                      (json_int_t)job->job_id, "array_job_id", (json_int_t)job->array_job_id,
-                      "array_task_id", (json_int_t)job->array_task_id, "user_id",
-                      (json_int_t)job->desc.user_id, "group_id", (json_int_t)job->desc.group_id,
-                      "state", (json_int_t)job->state, "batch", job->batch, "launched",
-                      job->launched, "start_time", (json_int_t)job->start_time, "end_time",
-                      (json_int_t)job->end_time, "alloc", flurm_alloc_to_json(job->alloc),
-                      "completing", cg);
-        if (!e || json_array_append_new(list, e) < 0)
+        if (!(e = alloc_entry_json(job)) || json_array_append_new(list, e) < 0)
             goto nomem;
     }
     return result_ok(json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "jobs", list));
@@ -4562,6 +5217,18 @@ static int job_save_run(const struct job *job, json_t *saved)
         json_object_set_new(saved, "launched", json_boolean(job->launched)) < 0 ||
         json_object_set_new(saved, "restart_cnt", json_integer(job->restart_cnt)) < 0)
         return -1;
+    if (job->resp_host && json_object_set_new(saved, "resp_host", json_string(job->resp_host)) < 0)
+        return -1;
+    /* steps are indices into the alloc: they exist only with it */
+    if (job->steps && job->alloc) {
+        json_t *steps = steps_save(job->steps);
+
+        if (!steps || json_object_update(saved, steps) < 0) {
+            json_decref(steps);
+            return -1;
+        }
+        json_decref(steps);
+    }
     if (!job->alloc)
         return 0;
     if (json_object_set_new(saved, "alloc", flurm_alloc_to_json(job->alloc)) < 0 ||
@@ -4586,6 +5253,8 @@ static int job_load_run(struct job *job, const json_t *saved)
     job->batch = batch ? json_is_true(batch) : true;
     job->launched = json_is_true(json_object_get(saved, "launched"));
     job->restart_cnt = (uint16_t)get_int(saved, "restart_cnt", 0);
+    if (get_str(saved, "resp_host") && !(job->resp_host = strdup(get_str(saved, "resp_host"))))
+        return -1;
     if (!alloc)
         return 0;
     /* sized by the cores listed, not by today's slurm.conf: a node that
@@ -4603,6 +5272,11 @@ static int job_load_run(struct job *job, const json_t *saved)
                 job->cg[h] = 1;
         }
     }
+    /* a row from before steps has none */
+    if (json_object_get(saved, "steps") &&
+        (!(job->steps = steps_create()) ||
+         steps_load(job->steps, saved, job->alloc->nhosts) < 0))
+        return -1;
     return 0;
 }
 

@@ -136,7 +136,9 @@ const struct site *jobs_site(const struct jobs *jobs);
  * the running-job contract of docs/running-jobs.md: job.start,
  * job.launched, job.launch_failed, job.timeout, job.node_fail, job.preempt
  * (msg is the service's body) and job.complete, job.epilog_complete (msg is slurmd's
- * complete_batch / epilog_complete record). */
+ * complete_batch / epilog_complete record); and docs/steps.md's users'
+ * commands job.allocate (a job_desc, plus the client's "peer" address),
+ * job.alloc_complete, step.create, step.complete (their wire records). */
 int jobs_is_command(const char *type);
 
 /* Apply cmd (borrowed) as the command at log position seq, which is
@@ -155,7 +157,7 @@ size_t jobs_new_scripts(const struct jobs *jobs, const struct jobs_script **scri
 /* ---- queries (served from memory, not logged) ---------------------------- */
 
 /* Answer a query of `type` (job.info, job.info_single, job.user_info,
- * job.list) with the request body (borrowed: {"auth":{...},"msg":{...}})
+ * job.list, and docs/steps.md's job.ready, job.alloc_info, step.info) with the request body (borrowed: {"auth":{...},"msg":{...}})
  * at time now (the loop's clock: the reply's last_update and the expected
  * start of jobs waiting for a begin time).  Returns a result as
  * jobs_apply() does (new reference), NULL and ENOMEM, or NULL and ENOSYS
@@ -166,8 +168,16 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
  * completing on some host), by job id: {"seq": seq (the caller's log
  * position), "jobs": [{job_id, array_job_id, array_task_id, user_id,
  * group_id, state, batch, launched, start_time, end_time, alloc,
- * completing: [hosts]}]} as a result (new reference; NULL and ENOMEM). */
+ * completing: [hosts], resp_host, alloc_resp_port, other_port}]} as a
+ * result (new reference; NULL and ENOMEM). */
 json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq);
+
+/* For job.launch_info: the job array job_id belongs to, as submitted
+ * ({"count", "min", "max", "step"}: slurmctld's SLURM_ARRAY_TASK_COUNT,
+ * _MIN, _MAX and _STEP), whichever of its records job_id is.  New
+ * reference; NULL and ENOENT (unknown job, or not an array), EINVAL (an
+ * expression that no longer parses) or ENOMEM. */
+json_t *jobs_launch_array(const struct jobs *jobs, uint32_t job_id);
 
 /* The job_info record (JSON form of wire/rec_job.h's flurm_rec_job_info) of
  * job_id as seen by an administrator, or NULL (ENOENT / ENOMEM).  New

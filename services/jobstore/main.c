@@ -8,8 +8,11 @@
  * each burst of requests the runtime delivers (everything that arrived
  * during the previous commit), just before the loop waits again; their
  * answers go out only after the transaction holding them is on disk.
+ * Interactive jobs and steps (docs/steps.md) are commands too: job.allocate,
+ * job.alloc_complete, step.create, step.complete.
  * Queries (job.info, job.info_single, job.user_info, job.list,
- * job.allocs) are answered at once, from memory; job.script,
+ * job.allocs, job.ready, job.alloc_info, step.info) are answered at once,
+ * from memory; job.script,
  * job.launch_info and node.state_list read the database.  After each commit one job.changed event per changed job is
  * published.
  *
@@ -222,8 +225,9 @@ static void defer_command(struct jobstore *js, struct flurm_request *req, json_t
     js->batch[js->nbatch++] = (struct pending){ticket, cmd};
 }
 
-/* job.submit, job.kill, job.update: stamp, defer, and leave the rest to
- * the group commit. */
+/* job.submit, job.kill, job.update, job.allocate (with the client's
+ * `peer` address), job.alloc_complete, step.create, step.complete, and
+ * slurmd's commands: stamp, defer, and leave the rest to the group commit. */
 static void handle_command(struct flurm_request *req, void *arg)
 {
     struct jobstore *js = arg;
@@ -231,14 +235,15 @@ static void handle_command(struct flurm_request *req, void *arg)
     const json_t *time = json_object_get(body, "time");
 
     defer_command(js, req,
-                  json_pack("{s:s, s:s?, s:I, s:O?, s:O?, s:O?}", "type",
+                  json_pack("{s:s, s:s?, s:I, s:O?, s:O?, s:O?, s:O?}", "type",
                             flurm_request_type(req), "req_id", flurm_request_req_id(req),
                             "time",
                             json_is_integer(time) ? json_integer_value(time)
                                                   : (json_int_t)flurm_loop_now(js->loop),
                             "auth", json_object_get(body, "auth"), "proto",
                             json_object_get(body, "proto"), "msg",
-                            json_object_get(body, "msg")));
+                            json_object_get(body, "msg"), "peer",
+                            json_object_get(body, "peer")));
 }
 
 /* node.state_set: the node manager's record is the body itself (no
@@ -371,7 +376,7 @@ static void handle_launch_info(struct flurm_request *req, void *arg)
     const json_t *body = flurm_request_body(req);
     const json_t *idv = json_object_get(body, "job_id");
     json_int_t id;
-    json_t *job, *env = NULL;
+    json_t *job, *env = NULL, *array;
     char *script = NULL;
 
     if (!idv)
@@ -398,8 +403,17 @@ static void handle_launch_info(struct flurm_request *req, void *arg)
                                   "no batch script for job %lld", (long long)id);
         return;
     }
-    flurm_request_reply(req, json_pack("{s:o, s:s?, s:o?}", "job", job, "script", script,
-                                       "environment", env));
+    /* an array task's launch adds SLURM_ARRAY_TASK_COUNT/MIN/MAX/STEP */
+    array = jobs_launch_array(store_jobs(js->store), (uint32_t)id);
+    if (!array && errno == ENOMEM) {
+        json_decref(job);
+        json_decref(env);
+        free(script);
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:o, s:s?, s:o?, s:o?}", "job", job, "script", script,
+                                       "environment", env, "array", array));
     free(script);
 }
 
@@ -416,6 +430,13 @@ static const struct flurm_handler handlers[] = {
     {"job.preempt", handle_sched_command},
     {"job.complete", handle_command},
     {"job.epilog_complete", handle_command},
+    {"job.allocate", handle_command},
+    {"job.alloc_complete", handle_command},
+    {"step.create", handle_command},
+    {"step.complete", handle_command},
+    {"job.ready", handle_query},
+    {"job.alloc_info", handle_query},
+    {"step.info", handle_query},
     {"job.allocs", handle_allocs},
     {"job.launch_info", handle_launch_info},
     {"job.info", handle_query},
