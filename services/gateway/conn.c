@@ -386,20 +386,30 @@ static struct conn *conn_get(struct gw_conns *cs)
     return c;
 }
 
-static void describe_peer(char *out, size_t outlen, const struct sockaddr *addr, socklen_t len)
+/* "addr:port" for the log, and the address alone for the allocation
+ * requests that need it (rpc.h). */
+static void describe_peer(char *out, size_t outlen, char *addr_out, size_t addr_outlen,
+                          const struct sockaddr *addr, socklen_t len)
 {
     char host[INET6_ADDRSTRLEN] = "?";
     unsigned port = 0;
 
+    addr_out[0] = '\0';
     if (addr && addr->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
         const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
         inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
         port = ntohs(sin->sin_port);
+        snprintf(addr_out, addr_outlen, "%s", host);
     } else if (addr && addr->sa_family == AF_INET6 &&
                len >= (socklen_t)sizeof(struct sockaddr_in6)) {
         const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
-        inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+        /* srun and salloc listen on IPv4: a mapped address is theirs. */
+        if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+            inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], host, sizeof(host));
+        else
+            inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
         port = ntohs(sin6->sin6_port);
+        snprintf(addr_out, addr_outlen, "%s", host);
     }
     snprintf(out, outlen, "%s:%u", host, port);
 }
@@ -428,7 +438,8 @@ int gw_conns_add(struct gw_conns *cs, int fd, const struct sockaddr *addr, sockl
     memset(&c->call, 0, sizeof(c->call));
     c->call.out = c->out;
     c->call.done = call_done;
-    describe_peer(c->call.peer, sizeof(c->call.peer), addr, addrlen);
+    describe_peer(c->call.peer, sizeof(c->call.peer), c->call.peer_addr,
+                  sizeof(c->call.peer_addr), addr, addrlen);
     ev_io_init(&c->io, io_cb, fd, EV_READ);
     c->io.data = c;
     ev_timer_init(&c->deadline, deadline_cb, cs->lim.io_timeout, 0.0);

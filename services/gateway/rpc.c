@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "wire/header.h"
 #include "wire/msg.h"
 #include "wire/rec_generic.h"
+#include "wire/rec_job.h"
 
 /* SLURM return codes the gateway itself produces (slurm_errno.h). */
 #define RC_SLURM_ERROR (-1)
@@ -34,6 +36,8 @@
 #define RC_ACCESS_DENIED 2002
 #define RC_USER_ID_MISSING 2010
 #define RC_INCOMPLETE_PACKET 5003
+/* update_node's node_state for `scontrol update state=drain` (slurm.h). */
+#define NODE_STATE_DRAIN 0x00000200u
 /* slurmctld_req() answers an RPC it has no handler for with EINVAL. */
 #define RC_UNSERVED EINVAL
 /* A backend that stays silent: EAGAIN is what makes sbatch retry
@@ -56,6 +60,7 @@ static const char *const store_only[] = {"store", NULL};
 struct gw_rpc {
     struct gw_rpc_config cfg;
     uint32_t slurm_user;
+    uint32_t slurm_group;   /* SlurmUser's primary group: the controller's own identity */
     struct flurm_buf *body; /* scratch for packing a reply body */
     struct gw_hosts *hosts; /* requesters' host names (AllocNode) */
     uint8_t unserved_logged[65536 / 8];
@@ -88,6 +93,13 @@ struct route {
     uint16_t alt_reply_type; /* another reply the service may choose, or 0 */
     after_fn after;          /* NULL: the answer is the reply */
     bool no_reply;           /* the sender expects no reply (slurmctld sends none) */
+    bool with_peer;          /* the service needs the client's address ("peer") */
+    /* For a type wire/msg.h has no body table entry for: the record of
+     * its body (NULL: wire/msg.h's). */
+    const struct flurm_record *request_record;
+    /* The reply is a list (u16 count, then items) of this record, of
+     * which the service answers the one item as "msg" (NULL: a record). */
+    const struct flurm_record *reply_list_of;
 };
 
 static void local_ping(struct gw_rpc *rpc, struct gw_call *call,
@@ -101,6 +113,7 @@ static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
 static void local_reconfigure(struct gw_rpc *rpc, struct gw_call *call,
                               const struct flurm_msg_parts *parts);
 static void after_kill(struct gw_call *call, json_t *body);
+static void after_batch_complete(struct gw_call *call, json_t *body);
 
 #define LOCAL(t, fn, reply) {.type = (t), .local = (fn), .reply_type = (reply)}
 #define FORWARD(t, svc, internal_type, reply) \
@@ -122,9 +135,38 @@ static const struct route routes[] = {
      .reply_type = FLURM_RESPONSE_SLURM_RC, .after = after_kill},
     {.type = FLURM_REQUEST_UPDATE_JOB, .service = "store", .internal = "job.update",
      .reply_type = FLURM_RESPONSE_SLURM_RC, .alt_reply_type = FLURM_RESPONSE_JOB_ARRAY_ERRORS},
-    /* From slurmstepd / slurmd when a job ends (docs/running-jobs.md). */
-    FORWARD(FLURM_REQUEST_COMPLETE_BATCH_SCRIPT, "store", "job.complete",
+    /* salloc, srun and job steps (docs/steps.md).  slurmctld keeps the
+     * connection's peer address as the allocation's resp_host: where the
+     * node manager later tells srun / salloc about their job. */
+    {.type = FLURM_REQUEST_RESOURCE_ALLOCATION, .service = "store", .internal = "job.allocate",
+     .reply_type = FLURM_RESPONSE_RESOURCE_ALLOCATION, .with_peer = true},
+    FORWARD(FLURM_REQUEST_JOB_READY, "store", "job.ready", FLURM_RESPONSE_JOB_READY),
+    FORWARD(FLURM_REQUEST_JOB_ALLOCATION_INFO, "store", "job.alloc_info",
+            FLURM_RESPONSE_JOB_ALLOCATION_INFO),
+    /* srun inside an allocation (salloc, sbatch, --jobid) asks with
+     * slurm_het_job_lookup(): slurmctld answers it from the same
+     * job_alloc_info() as 4014, as a list of one allocation for a job
+     * that is not heterogeneous (FLURM has none). */
+    {.type = FLURM_REQUEST_HET_JOB_ALLOC_INFO, .service = "store", .internal = "job.alloc_info",
+     .reply_type = FLURM_RESPONSE_HET_JOB_ALLOCATION,
+     .request_record = &flurm_rec_job_alloc_info,
+     .reply_list_of = &flurm_rec_resource_alloc_resp},
+    /* The node manager signs the step's credential, so it asks the store. */
+    FORWARD(FLURM_REQUEST_JOB_STEP_CREATE, "nodes", "step.create",
+            FLURM_RESPONSE_JOB_STEP_CREATE),
+    FORWARD(FLURM_REQUEST_STEP_COMPLETE, "store", "step.complete", FLURM_RESPONSE_SLURM_RC),
+    FORWARD(FLURM_REQUEST_COMPLETE_JOB_ALLOCATION, "store", "job.alloc_complete",
             FLURM_RESPONSE_SLURM_RC),
+    FORWARD(FLURM_REQUEST_JOB_STEP_INFO, "store", "step.info", FLURM_RESPONSE_JOB_STEP_INFO),
+    /* slurm_kill_job_step(): srun's signals to its step, some scancels.
+     * The same record as REQUEST_KILL_JOB and, in slurmctld, the same
+     * kill_job_step(). */
+    {.type = FLURM_REQUEST_CANCEL_JOB_STEP, .service = "store", .internal = "job.kill",
+     .reply_type = FLURM_RESPONSE_SLURM_RC, .after = after_kill},
+    /* From slurmstepd / slurmd when a job ends (docs/running-jobs.md); the
+     * store may ask for the batch host to be drained. */
+    {.type = FLURM_REQUEST_COMPLETE_BATCH_SCRIPT, .service = "store", .internal = "job.complete",
+     .reply_type = FLURM_RESPONSE_SLURM_RC, .after = after_batch_complete},
     /* slurmd sends it with slurm_send_only_controller_msg and slurmctld's
      * _slurm_rpc_epilog_complete answers nothing: a lost one is covered
      * by the terminate request being re-sent. */
@@ -185,6 +227,18 @@ static const char *type_name(uint16_t wire)
 
 static void reconf_deadline(struct ev_loop *loop, ev_timer *w, int revents);
 
+/* The primary group of uid, looked up once at start (not on the loop's
+ * hot path); 0 when the account is unknown, as for root. */
+static uint32_t slurm_user_group(uint32_t uid)
+{
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+
+    if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &found) != 0 || !found)
+        return 0;
+    return (uint32_t)pw.pw_gid;
+}
+
 struct gw_rpc *gw_rpc_create(const struct gw_rpc_config *cfg)
 {
     struct gw_rpc *rpc = NULL;
@@ -201,6 +255,7 @@ struct gw_rpc *gw_rpc_create(const struct gw_rpc_config *cfg)
     if (!rpc->cfg.self_name)
         rpc->cfg.self_name = "gateway";
     rpc->slurm_user = cfg->build_info->slurm_user_id;
+    rpc->slurm_group = slurm_user_group(rpc->slurm_user);
     ev_init(&rpc->reconf.deadline_w, reconf_deadline);
     rpc->reconf.deadline_w.data = rpc;
     return rpc;
@@ -304,15 +359,18 @@ static void reply_rc_text(struct gw_call *call, int32_t rc, const char *text)
     finish(call, 1);
 }
 
-/* Reply with a body of message type `type` packed from obj by rec. */
-static void reply_record(struct gw_call *call, uint16_t type, const struct flurm_record *rec,
-                         const void *obj)
+/* Pack obj as rec, or as_list: as a list of that one record (a u16
+ * count first, as SLURM packs its Lists of allocations), and send it as
+ * `type`. */
+static void reply_record_as(struct gw_call *call, uint16_t type, const struct flurm_record *rec,
+                            const void *obj, bool as_list)
 {
     struct gw_rpc *rpc = call->rpc;
     struct flurm_buf *b = body_buf(rpc);
     uint16_t wire;
 
     if (!b || flurm_msg_to_wire(call->version, type, &wire) < 0 ||
+        (as_list && flurm_pack16(b, 1) < 0) ||
         flurm_record_pack(rec, obj, b, call->version) < 0) {
         flurm_err("%s: cannot pack %s for %s: %s", call->peer, type_name(type),
                   type_name(call->wire_type), strerror(errno));
@@ -327,6 +385,12 @@ static void reply_record(struct gw_call *call, uint16_t type, const struct flurm
         return;
     }
     finish(call, 1);
+}
+
+static void reply_record(struct gw_call *call, uint16_t type, const struct flurm_record *rec,
+                         const void *obj)
+{
+    reply_record_as(call, type, rec, obj, false);
 }
 
 static void unserved(struct gw_call *call, const char *why)
@@ -745,7 +809,9 @@ static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
         }
         type = (uint16_t)named;
     }
-    if (!(rec = flurm_msg_body_record(call->version, type)) || !(obj = calloc(1, rec->size))) {
+    rec = r->reply_list_of && type == r->reply_type ? r->reply_list_of
+                                                     : flurm_msg_body_record(call->version, type);
+    if (!rec || !(obj = calloc(1, rec->size))) {
         flurm_err("%s: no record to send %s: %s", call->peer, type_name(type), strerror(errno));
         reply_rc(call, RC_SLURM_ERROR);
         return;
@@ -757,9 +823,46 @@ static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
         reply_rc(call, RC_SLURM_ERROR);
         return;
     }
-    reply_record(call, type, rec, obj);
+    reply_record_as(call, type, rec, obj, rec == r->reply_list_of);
     flurm_record_free(rec, obj);
     free(obj);
+}
+
+/* The request's body decoded with the route's record, or wire/msg.h's for
+ * its type: as flurm_msg_body_decode(). */
+static void *decode_body(const struct gw_call *call, const struct route *r,
+                         const struct flurm_msg_parts *parts, const struct flurm_record **rec,
+                         const char **field)
+{
+    struct flurm_buf *b = NULL;
+    void *obj = NULL;
+
+    if (!r->request_record)
+        return flurm_msg_body_decode(call->version, call->msg_type, parts->body,
+                                     parts->body_len, rec, field);
+    *rec = r->request_record;
+    *field = NULL;
+    if (!(b = flurm_buf_view(parts->body, parts->body_len)) ||
+        !(obj = calloc(1, r->request_record->size)))
+        goto error;
+    if (flurm_record_unpack(r->request_record, obj, b, call->version, field) < 0)
+        goto error;
+    if (flurm_buf_remaining(b) != 0) {
+        flurm_record_free(r->request_record, obj);
+        *field = "(trailing bytes)";
+        errno = EBADMSG;
+        goto error;
+    }
+    flurm_buf_destroy(b);
+    return obj;
+error:
+    {
+        int saved = errno;
+        free(obj);
+        flurm_buf_destroy(b);
+        errno = saved;
+    }
+    return NULL;
 }
 
 static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route *r,
@@ -778,13 +881,20 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
         unserved(call, why);
         return;
     }
-    if (r->reply_type != FLURM_RESPONSE_SLURM_RC &&
+    if (r->reply_type != FLURM_RESPONSE_SLURM_RC && !r->reply_list_of &&
         !flurm_msg_body_record(call->version, r->reply_type)) {
         unserved(call, "no record for its reply yet");
         return;
     }
-    if (!(obj = flurm_msg_body_decode(call->version, call->msg_type, parts->body,
-                                      parts->body_len, &rec, &field))) {
+    if (r->with_peer && !call->peer_addr[0]) {
+        /* slurmctld refuses the allocation when slurm_get_peer_addr fails:
+         * nobody could reach srun / salloc. */
+        flurm_err("%s: %s from a peer without an address: refused", call->peer,
+                  type_name(call->wire_type));
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    if (!(obj = decode_body(call, r, parts, &rec, &field))) {
         if (errno == ENOSYS || errno == ENOENT) {
             unserved(call, "no record for its body yet");
         } else {
@@ -807,6 +917,11 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
                      gw_hosts_name(rpc->hosts, call->addr, flurm_loop_now(rpc->cfg.loop)),
                      "time", (json_int_t)loop_time(rpc), "proto", (json_int_t)call->version,
                      "msg", msg);
+    if (body && r->with_peer &&
+        json_object_set_new(body, "peer", json_string(call->peer_addr)) < 0) {
+        json_decref(body);
+        body = NULL;
+    }
     if (!body || !(client = gw_backends_client(rpc->cfg.backends, r->service)) ||
         flurm_client_request(client, r->internal, body, rpc->cfg.rpc_timeout, forward_done,
                              call) < 0) {
@@ -878,6 +993,85 @@ static void after_kill(struct gw_call *call, json_t *body)
                    strerror(errno));
         reply_rc(call, call->rc);
     }
+}
+
+/* ---- slurmd's batch completion: the store decides, the node manager drains ---------
+ *
+ * slurmctld drains the batch host when slurmstepd reports a failure of its
+ * own ("batch job complete failure", _slurm_rpc_complete_batch_script ->
+ * drain_nodes(..., slurm_user_id)).  The store owns no node state, so it
+ * says so in its answer and the gateway asks the node manager.
+ *
+ * node.update needs an administrator.  The identity sent is not one taken
+ * from a body, nor the requester's: it is slurmctld's own (SlurmUser, the
+ * uid drain_nodes() records as the reason's author), built here because
+ * the decision is the controller's, taken on a request whose munge
+ * credential the gateway verified and the store accepted only from root or
+ * SlurmUser (docs/running-jobs.md).  The node list and reason come from
+ * the store's answer, never from slurmd's body. */
+
+static void drain_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct gw_call *call = arg;
+
+    /* slurmstepd's answer is the store's: the drain is the controller's
+     * business, and a failed one is for the log. */
+    if (errnum)
+        flurm_err("%s: the node manager did not answer the drain after a batch job complete "
+                  "failure (%s): the node stays in service",
+                  call->peer, strerror(errnum));
+    else if (!flurm_msg_ok(reply))
+        flurm_err("%s: the node manager refused the drain after a batch job complete failure: "
+                  "%d %s",
+                  call->peer, flurm_msg_error_code(reply), flurm_msg_error_text(reply));
+    reply_rc(call, call->rc);
+}
+
+/* job.complete answered {"rc": N} and, after a failure slurmctld drains
+ * the node for, "drain": {"node", "reason"}. */
+static void after_batch_complete(struct gw_call *call, json_t *body)
+{
+    struct gw_rpc *rpc = call->rpc;
+    json_t *rc = json_object_get(body, "rc");
+    json_t *drain = json_object_get(body, "drain");
+    const char *node = json_string_value(json_object_get(drain, "node"));
+    const char *reason = json_string_value(json_object_get(drain, "reason"));
+    struct flurm_client *nodes;
+    json_t *update = NULL;
+
+    if (!json_is_integer(rc)) {
+        flurm_err("%s: store answered job.complete without \"rc\"", call->peer);
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    call->rc = (int32_t)json_integer_value(rc);
+    if (!drain) {
+        reply_rc(call, call->rc);
+        return;
+    }
+    if (!node || !*node || !reason) {
+        flurm_err("%s: store asked for a drain without a node or a reason", call->peer);
+        reply_rc(call, call->rc);
+        return;
+    }
+    flurm_warn("%s: draining %s: %s", call->peer, node, reason);
+    if (!gw_backends_present(rpc->cfg.backends, "nodes")) {
+        flurm_err("%s: cannot drain %s: service nodes is not installed", call->peer, node);
+        reply_rc(call, call->rc);
+        return;
+    }
+    if (!(update = json_pack("{s:{s:I, s:I}, s:I, s:{s:s, s:I, s:s}}", "auth", "uid",
+                             (json_int_t)rpc->slurm_user, "gid", (json_int_t)rpc->slurm_group,
+                             "time", (json_int_t)loop_time(rpc), "msg", "node_names", node,
+                             "node_state", (json_int_t)NODE_STATE_DRAIN, "reason", reason)) ||
+        !(nodes = gw_backends_client(rpc->cfg.backends, "nodes")) ||
+        flurm_client_request(nodes, "node.update", update, rpc->cfg.rpc_timeout, drain_done,
+                             call) < 0) {
+        flurm_err("%s: cannot ask the node manager to drain %s: %s", call->peer, node,
+                  strerror(errno));
+        reply_rc(call, call->rc);
+    }
+    json_decref(update);
 }
 
 /* ---- scontrol reconfigure: a rolling reload of every service --------------------------

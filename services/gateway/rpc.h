@@ -14,6 +14,7 @@
 #ifndef FLURM_GW_RPC_H
 #define FLURM_GW_RPC_H
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -39,6 +40,10 @@ struct gw_call {
     struct flurm_buf *out; /* writer the reply frame is appended to (borrowed) */
     gw_call_done_fn done;
     char peer[64]; /* "addr:port", for log lines */
+    /* The peer's address alone ("a.b.c.d"; an IPv4-mapped IPv6 peer as
+     * IPv4), "" if unknown: what slurmctld keeps as an allocation's
+     * resp_host, where srun and salloc listen for its messages. */
+    char peer_addr[INET6_ADDRSTRLEN];
 
     /* The rest belongs to rpc.c. */
     struct gw_rpc *rpc;
