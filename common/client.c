@@ -9,9 +9,12 @@
 #include "common/client.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nng/nng.h>
@@ -48,7 +51,6 @@ struct flurm_client {
     nng_socket sock;
     int sock_open;
     char *requester;
-    unsigned long next_id;
     unsigned long resends;
     size_t pending;
     int closing;
@@ -237,6 +239,32 @@ error:
     return NULL;
 }
 
+/* Generated req_ids are unique in the whole process, not per client: a
+ * service that forwards a request it received (the node manager passes
+ * the gateway's step.create on to the store) must not meet a req_id the
+ * same requester gave another of its requests to that provider.  The
+ * process's start time keeps them unique across a restart that reuses
+ * the pid, since providers remember req_ids for an hour. */
+static char process_tag_text[24];
+static atomic_ulong next_req_number;
+
+static void make_process_tag(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(process_tag_text, sizeof(process_tag_text), "%llx",
+             (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec);
+}
+
+static const char *process_tag(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, make_process_tag);
+    return process_tag_text;
+}
+
 int flurm_client_request_full(struct flurm_client *client, const char *type, const char *req_id,
                               const char *trace, const json_t *body, double timeout,
                               flurm_client_fn cb, void *arg)
@@ -254,8 +282,8 @@ int flurm_client_request_full(struct flurm_client *client, const char *type, con
         goto error;
     }
     if (!req_id) {
-        snprintf(generated, sizeof(generated), "%s.%ld.%lu", client->requester, (long)getpid(),
-                 ++client->next_id);
+        snprintf(generated, sizeof(generated), "%s.%ld.%s.%lu", client->requester,
+                 (long)getpid(), process_tag(), atomic_fetch_add(&next_req_number, 1) + 1);
         req_id = generated;
     }
     if (!(call = calloc(1, sizeof(*call))))

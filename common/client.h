@@ -31,7 +31,8 @@ typedef void (*flurm_client_fn)(const struct flurm_msg *reply, int errnum, void 
 /* Dial `url` (borrowed; normally flurm_ipc_link_url(rundir, svc,
  * FLURM_IPC_REQ)).  The dial happens in the background and is retried, so
  * the service need not be up yet.  `requester` (borrowed, copied) names us
- * in generated req_ids: "<requester>.<pid>.<n>".  loop must outlive the
+ * in generated req_ids: "<requester>.<pid>.<process start in hex ns>.<n>",
+ * n counted over the whole process.  loop must outlive the
  * client.  NULL and errno on failure.  Caller destroys. */
 struct flurm_client *flurm_client_create(struct flurm_loop *loop, const char *url,
                                          const char *requester);

@@ -3908,6 +3908,7 @@ enum {
     ESLURM_DISABLED = 2037,
     ESLURM_BAD_DIST = 2023,
     ESLURM_NODES_BUSY = 2016,
+    ESLURM_NODE_NOT_AVAIL = 2068,
 };
 /* job_node_ready's bits (slurm.h READY_*) */
 #define READY_NODE_STATE 0x01
@@ -4329,7 +4330,6 @@ static json_t *step_info_json(struct jobs *jobs, const struct job *job, const st
             ts_set(inx, (uint32_t)node);
     } else {
         si.step_id.step_id = st->step_id;
-        si.num_cpus = st->cpu_count;
         si.cpu_freq_min = st->cpu_freq_min;
         si.cpu_freq_max = st->cpu_freq_max;
         si.cpu_freq_gov = st->cpu_freq_gov;
@@ -4352,6 +4352,8 @@ static json_t *step_info_json(struct jobs *jobs, const struct job *job, const st
             cpus += h->cpus;
             mem += h->mem;
         }
+        /* the step has every CPU the job has on its nodes (no --exact) */
+        si.num_cpus = cpus;
         if (asprintf(&tres, "cpu=%u,mem=%lluM,node=%u", cpus, (unsigned long long)mem,
                      st->nnodes) < 0) {
             tres = NULL;
@@ -4388,6 +4390,8 @@ static json_t *query_step_info(struct jobs *jobs, const struct asker *a, const j
 
     if (!records)
         return NULL;
+    if (want_job == 0) /* `scontrol show step` without an id asks for job 0: every job */
+        want_job = FLURM_NO_VAL;
     for (size_t i = 0; i < jobs->n; i++) {
         const struct job *job = jobs->v[i];
         bool runs = (job->state & JOB_STATE_BASE) == JOB_RUNNING ||
@@ -4434,6 +4438,41 @@ nomem:
 
 /* The commands of the running-job contract: no job_desc, no user auth
  * required (docs/running-jobs.md). */
+/* job.immediate_fail {time, msg: {job_id}}: `salloc -I` whose job could
+ * not start at once (job_allocate with immediate): a pending interactive
+ * job is FAILED, reason BadConstraints, exit code 1, as slurmctld leaves it;
+ * the result is the error salloc prints: its nodes are down or drained
+ * (ESLURM_NODE_NOT_AVAIL) or busy (ESLURM_NODES_BUSY).  A job that started
+ * meanwhile is answered ok (the store then sends the allocation). */
+static json_t *apply_immediate_fail(struct jobs *jobs, const json_t *cmd)
+{
+    json_t *res;
+    struct job *job;
+    int code;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!(job = cmd_job(jobs, json_object_get(cmd, "msg"), &res)))
+        return res;
+    if (job_running(job))
+        return result_rc(0);
+    if (!job_pending(job) || (job->state & JOB_COMPLETING) || job->batch)
+        return result_err(ESLURM_ALREADY_DONE, NULL);
+    code = job->reason == WAIT_NODE_NOT_AVAIL ||
+                   (job->state_desc && strstr(job->state_desc, "DOWN"))
+               ? ESLURM_NODE_NOT_AVAIL
+               : ESLURM_NODES_BUSY;
+    job->state = JOB_FAILED;
+    job->reason = FAIL_BAD_CONSTRAINTS;
+    free(job->state_desc);
+    job->state_desc = NULL;
+    job->exit_code = 1;
+    job->start_time = job->end_time = jobs->now;
+    if (mark_changed(jobs, job) < 0)
+        return NULL;
+    return result_err(code, NULL);
+}
+
 static const struct {
     const char *type;
     json_t *(*apply)(struct jobs *jobs, const json_t *cmd);
@@ -4448,6 +4487,7 @@ static const struct {
     {"job.node_fail", apply_node_fail},
     {"job.preempt", apply_preempt},
     {"step.complete", apply_step_complete},
+    {"job.immediate_fail", apply_immediate_fail},
 };
 
 int jobs_is_command(const char *type)

@@ -50,8 +50,28 @@
 #define STORE_RECEIVERS 256
 
 struct pending {
-    uint64_t ticket;
+    uint64_t ticket; /* 0: the store's own command, nobody to answer */
     json_t *cmd;
+};
+
+/* How long an allocation request waits for the scheduler's first decision
+ * on its job before it is answered "pending" (salloc then waits for the
+ * node manager's push).  The scheduler decides within milliseconds; this
+ * bounds a scheduler that is down or reloading. */
+#define ALLOC_WAIT_S 2.0
+
+/* A committed job.allocate not answered yet: slurmctld tries to start the
+ * job inside the RPC and answers with its nodes (or, for salloc -I, with
+ * the reason it cannot start), so the store holds the answer until the
+ * job's next change — its start, or the scheduler's reason — or the
+ * deadline. */
+struct alloc_waiter {
+    uint64_t ticket;
+    uint32_t job_id;
+    uint64_t seq;     /* the log position of the submission; 0 until known */
+    double deadline;  /* loop time */
+    bool immediate;
+    json_t *result;   /* the pending answer */
 };
 
 struct jobstore {
@@ -61,6 +81,9 @@ struct jobstore {
     struct store *store;
     struct pending *batch;
     size_t nbatch, cap;
+    struct alloc_waiter *waiters;
+    size_t nwaiters;
+    ev_timer waiter_timer;
     /* test fault: answered but not yet committed */
     int ack_before_commit;
     ev_timer late_commit;
@@ -112,6 +135,96 @@ static json_t *store_stats(struct flurm_service *svc, int reset, void *arg)
     return jobs_stats(store_jobs(js->store), reset, (int64_t)flurm_loop_now(js->loop));
 }
 
+static void commit_burst(struct flurm_service *svc, void *arg);
+static void reply_allocation(struct jobstore *js, struct flurm_request *req, uint32_t job_id);
+
+/* Queue one of the store's own commands (taken) for the next commit, its
+ * result to go to ticket (0: to nobody). */
+static int queue_own_command(struct jobstore *js, uint64_t ticket, json_t *cmd)
+{
+    if (!cmd)
+        return -1;
+    if (js->nbatch == js->cap) {
+        size_t cap = js->cap ? js->cap * 2 : 64;
+        struct pending *v = realloc(js->batch, cap * sizeof(*v));
+
+        if (!v) {
+            json_decref(cmd);
+            return -1;
+        }
+        js->batch = v;
+        js->cap = cap;
+    }
+    js->batch[js->nbatch++] = (struct pending){ticket, cmd};
+    return 0;
+}
+
+/* Answer waiter i (and forget it): the allocation if its job runs; for
+ * salloc -I a job that did not start fails (answered once that is
+ * committed); else the pending answer, salloc then waits for the push. */
+static void resolve_waiter(struct jobstore *js, size_t i)
+{
+    struct alloc_waiter w = js->waiters[i];
+    uint32_t state = 0;
+    struct flurm_request *req;
+
+    js->waiters[i] = js->waiters[--js->nwaiters];
+    (void)jobs_job_state(store_jobs(js->store), w.job_id, &state);
+    if ((state & 0xff) != 1 /* RUNNING */ && w.immediate && (state & 0xff) == 0) {
+        json_t *cmd = json_pack("{s:s, s:I, s:{s:I}}", "type", "job.immediate_fail", "time",
+                                (json_int_t)flurm_loop_now(js->loop), "msg", "job_id",
+                                (json_int_t)w.job_id);
+
+        if (queue_own_command(js, w.ticket, cmd) == 0) {
+            json_decref(w.result);
+            return;
+        }
+    }
+    if ((req = flurm_service_deferred(js->svc, w.ticket))) {
+        if ((state & 0xff) == 1)
+            reply_allocation(js, req, w.job_id);
+        else
+            reply_result(req, w.result);
+    }
+    json_decref(w.result);
+}
+
+/* A committed change of a job someone waits on: the first is its
+ * submission, any later one is the scheduler's decision (its start, or a
+ * reason). */
+static void waiters_see_change(struct jobstore *js, uint32_t job_id, uint64_t seq)
+{
+    for (size_t i = 0; i < js->nwaiters; i++) {
+        struct alloc_waiter *w = &js->waiters[i];
+
+        if (w->job_id != job_id)
+            continue;
+        if (!w->seq)
+            w->seq = seq;
+        else if (seq > w->seq)
+            resolve_waiter(js, i);
+        return;
+    }
+}
+
+static void waiter_timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct jobstore *js = w->data;
+    double now = flurm_loop_now(js->loop);
+
+    (void)revents;
+    for (size_t i = 0; i < js->nwaiters;) {
+        if (js->waiters[i].deadline <= now)
+            resolve_waiter(js, i); /* moves the last one to i */
+        else
+            i++;
+    }
+    if (!js->nwaiters)
+        ev_timer_stop(ev, w);
+    if (js->nbatch)
+        commit_burst(js->svc, js);
+}
+
 static void publish_changes(struct jobstore *js)
 {
     const struct store_change *ch;
@@ -125,15 +238,83 @@ static void publish_changes(struct jobstore *js)
             flurm_debug("job.changed for job %u not published: %s", ch[i].job_id,
                         strerror(errno));
         json_decref(body);
+        if (js->nwaiters)
+            waiters_see_change(js, ch[i].job_id, ch[i].seq);
     }
+    if (js->nbatch && !ev_is_active(&js->waiter_timer)) {
+        /* own commands queued while publishing: commit them on the next tick */
+        ev_timer_set(&js->waiter_timer, 0.0, 0.05);
+        ev_timer_start(flurm_loop_ev(js->loop), &js->waiter_timer);
+    }
+}
+
+/* The allocation of a running job as RESPONSE_RESOURCE_ALLOCATION's body. */
+static void reply_allocation(struct jobstore *js, struct flurm_request *req, uint32_t job_id)
+{
+    json_t *body = json_pack("{s:{s:I}}", "msg", "job_id", (json_int_t)job_id);
+    json_t *res = body ? jobs_query(store_jobs(js->store), "job.alloc_info", body,
+                                    flurm_loop_now(js->loop))
+                       : NULL;
+
+    if (res)
+        reply_result(req, res);
+    else
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+    json_decref(res);
+    json_decref(body);
+}
+
+/* Park the answer of a committed job.allocate whose job waits (node_cnt 0)
+ * until the scheduler decided on it.  False if it is not such an answer or
+ * cannot be parked (then it is answered at once). */
+static bool park_allocation(struct jobstore *js, uint64_t ticket, const json_t *cmd,
+                            json_t *result)
+{
+    const json_t *msg = json_object_get(json_object_get(result, "body"), "msg");
+    json_int_t job_id = json_integer_value(json_object_get(msg, "job_id"));
+    json_int_t immediate = json_integer_value(
+        json_object_get(json_object_get(cmd, "msg"), "immediate"));
+    struct alloc_waiter *v;
+
+    if (!ticket || strcmp(json_string_value(json_object_get(cmd, "type")), "job.allocate") ||
+        !json_is_true(json_object_get(result, "ok")) || job_id <= 0 ||
+        json_integer_value(json_object_get(msg, "node_cnt")) != 0)
+        return false;
+    if (!(v = realloc(js->waiters, (js->nwaiters + 1) * sizeof(*v))))
+        return false;
+    js->waiters = v;
+    v[js->nwaiters++] = (struct alloc_waiter){
+        .ticket = ticket,
+        .job_id = (uint32_t)job_id,
+        .deadline = flurm_loop_now(js->loop) + ALLOC_WAIT_S,
+        .immediate = immediate > 0 && immediate != 0xfffe, /* NO_VAL16: not set */
+        .result = json_incref(result),
+    };
+    if (!ev_is_active(&js->waiter_timer)) {
+        ev_timer_set(&js->waiter_timer, 0.05, 0.05);
+        ev_timer_start(flurm_loop_ev(js->loop), &js->waiter_timer);
+    }
+    return true;
 }
 
 static void answer_batch(struct jobstore *js, struct pending *batch, json_t **results, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct flurm_request *req = flurm_service_deferred(js->svc, batch[i].ticket);
+        const char *type = json_string_value(json_object_get(batch[i].cmd, "type"));
+        struct flurm_request *req;
 
-        if (req)
+        if (park_allocation(js, batch[i].ticket, batch[i].cmd, results[i])) {
+            json_decref(results[i]);
+            json_decref(batch[i].cmd);
+            continue;
+        }
+        req = batch[i].ticket ? flurm_service_deferred(js->svc, batch[i].ticket) : NULL;
+        if (req && type && !strcmp(type, "job.immediate_fail") &&
+            json_is_true(json_object_get(results[i], "ok")))
+            /* it started after all, before the store gave up on it */
+            reply_allocation(js, req, (uint32_t)json_integer_value(json_object_get(
+                                          json_object_get(batch[i].cmd, "msg"), "job_id")));
+        else if (req)
             reply_result(req, results[i]);
         json_decref(results[i]);
         json_decref(batch[i].cmd);
@@ -533,6 +714,8 @@ int main(void)
     (void)flurm_service_set_receivers(js.svc, STORE_RECEIVERS);
     ev_timer_init(&js.late_commit, late_commit_cb, FAULT_COMMIT_DELAY_S, 0.0);
     js.late_commit.data = &js;
+    ev_init(&js.waiter_timer, waiter_timer_cb);
+    js.waiter_timer.data = &js;
     flurm_service_enable_events(js.svc);
     if (flurm_service_start(js.svc) < 0) {
         flurm_err("cannot start the service: %s", strerror(errno));
@@ -543,6 +726,7 @@ int main(void)
 out:
     if (js.loop) {
         ev_timer_stop(flurm_loop_ev(js.loop), &js.late_commit);
+        ev_timer_stop(flurm_loop_ev(js.loop), &js.waiter_timer);
     }
     if (js.store && store_commit(js.store) < 0)
         flurm_err("last commit failed: %s", strerror(errno));
@@ -551,6 +735,9 @@ out:
     for (size_t i = 0; i < js.nbatch; i++)
         json_decref(js.batch[i].cmd);
     free(js.batch);
+    for (size_t i = 0; i < js.nwaiters; i++)
+        json_decref(js.waiters[i].result);
+    free(js.waiters);
     store_close(js.store);
     site_destroy(js.site);
     return rc;

@@ -410,7 +410,153 @@ error:
     return -1;
 }
 
+/* ---- the step credential -------------------------------------------------------- */
+
+/* Memory per host run-length encoded (slurm_array64_to_value_reps) into
+ * *arr and its size member. */
+static int mem_rle(struct flurm_cred_mem_arrays *arr, uint32_t *size, const struct flurm_alloc *a)
+{
+    uint32_t n = 0;
+
+    if (!(arr->mem_alloc = calloc(a->nhosts ? a->nhosts : 1, sizeof(uint64_t))) ||
+        !(arr->rep_count = calloc(a->nhosts ? a->nhosts : 1, sizeof(uint32_t))))
+        return -1;
+    for (size_t h = 0; h < a->nhosts; h++) {
+        if (n && arr->mem_alloc[n - 1] == a->hosts[h].mem) {
+            arr->rep_count[n - 1]++;
+            continue;
+        }
+        arr->mem_alloc[n] = a->hosts[h].mem;
+        arr->rep_count[n++] = 1;
+    }
+    arr->mem_alloc_cnt = n;
+    arr->rep_count_cnt = n;
+    *size = n;
+    return 0;
+}
+
+/* The step's cores over the job's core bitmap: each step host's cores at
+ * the offset of that host among the job's hosts (slurmctld's
+ * core_bitmap_job is relative to the job's job_resources). */
+static int step_cores(struct flurm_job_cred *cred, const struct flurm_alloc *a,
+                      const struct flurm_alloc *step, const struct launch_site *site, char *err,
+                      size_t errlen)
+{
+    uint32_t offset = 0;
+
+    if (flurm_bitstr_init(&cred->step_core_bitmap, cred->tot_core_cnt) < 0)
+        return -1;
+    for (size_t h = 0; h < a->nhosts; h++) {
+        const struct flurm_alloc_host *sh = flurm_alloc_host(step, a->hosts[h].name);
+        uint16_t sockets = 0, cores = 0;
+        uint32_t ncores;
+
+        /* fill_cores() already checked every shape. */
+        site->shape(a->hosts[h].name, &sockets, &cores, site->shape_arg);
+        ncores = (uint32_t)sockets * cores;
+        for (uint32_t k = 0; sh && k < sh->cores.ncores; k++) {
+            if (!flurm_coreset_test(&sh->cores, k))
+                continue;
+            if (k >= ncores || !flurm_coreset_test(&a->hosts[h].cores, k)) {
+                set_err(err, errlen, "step core %u of %s is not the job's", k, sh->name);
+                errno = EINVAL;
+                return -1;
+            }
+            flurm_bitstr_set(&cred->step_core_bitmap, offset + k);
+        }
+        offset += ncores;
+    }
+    for (size_t h = 0; h < step->nhosts; h++) {
+        if (!flurm_alloc_host(a, step->hosts[h].name)) {
+            set_err(err, errlen, "step node %s is not the job's", step->hosts[h].name);
+            errno = EINVAL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int launch_step_cred_fill(struct flurm_job_cred *cred, const json_t *job,
+                          const struct flurm_alloc *a, const struct flurm_alloc *step,
+                          const struct launch_user *user, const struct launch_site *site,
+                          uint32_t step_id, time_t now, char *err, size_t errlen)
+{
+    if (step_id == FLURM_STEP_BATCH_SCRIPT || step_id == FLURM_NO_VAL || !step ||
+        step->nhosts == 0) {
+        set_err(err, errlen, "not a step: step id %u", step_id);
+        errno = EINVAL;
+        return -1;
+    }
+    if (launch_cred_fill(cred, job, a, user, site, step_id, now, err, errlen) < 0)
+        return -1;
+    if (dup_str(&cred->step_hostlist, step->nodes) < 0 ||
+        step_cores(cred, a, step, site, err, errlen) < 0 ||
+        mem_rle(&cred->job_mem, &cred->job_mem_alloc_size, a) < 0 ||
+        mem_rle(&cred->step_mem, &cred->step_mem_alloc_size, step) < 0)
+        goto error;
+    return 0;
+error:
+    {
+        int saved = errno;
+
+        flurm_record_free(&flurm_rec_job_cred, cred);
+        memset(cred, 0, sizeof(*cred));
+        errno = saved;
+    }
+    return -1;
+}
+
 /* ---- REQUEST_BATCH_JOB_LAUNCH ------------------------------------------------- */
+
+/* Set NAME=value in the launch's environment: over an entry of the same
+ * name, else appended (get_job_env's supplemental variables).  -1 ENOMEM. */
+static int env_set(struct flurm_batch_job_launch *m, const char *name, json_int_t value)
+{
+    size_t len = strlen(name);
+    char *entry = NULL, **bigger;
+
+    if (asprintf(&entry, "%s=%lld", name, (long long)value) < 0)
+        return -1;
+    for (uint32_t i = 0; i < m->envc; i++) {
+        if (m->environment[i] && !strncmp(m->environment[i], name, len) &&
+            m->environment[i][len] == '=') {
+            free(m->environment[i]);
+            m->environment[i] = entry;
+            return 0;
+        }
+    }
+    if (!(bigger = realloc(m->environment, (m->envc + 1) * sizeof(*bigger)))) {
+        free(entry);
+        return -1;
+    }
+    m->environment = bigger;
+    m->environment[m->envc++] = entry;
+    return 0;
+}
+
+/* An array task's environment gets the array's shape as slurmctld's
+ * _create_job_array adds it (its env_sup, in this order); array is
+ * job.launch_info's {"count", "min", "max", "step"} (borrowed, NULL for a
+ * job that is not an array task).  -1 ENOMEM. */
+static int add_array_env(struct flurm_batch_job_launch *m, const json_t *array)
+{
+    static const char *const vars[][2] = {
+        {"SLURM_ARRAY_TASK_COUNT", "count"},
+        {"SLURM_ARRAY_TASK_MIN", "min"},
+        {"SLURM_ARRAY_TASK_MAX", "max"},
+        {"SLURM_ARRAY_TASK_STEP", "step"},
+    };
+
+    if (!json_is_object(array) || m->array_task_id == FLURM_NO_VAL)
+        return 0;
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const json_t *v = json_object_get(array, vars[i][1]);
+
+        if (json_is_integer(v) && env_set(m, vars[i][0], json_integer_value(v)) < 0)
+            return -1;
+    }
+    return 0;
+}
 
 void launch_batch_destroy(struct flurm_batch_job_launch *m)
 {
@@ -472,7 +618,8 @@ struct flurm_batch_job_launch *launch_batch_create(const json_t *info, const str
         goto error;
     if (dup_strv(job_value(job, "argv"), &m->argv, &m->argc) < 0 ||
         dup_strv(job_value(job, "spank_job_env"), &m->spank_job_env, &m->spank_job_env_size) < 0 ||
-        dup_strv(json_object_get(info, "environment"), &m->environment, &m->envc) < 0)
+        dup_strv(json_object_get(info, "environment"), &m->environment, &m->envc) < 0 ||
+        add_array_env(m, json_object_get(info, "array")) < 0)
         goto error;
     /* The launch's CPU groups are the credential's CPU arrays. */
     m->num_cpu_groups = m->cred.body.cpu_array_count;
@@ -562,4 +709,14 @@ void launch_signal_fill(struct flurm_signal_tasks *m, uint32_t job_id, uint16_t 
     m->step_id.step_id = max_step_cnt + 1;
     m->flags = (flags & (LAUNCH_KILL_FULL_JOB | LAUNCH_KILL_STEPS_ONLY)) ? flags
                                                                           : LAUNCH_KILL_STEPS_ONLY;
+}
+
+void launch_step_signal_fill(struct flurm_signal_tasks *m, uint32_t job_id, uint32_t step_id,
+                             uint16_t signal)
+{
+    memset(m, 0, sizeof(*m));
+    m->step_id.job_id = job_id;
+    m->step_id.step_id = step_id;
+    m->step_id.step_het_comp = FLURM_NO_VAL;
+    m->signal = signal;
 }

@@ -63,7 +63,9 @@ int launch_user_lookup(uint32_t uid, uint32_t gid, struct launch_user *u);
 void launch_user_clear(struct launch_user *u);
 
 /* REQUEST_BATCH_JOB_LAUNCH for the job whose job.launch_info reply body is
- * `info` ({job: durable job JSON, script, environment}), allocated `a`, run
+ * `info` ({job: durable job JSON, script, environment, and for an array
+ * task array: {count, min, max, step}, which become the environment's
+ * SLURM_ARRAY_TASK_COUNT/MIN/MAX/STEP as slurmctld adds them}), allocated `a`, run
  * by `user`, at `now` (the credential's ctime); all borrowed.  A new
  * message (caller frees with launch_batch_destroy()), or NULL with errno
  * EINVAL (the reason in err: no script, an allocation without a batch
@@ -99,6 +101,25 @@ void launch_terminate_destroy(struct flurm_terminate_job *m);
 int launch_cred_fill(struct flurm_job_cred *cred, const json_t *job, const struct flurm_alloc *a,
                      const struct launch_user *user, const struct launch_site *site,
                      uint32_t step_id, time_t now, char *err, size_t errlen);
+
+/* The credential of step `step_id` of a job on allocation `a`, as
+ * slurmctld's _make_step_cred builds it for RESPONSE_JOB_STEP_CREATE: the
+ * job's part as launch_cred_fill(), then the step's hostlist, its core
+ * bitmap (the cores of `step`'s hosts, placed over the job's bitmap at
+ * their hosts' offsets), the job's memory per host and the step's memory
+ * per step host, run-length encoded.  `step` is the step's part of the
+ * allocation (its hosts, each one a host of `a`, with the cores, CPUs and
+ * memory the step gets there).  All borrowed; same ownership and errors
+ * as launch_cred_fill() (EINVAL: a step host or core outside the job). */
+int launch_step_cred_fill(struct flurm_job_cred *cred, const json_t *job,
+                          const struct flurm_alloc *a, const struct flurm_alloc *step,
+                          const struct launch_user *user, const struct launch_site *site,
+                          uint32_t step_id, time_t now, char *err, size_t errlen);
+
+/* REQUEST_SIGNAL_TASKS for one step, as slurmctld's signal_step_tasks
+ * sends it: the step's id, the signal, no flags.  *m is overwritten. */
+void launch_step_signal_fill(struct flurm_signal_tasks *m, uint32_t job_id, uint32_t step_id,
+                             uint16_t signal);
 
 /* REQUEST_SIGNAL_TASKS for a signal to a job, as slurmctld 22.05's
  * job_signal sends it: with KILL_JOB_BATCH the batch step only (to the

@@ -7,7 +7,9 @@
  * service runtime, publishes node.changed events, and pings the slurmds
  * (REQUEST_PING, REQUEST_NODE_REGISTRATION_STATUS) from the first ping
  * round on, and runs jobs: the allocations mirrored from the store are
- * launched, signalled and terminated on slurmd.  A slurm.conf that cannot
+ * launched, signalled and terminated on slurmd; srun's steps get their
+ * signed credentials (step.create) and salloc/srun their allocation and
+ * end notices.  A slurm.conf that cannot
  * be read is a permanent failure; a store
  * that does not answer is a temporary one.
  *
@@ -104,7 +106,9 @@ static int jobs_conf_apply(struct nodemgr *m, const struct flurm_slurmconf *conf
 {
     const char *select = flurm_slurmconf_get(conf, "SelectType");
     const struct flurm_slurmconf_partition *def = flurm_slurmconf_default_partition(conf);
+    char *socket_path = NULL;
     uint64_t v;
+    int rc;
     struct nodemgr_jobs_conf jc = {
         .select_plugin_id = FLURM_SELECT_PLUGIN_LINEAR,
         .default_partition = def ? def->name : NULL,
@@ -123,7 +127,16 @@ static int jobs_conf_apply(struct nodemgr *m, const struct flurm_slurmconf *conf
         jc.batch_start_timeout = (double)v;
     if ((v = flurm_slurmconf_number(conf, "MessageTimeout")))
         jc.msg_timeout = (double)v;
-    return nodemgr_set_jobs_conf(m, &jc);
+    /* Step credentials are signed as cred/munge signs them: for
+     * SlurmdUser, through AuthInfo's munged and ttl. */
+    jc.slurmd_uid = (uint32_t)flurm_slurmconf_slurmd_user(conf, NULL);
+    if (flurm_auth_parse_authinfo(flurm_slurmconf_get(conf, "AuthInfo"), &socket_path,
+                                  &jc.auth_ttl) < 0)
+        return -1;
+    jc.auth_socket = socket_path;
+    rc = nodemgr_set_jobs_conf(m, &jc);
+    free(socket_path);
+    return rc;
 }
 
 static void log_conf_notes(const struct flurm_slurmconf *conf)

@@ -11,6 +11,8 @@ struct mirror {
     struct mirror_job *job;
     size_t count;
     bool loaded;
+    struct mirror_job *gone; /* see mirror_gone_count() */
+    size_t ngone;
 };
 
 struct mirror *mirror_create(void)
@@ -41,6 +43,7 @@ void mirror_destroy(struct mirror *j)
     if (!j)
         return;
     table_free(j->job, j->count);
+    table_free(j->gone, j->ngone);
     free(j);
 }
 
@@ -70,6 +73,11 @@ static int job_read(struct mirror_job *job, const json_t *e)
     job->batch = json_is_true(json_object_get(e, "batch"));
     job->launched = json_is_true(json_object_get(e, "launched"));
     job->start_time = (time_t)get_int(e, "start_time", 0);
+    job->resp_host = json_string_value(json_object_get(e, "resp_host"));
+    if (job->resp_host && !job->resp_host[0])
+        job->resp_host = NULL;
+    job->alloc_resp_port = (uint16_t)get_int(e, "alloc_resp_port", 0);
+    job->other_port = (uint16_t)get_int(e, "other_port", 0);
     if (!(job->alloc = flurm_alloc_from_json(json_object_get(e, "alloc"), NULL, NULL, err,
                                              sizeof(err)))) {
         if (errno != ENOMEM)
@@ -112,6 +120,8 @@ static void carry_over(struct mirror_job *job, const struct mirror_job *old)
     job->last_seen = old->last_seen;
     job->report_inflight = old->report_inflight;
     job->launch_rc = old->launch_rc;
+    job->alloc_told = old->alloc_told;
+    job->end_told = old->end_told;
     memcpy(job->launch_text, old->launch_text, sizeof(job->launch_text));
     for (size_t k = 0; k < job->ncompleting; k++)
         for (size_t o = 0; o < old->ncompleting; o++)
@@ -120,6 +130,45 @@ static void carry_over(struct mirror_job *job, const struct mirror_job *old)
     /* A job the store now calls launched needs nothing more from us. */
     if (job->launched)
         job->launch = MIRROR_LAUNCH_DONE;
+}
+
+static bool listed_in(const struct mirror_job *table, size_t count, uint32_t job_id)
+{
+    for (size_t i = 0; i < count; i++)
+        if (table[i].job_id == job_id)
+            return true;
+    return false;
+}
+
+static bool needs_end_notice(const struct mirror_job *job)
+{
+    return !job->batch && job->resp_host && job->other_port && !job->end_told;
+}
+
+/* Move the jobs of the current table that `table` no longer lists and
+ * whose client was not told of their end into j->gone (replacing the
+ * previous ones).  -1 and ENOMEM (nothing moved). */
+static int collect_gone(struct mirror *j, const struct mirror_job *table, size_t count)
+{
+    struct mirror_job *gone;
+    size_t n = 0;
+
+    for (size_t i = 0; i < j->count; i++)
+        if (needs_end_notice(&j->job[i]) && !listed_in(table, count, j->job[i].job_id))
+            n++;
+    if (!(gone = calloc(n ? n : 1, sizeof(*gone))))
+        return -1;
+    n = 0;
+    for (size_t i = 0; i < j->count; i++) {
+        if (!needs_end_notice(&j->job[i]) || listed_in(table, count, j->job[i].job_id))
+            continue;
+        gone[n++] = j->job[i];
+        memset(&j->job[i], 0, sizeof(j->job[i])); /* ownership moved */
+    }
+    table_free(j->gone, j->ngone);
+    j->gone = gone;
+    j->ngone = n;
+    return 0;
 }
 
 int mirror_replace(struct mirror *j, const json_t *list, size_t *skipped)
@@ -153,6 +202,10 @@ int mirror_replace(struct mirror *j, const json_t *list, size_t *skipped)
                 job->launch = MIRROR_LAUNCH_DONE;
         }
         count++;
+    }
+    if (collect_gone(j, table, count) < 0) {
+        table_free(table, count);
+        return -1;
     }
     table_free(j->job, j->count);
     j->job = table;
@@ -241,4 +294,41 @@ bool mirror_terminate_due(const struct mirror_job *job, size_t k, time_t now, do
     if (k >= job->ncompleting)
         return false;
     return job->terminate_sent[k] == 0 || (double)(now - job->terminate_sent[k]) >= resend;
+}
+
+bool mirror_wants_alloc_push(const struct mirror_job *job)
+{
+    return !job->batch && job->resp_host && job->alloc_resp_port && !job->alloc_told &&
+           (job->state & MIRROR_STATE_BASE) == MIRROR_STATE_RUNNING &&
+           !(job->state & MIRROR_STATE_COMPLETING);
+}
+
+enum mirror_end mirror_end_notice(const struct mirror_job *job)
+{
+    uint32_t base = job->state & MIRROR_STATE_BASE;
+
+    if (!needs_end_notice(job) || base <= MIRROR_STATE_SUSPENDED)
+        return MIRROR_END_NONE;
+    if (base == MIRROR_STATE_TIMEOUT)
+        return MIRROR_END_TIMEOUT;
+    if (base == MIRROR_STATE_NODE_FAIL)
+        return MIRROR_END_NODE_FAIL;
+    return MIRROR_END_COMPLETE;
+}
+
+size_t mirror_gone_count(const struct mirror *j)
+{
+    return j->ngone;
+}
+
+struct mirror_job *mirror_gone_at(struct mirror *j, size_t i)
+{
+    return i < j->ngone ? &j->gone[i] : NULL;
+}
+
+void mirror_gone_clear(struct mirror *j)
+{
+    table_free(j->gone, j->ngone);
+    j->gone = NULL;
+    j->ngone = 0;
 }

@@ -60,6 +60,21 @@ struct mirror_job {
     bool report_inflight; /* job.launched / launch_failed out to the store */
     int launch_rc;        /* what to report: 0 launched, else the failure's code */
     char launch_text[160];
+    /* An interactive job's client (salloc, srun), from the entry: */
+    const char *resp_host;    /* borrowed from record; NULL: none */
+    uint16_t alloc_resp_port; /* 0: none */
+    uint16_t other_port;      /* 0: none */
+    /* Runtime, kept across rebuilds: */
+    bool alloc_told; /* RESPONSE_RESOURCE_ALLOCATION sent (or under way) */
+    bool end_told;   /* its end sent to other_port (or under way) */
+};
+
+/* What an interactive job's client is told when the job ends. */
+enum mirror_end {
+    MIRROR_END_NONE,      /* nothing (yet) */
+    MIRROR_END_COMPLETE,  /* SRUN_JOB_COMPLETE */
+    MIRROR_END_TIMEOUT,   /* SRUN_TIMEOUT, then SRUN_JOB_COMPLETE */
+    MIRROR_END_NODE_FAIL, /* SRUN_NODE_FAIL, then SRUN_JOB_COMPLETE */
 };
 
 struct mirror;
@@ -104,6 +119,25 @@ void mirror_node_usage(const struct mirror *j, const char *name, uint32_t *cpus,
  * not launched, nothing under way here, and not inherited (an inherited
  * job waits for its batch host's registration, jobs_registered()). */
 bool mirror_wants_launch(const struct mirror_job *job);
+
+/* Whether an interactive job's client waits for its allocation: RUNNING,
+ * not batch, with resp_host and alloc_resp_port, not told yet here
+ * (slurmctld's srun_allocate). */
+bool mirror_wants_alloc_push(const struct mirror_job *job);
+
+/* What the client of an interactive job (not batch, resp_host and
+ * other_port set) must hear now that the job ended (any state past
+ * SUSPENDED), unless it was told already; MIRROR_END_NONE otherwise. */
+enum mirror_end mirror_end_notice(const struct mirror_job *job);
+
+/* Interactive jobs whose end was not told and that the last
+ * mirror_replace() no longer lists (they ended and left between two
+ * reads, e.g. a NODE_FAIL whose only host went down): each needs
+ * SRUN_JOB_COMPLETE.  Borrowed until mirror_gone_clear() or the next
+ * mirror_replace(), which replaces them. */
+size_t mirror_gone_count(const struct mirror *j);
+struct mirror_job *mirror_gone_at(struct mirror *j, size_t i);
+void mirror_gone_clear(struct mirror *j);
 
 /* Whether completing host k of the job is due for a (re-sent) terminate at
  * `now`: never sent, or last sent `resend` seconds ago or more. */

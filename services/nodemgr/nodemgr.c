@@ -31,6 +31,11 @@
  * the judgement of the steps a registration lists (launch.h builds the
  * messages).  Every job transition is a store command; nothing about jobs
  * is kept here that a restart could not rebuild.
+ *
+ * Steps and interactive jobs (docs/steps.md): step.create is recorded by
+ * the store and answered here with the step's signed credential (step.h);
+ * the clients of interactive jobs get their allocation and the news of
+ * their end over TCP, as slurmctld's srun agent sends them.
  */
 #include "services/nodemgr/nodemgr.h"
 
@@ -50,6 +55,7 @@
 #include "common/pubsub.h"
 #include "services/nodemgr/mirror.h"
 #include "services/nodemgr/launch.h"
+#include "services/nodemgr/step.h"
 #include "wire/pack.h"
 #include "wire/rec_generic.h"
 #include "wire/rec_slurmd.h"
@@ -130,6 +136,7 @@ struct nodemgr {
     uint32_t max_step_cnt;
     double batch_start_timeout;
     double msg_timeout;
+    struct step_signer *signer; /* step credentials, for SlurmdUser */
 };
 
 /* ---- request bodies ----------------------------------------------------------- */
@@ -1018,6 +1025,227 @@ static void terminate_due(struct nodemgr *m, struct mirror_job *job, time_t now)
     }
 }
 
+/* ---- interactive jobs: their clients (salloc, srun) ---- */
+
+/* One message on its way to a job's client. */
+struct srun_push {
+    struct nodemgr *m;
+    uint32_t job_id;
+    enum flurm_msg_type type;
+    char host[256];
+    uint16_t port;
+    uint32_t uid;
+    bool then_complete; /* SRUN_JOB_COMPLETE follows once this is out */
+};
+
+static const char *push_name(enum flurm_msg_type type)
+{
+    switch (type) {
+    case FLURM_RESPONSE_RESOURCE_ALLOCATION:
+        return "RESPONSE_RESOURCE_ALLOCATION";
+    case FLURM_SRUN_TIMEOUT:
+        return "SRUN_TIMEOUT";
+    case FLURM_SRUN_NODE_FAIL:
+        return "SRUN_NODE_FAIL";
+    default:
+        return "SRUN_JOB_COMPLETE";
+    }
+}
+
+static int push_to_client(struct nodemgr *m, uint32_t job_id, const char *host, uint16_t port,
+                          uint32_t uid, enum flurm_msg_type type, const void *body,
+                          bool then_complete);
+
+static void push_sent(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+{
+    struct srun_push *p = arg;
+    struct flurm_step_id complete = {p->job_id, FLURM_NO_VAL, FLURM_NO_VAL};
+
+    (void)type;
+    (void)body;
+    if (errnum == ECANCELED && p->m->stopping) {
+        free(p);
+        return;
+    }
+    /* slurmctld's agent does not retry these: a client that is gone
+     * (or missed its allocation and asks job.alloc_info) is fine. */
+    if (errnum)
+        flurm_info("job %u: %s to %s:%u not delivered: %s", p->job_id, push_name(p->type),
+                   p->host, p->port, strerror(errnum));
+    else
+        flurm_info("job %u: %s sent to %s:%u", p->job_id, push_name(p->type), p->host, p->port);
+    if (p->then_complete)
+        push_to_client(p->m, p->job_id, p->host, p->port, p->uid, FLURM_SRUN_JOB_COMPLETE,
+                       &complete, false);
+    free(p);
+}
+
+/* Send `type` with `body` (borrowed) to host:port (borrowed), signed for
+ * the job's user `uid`, as srun_comm.c's _srun_agent_launch does. */
+static int push_to_client(struct nodemgr *m, uint32_t job_id, const char *host, uint16_t port,
+                          uint32_t uid, enum flurm_msg_type type, const void *body,
+                          bool then_complete)
+{
+    struct srun_push *p = calloc(1, sizeof(*p));
+
+    if (!p)
+        return -1;
+    p->m = m;
+    p->job_id = job_id;
+    p->type = type;
+    snprintf(p->host, sizeof(p->host), "%s", host);
+    p->port = port;
+    p->uid = uid;
+    p->then_complete = then_complete;
+    if (slurmd_client_push(m->slurmd, host, port, type, body, uid, push_sent, p) < 0) {
+        flurm_info("job %u: %s to %s:%u: %s", job_id, push_name(type), host, port,
+                   strerror(errno));
+        free(p);
+        return -1;
+    }
+    return 0;
+}
+
+static void alloc_info_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct job_ask *a = arg;
+    struct nodemgr *m = a->m;
+    struct mirror_job *job;
+    struct flurm_resource_alloc_resp resp;
+    const char *field = NULL;
+
+    if (errnum == ECANCELED && m->stopping) {
+        free(a);
+        return;
+    }
+    job = mirror_find(m->jobs, a->job_id);
+    free(a);
+    if (!job)
+        return;
+    if (errnum) {
+        /* Try again at the next tick. */
+        flurm_warn("job %u: job.alloc_info: %s", job->job_id, strerror(errnum));
+        job->alloc_told = false;
+        return;
+    }
+    if (!flurm_msg_ok(reply)) {
+        /* The client asks job.alloc_info itself when nothing comes. */
+        flurm_warn("job %u: job.alloc_info: %s", job->job_id, flurm_msg_error_text(reply));
+        return;
+    }
+    if (!mirror_wants_alloc_push(job) && !job->alloc_told)
+        return;
+    if (flurm_record_from_json(&flurm_rec_resource_alloc_resp,
+                               json_object_get(flurm_msg_body(reply), "msg"), &resp, &field) < 0) {
+        flurm_warn("job %u: job.alloc_info's reply is not a resource allocation (%s)",
+                   job->job_id, field ? field : strerror(errno));
+        return;
+    }
+    push_to_client(m, job->job_id, job->resp_host, job->alloc_resp_port, job->user_id,
+                   FLURM_RESPONSE_RESOURCE_ALLOCATION, &resp, false);
+    flurm_record_free(&flurm_rec_resource_alloc_resp, &resp);
+}
+
+/* slurmctld's srun_allocate: the client waiting on alloc_resp_port gets
+ * its allocation, built as job.alloc_info builds it. */
+static void start_alloc_push(struct nodemgr *m, struct mirror_job *job)
+{
+    struct job_ask *a = calloc(1, sizeof(*a));
+    json_t *body = json_pack("{s:{s:I, s:I}, s:{s:I, s:n}}", "auth", "uid",
+                             (json_int_t)job->user_id, "gid", (json_int_t)job->group_id, "msg",
+                             "job_id", (json_int_t)job->job_id, "req_cluster");
+
+    if (!a || !body)
+        goto out;
+    a->m = m;
+    a->job_id = job->job_id;
+    if (flurm_client_request(m->store, "job.alloc_info", body, m->store_timeout, alloc_info_done,
+                             a) < 0) {
+        flurm_warn("job %u: job.alloc_info: %s", job->job_id, strerror(errno));
+        goto out;
+    }
+    a = NULL;
+    job->alloc_told = true;
+out:
+    free(a);
+    json_decref(body);
+}
+
+/* The job's nodes that are DOWN now (the failed ones), else all its nodes:
+ * SRUN_NODE_FAIL's nodelist.  Caller frees; NULL and ENOMEM. */
+static char *failed_nodes(struct nodemgr *m, const struct mirror_job *job)
+{
+    struct flurm_hostlist *hl = flurm_hostlist_create();
+    char *out = NULL;
+
+    if (!hl)
+        return NULL;
+    for (size_t h = 0; h < job->alloc->nhosts; h++) {
+        ssize_t i = nodes_find(m->nodes, job->alloc->hosts[h].name);
+
+        if (i >= 0 && (nodes_state(m->nodes, (size_t)i) & NODES_STATE_BASE) == NODES_STATE_DOWN &&
+            flurm_hostlist_push_host(hl, job->alloc->hosts[h].name) < 0)
+            goto out;
+    }
+    out = flurm_hostlist_count(hl) ? flurm_hostlist_ranged_string(hl) : strdup(job->alloc->nodes);
+out:
+    flurm_hostlist_destroy(hl);
+    return out;
+}
+
+/* slurmctld's srun_timeout / srun_node_fail, then srun_job_complete: the
+ * client on other_port hears how its job ended, once. */
+static void tell_end(struct nodemgr *m, struct mirror_job *job, enum mirror_end what)
+{
+    struct flurm_step_id whole = {job->job_id, FLURM_NO_VAL, FLURM_NO_VAL};
+    struct flurm_srun_timeout timeout = {whole, 0};
+    struct flurm_srun_node_fail fail = {whole, NULL};
+    const json_t *end = json_object_get(job->record, "end_time");
+
+    job->end_told = true;
+    switch (what) {
+    case MIRROR_END_TIMEOUT:
+        timeout.timeout = json_is_integer(end) ? (time_t)json_integer_value(end) : 0;
+        if (push_to_client(m, job->job_id, job->resp_host, job->other_port, job->user_id,
+                           FLURM_SRUN_TIMEOUT, &timeout, true) == 0)
+            return;
+        break;
+    case MIRROR_END_NODE_FAIL:
+        if ((fail.nodelist = failed_nodes(m, job)) &&
+            push_to_client(m, job->job_id, job->resp_host, job->other_port, job->user_id,
+                           FLURM_SRUN_NODE_FAIL, &fail, true) == 0) {
+            free(fail.nodelist);
+            return;
+        }
+        free(fail.nodelist);
+        break;
+    default:
+        break;
+    }
+    push_to_client(m, job->job_id, job->resp_host, job->other_port, job->user_id,
+                   FLURM_SRUN_JOB_COMPLETE, &whole, false);
+}
+
+/* Interactive jobs that left the mirror between two reads without their
+ * end being told. */
+static void tell_gone(struct nodemgr *m)
+{
+    for (size_t i = 0; i < mirror_gone_count(m->jobs); i++) {
+        struct mirror_job *job = mirror_gone_at(m->jobs, i);
+        bool down = false;
+
+        for (size_t h = 0; h < job->alloc->nhosts && !down; h++) {
+            ssize_t k = nodes_find(m->nodes, job->alloc->hosts[h].name);
+
+            down = k >= 0 &&
+                   (nodes_state(m->nodes, (size_t)k) & NODES_STATE_BASE) == NODES_STATE_DOWN;
+        }
+        flurm_info("job %u ended between two reads: telling its client", job->job_id);
+        tell_end(m, job, down ? MIRROR_END_NODE_FAIL : MIRROR_END_COMPLETE);
+    }
+    mirror_gone_clear(m->jobs);
+}
+
 /* Everything the mirror asks for now: node states, launches, terminates,
  * unfinished reports. */
 static void jobs_apply(struct nodemgr *m)
@@ -1027,13 +1255,20 @@ static void jobs_apply(struct nodemgr *m)
     if (!jobs_active(m) || !mirror_loaded(m->jobs))
         return;
     apply_node_usage(m);
+    tell_gone(m);
     for (size_t i = 0; i < mirror_count(m->jobs); i++) {
         struct mirror_job *job = mirror_at(m->jobs, i);
+
+        enum mirror_end end = mirror_end_notice(job);
 
         if (mirror_wants_launch(job))
             start_launch(m, job);
         else if (job->launch == MIRROR_LAUNCH_REPORTING)
             report_launch(m, job);
+        if (mirror_wants_alloc_push(job))
+            start_alloc_push(m, job);
+        if (end != MIRROR_END_NONE)
+            tell_end(m, job, end);
         if (job->state & MIRROR_STATE_COMPLETING)
             terminate_due(m, job, now);
     }
@@ -1172,6 +1407,10 @@ static void handle_job_signal(struct flurm_request *req, void *arg)
     json_int_t flags = json_integer_value(json_object_get(body, "flags"));
     const char *nodes = json_string_value(json_object_get(body, "nodes"));
     const char *batch_host = json_string_value(json_object_get(body, "batch_host"));
+    const json_t *step = json_object_get(body, "step_id");
+    /* A step of the job (scancel J.S), else the job as a whole. */
+    bool one_step = json_is_integer(step) && json_integer_value(step) >= 0 &&
+                    json_integer_value(step) < (json_int_t)FLURM_NO_VAL;
     struct flurm_hostlist *hl = NULL;
     struct flurm_signal_tasks msg;
     struct signal_wait *w = NULL;
@@ -1182,7 +1421,7 @@ static void handle_job_signal(struct flurm_request *req, void *arg)
         flurm_request_reply_error(req, EINVAL, "job.signal needs job_id and signal");
         goto out;
     }
-    if (flags & LAUNCH_KILL_JOB_BATCH) {
+    if (!one_step && (flags & LAUNCH_KILL_JOB_BATCH)) {
         if (!batch_host) {
             flurm_request_reply_error(req, 2076 /* ESLURM_JOB_SCRIPT_MISSING */,
                                       "Job script not available");
@@ -1194,7 +1433,12 @@ static void handle_job_signal(struct flurm_request *req, void *arg)
         flurm_request_reply_error(req, EINVAL, "job.signal: bad nodes");
         goto out;
     }
-    launch_signal_fill(&msg, (uint32_t)job_id, (uint16_t)sig, (uint16_t)flags, m->max_step_cnt);
+    if (one_step)
+        launch_step_signal_fill(&msg, (uint32_t)job_id, (uint32_t)json_integer_value(step),
+                                (uint16_t)sig);
+    else
+        launch_signal_fill(&msg, (uint32_t)job_id, (uint16_t)sig, (uint16_t)flags,
+                           m->max_step_cnt);
     if (!(w = calloc(1, sizeof(*w)))) {
         flurm_request_reply_error(req, ENOMEM, "out of memory");
         goto out;
@@ -1225,6 +1469,142 @@ static void handle_job_signal(struct flurm_request *req, void *arg)
 out:
     flurm_hostlist_destroy(hl);
     json_decref(hosts);
+}
+
+/* ---- step.create ------------------------------------------------------------------- */
+
+/* slurm_errno.h: what slurmctld answers when it cannot make a step's
+ * credential (_make_step_cred). */
+#define ESLURM_INVALID_JOB_CREDENTIAL 2026
+
+/* A step.create waiting for the store. */
+struct step_wait {
+    struct nodemgr *m;
+    uint64_t ticket;
+    uint16_t proto;
+};
+
+/* The protocol version of the client's request; the records are built in
+ * its layout (slurmctld answers at the request's version). */
+static uint16_t request_proto(const json_t *body)
+{
+    json_int_t v = json_integer_value(json_object_get(body, "proto"));
+
+    if (v == FLURM_PROTO_21_08 || v == FLURM_PROTO_22_05 || v == FLURM_PROTO_23_02 ||
+        v == FLURM_PROTO_23_11)
+        return (uint16_t)v;
+    return FLURM_PROTO_22_05;
+}
+
+/* The store recorded the step (or refused it): answer with the signed
+ * credential and the layout, or pass the store's error on. */
+static void step_created(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct step_wait *w = arg;
+    struct nodemgr *m = w->m;
+    struct flurm_request *req;
+    struct flurm_step_create_resp *r = NULL;
+    struct launch_user user = {0};
+    const json_t *created, *job;
+    json_t *msg;
+    char err[200] = "";
+
+    if (errnum == ECANCELED && m->stopping) {
+        free(w);
+        return;
+    }
+    req = flurm_service_deferred(m->svc, w->ticket);
+    if (errnum) {
+        flurm_request_reply_error(req, errnum, "step.create: no answer from the job store: %s",
+                                  strerror(errnum));
+        goto out;
+    }
+    if (!flurm_msg_ok(reply)) {
+        const char *user_text = flurm_client_user_text(reply);
+
+        if (user_text)
+            flurm_request_reply_user_error(req, flurm_msg_error_code(reply), "%s", user_text);
+        else
+            flurm_request_reply_error(req, flurm_msg_error_code(reply), "%s",
+                                      flurm_msg_error_text(reply));
+        goto out;
+    }
+    created = flurm_msg_body(reply);
+    job = json_object_get(created, "job");
+    if (launch_user_lookup((uint32_t)json_integer_value(json_object_get(job, "user_id")),
+                           (uint32_t)json_integer_value(json_object_get(job, "group_id")),
+                           &user) < 0) {
+        snprintf(err, sizeof(err), "user %lld: %s",
+                 (long long)json_integer_value(json_object_get(job, "user_id")),
+                 errno == ENOENT ? "no passwd entry" : strerror(errno));
+        goto refused;
+    }
+    if (!(r = step_resp_create(created, &user, &m->site, w->proto,
+                               (time_t)flurm_loop_now(m->loop), err, sizeof(err))))
+        goto refused;
+    if (step_resp_sign(r, m->signer) < 0) {
+        snprintf(err, sizeof(err), "munge: %s", step_signer_error(m->signer));
+        goto refused;
+    }
+    if (!(msg = step_resp_json(r))) {
+        flurm_request_reply_error(req, ENOMEM, "step.create: out of memory");
+        goto out;
+    }
+    flurm_info("step %u.%u created on %s", r->cred.body.step_id.job_id, r->job_step_id,
+               r->step_layout->node_list);
+    flurm_request_reply(req, json_pack("{s:o}", "msg", msg));
+    goto out;
+refused:
+    {
+        char *text = json_dumps(flurm_msg_body(reply), JSON_COMPACT);
+
+        flurm_err("step.create: cannot make the step credential: %s (the store said %.300s)",
+                  err, text ? text : "?");
+        free(text);
+    }
+    flurm_request_reply_error(req, ESLURM_INVALID_JOB_CREDENTIAL, "Invalid job credential (%s)",
+                              err);
+out:
+    step_resp_destroy(r);
+    launch_user_clear(&user);
+    free(w);
+}
+
+/* REQUEST_JOB_STEP_CREATE: the store records the step (same body, a
+ * req_id derived from the gateway's, so a re-sent request is the same
+ * step), we make its credential. */
+static void handle_step_create(struct flurm_request *req, void *arg)
+{
+    struct nodemgr *m = arg;
+    json_t *body = flurm_request_body(req);
+    const char *req_id = flurm_request_req_id(req);
+    char store_req_id[256];
+    struct step_wait *w;
+
+    if (!json_is_object(json_object_get(body, "msg"))) {
+        flurm_request_reply_error(req, EINVAL, "step.create without msg");
+        return;
+    }
+    if (!(w = calloc(1, sizeof(*w)))) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    w->m = m;
+    w->proto = request_proto(body);
+    /* The gateway's req_id, in a namespace of its own: the gateway numbers
+     * its requests per service, so the same id also names one of its
+     * requests to the store. */
+    if (req_id)
+        snprintf(store_req_id, sizeof(store_req_id), "nodes:%s", req_id);
+    if (flurm_client_request_full(m->store, "step.create", req_id ? store_req_id : NULL,
+                                  flurm_request_trace(req), body, m->store_timeout, step_created,
+                                  w) < 0) {
+        flurm_request_reply_error(req, errno, "step.create: cannot ask the job store: %s",
+                                  strerror(errno));
+        free(w);
+        return;
+    }
+    w->ticket = flurm_request_defer(req);
 }
 
 /* ---- node.register ------------------------------------------------------------------ */
@@ -1281,6 +1661,7 @@ const struct flurm_handler nodemgr_handlers[] = {
     {"node.update", handle_node_update},
     {"node.register", handle_node_register},
     {"job.signal", handle_job_signal},
+    {"step.create", handle_step_create},
     {NULL, NULL},
 };
 
@@ -1457,7 +1838,8 @@ struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes,
         !(m->inflight = calloc(count, sizeof(*m->inflight))) ||
         !(m->state_before = calloc(count, sizeof(*m->state_before))) ||
         !(m->asking = calloc(count, sizeof(*m->asking))) ||
-        !(m->was_down = calloc(count, sizeof(*m->was_down))) || !(m->jobs = mirror_create()))
+        !(m->was_down = calloc(count, sizeof(*m->was_down))) || !(m->jobs = mirror_create()) ||
+        !(m->signer = step_signer_create(NULL, 0, 0)))
         goto error;
     for (size_t i = 0; i < count; i++)
         m->was_down[i] = (nodes_state(nodes, i) & NODES_STATE_BASE) == NODES_STATE_DOWN;
@@ -1512,6 +1894,7 @@ void nodemgr_destroy(struct nodemgr *m)
     mirror_destroy(m->jobs);
     free(m->was_down);
     free(m->default_partition);
+    step_signer_destroy(m->signer);
     while (m->waiters) {
         struct waiter *w = m->waiters;
 
@@ -1592,7 +1975,12 @@ void nodemgr_attach(struct nodemgr *m, struct flurm_service *svc, double first_p
 int nodemgr_set_jobs_conf(struct nodemgr *m, const struct nodemgr_jobs_conf *conf)
 {
     char *partition = NULL;
+    struct step_signer *signer;
 
+    if (!(signer = step_signer_create(conf->auth_socket, conf->auth_ttl, conf->slurmd_uid)))
+        return -1;
+    step_signer_destroy(m->signer);
+    m->signer = signer;
     if (conf->default_partition && !(partition = strdup(conf->default_partition)))
         return -1;
     free(m->default_partition);

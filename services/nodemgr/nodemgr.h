@@ -1,7 +1,8 @@
 /*
  * nodemgr.h - the node manager service around the node tables (nodes.h):
  * the request handlers the gateway reaches (node.info, node.info_single,
- * partition.info, node.update, node.register, job.signal), persistence of admin state
+ * partition.info, node.update, node.register, job.signal, step.create),
+ * persistence of admin state
  * through the job store (node.state_list at start, node.state_set after
  * each change), node.changed events, and the ping rounds that ping slurmd
  * or ask it to register, and mark silent nodes NOT_RESPONDING, then DOWN;
@@ -58,9 +59,13 @@ struct nodemgr_jobs_conf {
     uint32_t max_step_cnt;         /* MaxStepCount (0: SLURM's 40000) */
     double batch_start_timeout;    /* BatchStartTimeout, seconds */
     double msg_timeout;            /* MessageTimeout, seconds */
+    uint32_t slurmd_uid;           /* SlurmdUser's uid: who may decode step credentials */
+    const char *auth_socket;       /* AuthInfo's munged socket (borrowed; NULL: default) */
+    int auth_ttl;                  /* AuthInfo's ttl (0: munged's default) */
 };
 
-/* Apply conf (borrowed) before nodemgr_attach().  0, or -1 and ENOMEM. */
+/* Apply conf (borrowed) before nodemgr_attach().  0, or -1 and ENOMEM
+ * (EINVAL: munge refuses the signing options). */
 int nodemgr_set_jobs_conf(struct nodemgr *m, const struct nodemgr_jobs_conf *conf);
 
 #endif

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ struct call {
     struct flurm_frame_reader *reader;
     slurmd_reply_fn fn;
     void *arg;
+    bool push; /* no reply awaited (slurmctld's messages to srun) */
     char peer[96];
     struct call *prev;
     struct call *next;
@@ -60,10 +62,11 @@ struct slurmd_client {
 
 /* ---- frames ------------------------------------------------------------------ */
 
-/* A whole request frame, malloc'ed (caller frees), signed for any
- * receiver as slurmctld's agent signs. */
+/* A whole request frame, malloc'ed (caller frees), signed for
+ * restrict_uid (FLURM_AUTH_UID_ANY: any receiver, as slurmctld's agent
+ * signs for slurmd). */
 static uint8_t *request_frame(struct flurm_auth *auth, enum flurm_msg_type type, const void *obj,
-                              size_t *len)
+                              uint32_t restrict_uid, size_t *len)
 {
     struct flurm_buf *body = NULL, *out = NULL;
     uint16_t wire;
@@ -76,7 +79,7 @@ static uint8_t *request_frame(struct flurm_auth *auth, enum flurm_msg_type type,
     if (obj && flurm_msg_body_encode(REQUEST_VERSION, type, obj, body) < 0)
         goto error;
     if (flurm_frame_build(auth, out, REQUEST_VERSION, 0, wire, flurm_buf_data(body),
-                          flurm_buf_len(body), FLURM_AUTH_UID_ANY) < 0)
+                          flurm_buf_len(body), restrict_uid) < 0)
         goto error;
     frame = flurm_buf_steal(out, len);
 error:
@@ -230,11 +233,21 @@ static void io_cb(struct ev_loop *ev, ev_io *w, int revents)
             fail(call, errno, "send");
             return;
         }
+        /* A push waits for the peer's answer or close without shutting
+         * its side down first as slurm_send_only_node_msg does: srun
+         * reads that as a vanished socket and prints "Unexpected missing
+         * socket error" instead of answering. */
         if (rc == 1)
             start_reading(call);
         return;
     }
     rc = flurm_frame_reader_read(call->reader, call->fd);
+    if (call->push) {
+        /* Delivered: whatever comes back (an RC, EOF, garbage) ends it. */
+        if (rc != FLURM_FRAME_NEED_MORE)
+            finish(call, 0, FLURM_MSG_NONE, NULL);
+        return;
+    }
     if (rc == FLURM_FRAME_READY) {
         take_reply(call);
     } else if (rc == FLURM_FRAME_EOF) {
@@ -246,9 +259,15 @@ static void io_cb(struct ev_loop *ev, ev_io *w, int revents)
 
 static void timer_cb(struct ev_loop *ev, ev_timer *w, int revents)
 {
+    struct call *call = w->data;
+
     (void)ev;
     (void)revents;
-    fail(w->data, ETIMEDOUT, "no reply");
+    if (call->push && call->sent == call->frame_len) {
+        finish(call, 0, FLURM_MSG_NONE, NULL); /* sent; the peer just kept quiet */
+        return;
+    }
+    fail(call, ETIMEDOUT, "no reply");
 }
 
 /* host:port as an IPv4 address (SLURM's slurm_addr_t is IPv4 here). */
@@ -309,8 +328,9 @@ size_t slurmd_client_pending(const struct slurmd_client *c)
     return c->pending;
 }
 
-int slurmd_client_send(struct slurmd_client *c, const char *host, uint16_t port,
-                       enum flurm_msg_type type, const void *body, slurmd_reply_fn fn, void *arg)
+static int start_call(struct slurmd_client *c, const char *host, uint16_t port,
+                      enum flurm_msg_type type, const void *body, uint32_t restrict_uid, bool push,
+                      slurmd_reply_fn fn, void *arg)
 {
     struct ev_loop *ev = flurm_loop_ev(c->loop);
     struct sockaddr_in sin;
@@ -329,13 +349,14 @@ int slurmd_client_send(struct slurmd_client *c, const char *host, uint16_t port,
     call->fd = -1;
     call->fn = fn;
     call->arg = arg;
+    call->push = push;
     snprintf(call->peer, sizeof(call->peer), "%s:%u", host, (unsigned)port);
     ev_io_init(&call->io, io_cb, -1, EV_WRITE);
     call->io.data = call;
     ev_timer_init(&call->timer, timer_cb, c->timeout, 0.0);
     call->timer.data = call;
     if (!(call->reader = flurm_frame_reader_create(MAX_REPLY)) ||
-        !(call->frame = request_frame(c->auth, type, body, &call->frame_len)))
+        !(call->frame = request_frame(c->auth, type, body, restrict_uid, &call->frame_len)))
         goto error;
     if ((call->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
         goto error;
@@ -364,4 +385,17 @@ error:
         errno = saved;
     }
     return -1;
+}
+
+int slurmd_client_send(struct slurmd_client *c, const char *host, uint16_t port,
+                       enum flurm_msg_type type, const void *body, slurmd_reply_fn fn, void *arg)
+{
+    return start_call(c, host, port, type, body, FLURM_AUTH_UID_ANY, false, fn, arg);
+}
+
+int slurmd_client_push(struct slurmd_client *c, const char *host, uint16_t port,
+                       enum flurm_msg_type type, const void *body, uint32_t restrict_uid,
+                       slurmd_reply_fn fn, void *arg)
+{
+    return start_call(c, host, port, type, body, restrict_uid, true, fn, arg);
 }

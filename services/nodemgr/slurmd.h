@@ -57,6 +57,17 @@ int slurmd_client_send(struct slurmd_client *c, const char *host, uint16_t port,
                        enum flurm_msg_type type, const void *body, slurmd_reply_fn fn,
                        void *arg);
 
+/* Send a message to a client listening at host:port (srun, salloc: a
+ * resource allocation, SRUN_JOB_COMPLETE, SRUN_TIMEOUT, SRUN_NODE_FAIL)
+ * as slurmctld's agent sends them: signed for `restrict_uid` only (the
+ * job's user), no reply awaited (the connection ends at the peer's answer,
+ * its close or the timeout).  fn(arg) runs exactly once, later: errnum 0
+ * once the whole message went out, else why it did not (type
+ * FLURM_MSG_NONE, body NULL).  Returns and fails as slurmd_client_send(). */
+int slurmd_client_push(struct slurmd_client *c, const char *host, uint16_t port,
+                       enum flurm_msg_type type, const void *body, uint32_t restrict_uid,
+                       slurmd_reply_fn fn, void *arg);
+
 /* Requests in flight. */
 size_t slurmd_client_pending(const struct slurmd_client *c);
 

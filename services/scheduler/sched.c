@@ -905,30 +905,67 @@ static enum dep_result dep_singleton(const struct jobs_index *ix, const struct s
     return DEP_NONE;
 }
 
+/* A term that is not fulfilled as _depend_list2str shows it:
+ * "type:id[_task|_*][+minutes](unfulfilled|failed)", or
+ * "singleton(...)"; a fulfilled term is not shown at all. */
+static void dep_show(FILE *out, bool *first, bool any_or, const char *type, unsigned long id,
+                     uint32_t task, int64_t delay, enum dep_result r)
+{
+    if (!out || r == DEP_NONE)
+        return;
+    if (!*first)
+        fputc(any_or ? '?' : ',', out);
+    *first = false;
+    if (!strcmp(type, "singleton")) {
+        fputs("singleton", out);
+    } else {
+        fprintf(out, "%s:%lu", type, id);
+        if (task == FLURM_INFINITE)
+            fputs("_*", out);
+        else if (task != FLURM_NO_VAL)
+            fprintf(out, "_%u", task);
+        if (delay)
+            fprintf(out, "+%lld", (long long)(delay / 60));
+    }
+    fputs(r == DEP_FAILED ? "(failed)" : "(unfulfilled)", out);
+}
+
 /* test_job_dependency over the whole expression: terms joined by ','
  * (all must be met) or '?' (one is enough).  The store checked the
- * syntax at submission. */
-static enum dep_result dependency_state(const struct jobs_index *ix, const struct sched_job *job,
-                                        int64_t now)
+ * syntax at submission.  The expression may be one this function showed
+ * before (what the store keeps once the scheduler sent it): a term marked
+ * "(failed)" stays failed, as slurmctld never tests a failed term again,
+ * and the terms already fulfilled are gone from it.  With shown, the
+ * dependency as slurmctld shows it then goes to *shown (caller frees;
+ * NULL once the whole dependency is met: slurmctld flushes the list).
+ * 0, or -1 and ENOMEM. */
+static int dependency_eval(const struct jobs_index *ix, const struct sched_job *job, int64_t now,
+                           enum dep_result *result, char **shown)
 {
     bool any_or = job->dependency && strchr(job->dependency, '?');
-    bool or_met = false, and_failed = false, unmet = false;
-    char *copy, *tok, *save = NULL;
+    bool or_met = false, and_failed = false, unmet = false, first = true;
+    char *copy = NULL, *tok, *save = NULL, *text = NULL;
+    size_t len = 0;
+    FILE *out = NULL;
 
+    *result = DEP_NONE;
+    if (shown)
+        *shown = NULL;
     if (!job->dependency || !*job->dependency)
-        return DEP_NONE;
-    if (!(copy = strdup(job->dependency)))
-        return DEP_WAIT;
+        return 0;
+    if (!(copy = strdup(job->dependency)) || (shown && !(out = open_memstream(&text, &len))))
+        goto nomem;
     for (tok = strtok_r(copy, ",?", &save); tok; tok = strtok_r(NULL, ",?", &save)) {
         char *colon = strchr(tok, ':');
         const char *type = "afterany";
         char *ids = tok;
 
-        if (!strcmp(tok, "singleton")) {
+        if (!strncmp(tok, "singleton", 9) && (tok[9] == '\0' || tok[9] == '(')) {
             enum dep_result r = dep_singleton(ix, job);
 
             or_met |= r == DEP_NONE;
             unmet |= r == DEP_WAIT;
+            dep_show(out, &first, any_or, "singleton", 0, FLURM_NO_VAL, 0, r);
             continue;
         }
         if (colon) {
@@ -955,24 +992,48 @@ static enum dep_result dependency_state(const struct jobs_index *ix, const struc
             }
             if (*end == '+')
                 delay = (int64_t)strtol(end + 1, &end, 10) * 60;
+            if (!strncmp(end, "(failed)", 8))
+                r = DEP_FAILED;
+            else
+                r = dep_term(type, dep_view_of(ix, (uint32_t)v, task), delay, now);
             while (*end && *end != ':')
                 end++; /* "(unfulfilled)" and the like */
-            r = dep_term(type, dep_view_of(ix, (uint32_t)v, task), delay, now);
             or_met |= r == DEP_NONE;
             and_failed |= r == DEP_FAILED;
             unmet |= r == DEP_WAIT;
+            dep_show(out, &first, any_or, type, v, task, delay, r);
             id = *end ? end + 1 : end;
         }
     }
+    if (any_or)
+        *result = or_met ? DEP_NONE : unmet ? DEP_WAIT : DEP_FAILED;
+    else
+        *result = and_failed ? DEP_FAILED : unmet ? DEP_WAIT : DEP_NONE;
     free(copy);
-    if (any_or) {
-        if (or_met)
-            return DEP_NONE;
-        return unmet ? DEP_WAIT : DEP_FAILED;
+    if (out && fclose(out) != 0) {
+        free(text);
+        errno = ENOMEM;
+        return -1;
     }
-    if (and_failed)
-        return DEP_FAILED;
-    return unmet ? DEP_WAIT : DEP_NONE;
+    if (shown && *result != DEP_NONE && len)
+        *shown = text;
+    else
+        free(text);
+    return 0;
+nomem:
+    free(copy);
+    errno = ENOMEM;
+    return -1;
+}
+
+/* The dependency's state alone (a job whose state cannot be worked out
+ * for want of memory waits). */
+static enum dep_result dependency_state(const struct jobs_index *ix, const struct sched_job *job,
+                                        int64_t now)
+{
+    enum dep_result r;
+
+    return dependency_eval(ix, job, now, &r, NULL) < 0 ? DEP_WAIT : r;
 }
 
 /* ---- partition limits (job_limits_check / _part_access_check) --------------- */
@@ -1649,10 +1710,12 @@ static int fits_after(struct pass *ps, const struct sel_request *r, const unsign
 }
 
 /* EASY backfill: the earliest time the blocked job could start, as
- * running jobs end, and the nodes it would get then, reserved for it.
- * No reservation when it could not start even then.  -1 ENOMEM. */
+ * running jobs end, and the nodes it would get then, reserved for it;
+ * that time also becomes d's expected start (the earliest over the job's
+ * partitions, as the backfill keeps it).  No reservation when it could
+ * not start even then.  -1 ENOMEM. */
 static int reserve(struct pass *ps, const struct sched_job *job, const struct part *p,
-                   const unsigned char *req, const unsigned char *exc)
+                   const unsigned char *req, const unsigned char *exc, struct sched_decision *d)
 {
     struct flurm_alloc *a = NULL;
     struct sel_request r;
@@ -1707,6 +1770,9 @@ static int reserve(struct pass *ps, const struct sched_job *job, const struct pa
                 nodes[i] = 1;
         }
         ps->resv[ps->nresv++] = (struct resv){ps->rel[cut[lo] - 1].end, nodes};
+        if (ps->rel[cut[lo] - 1].end != INT64_MAX &&
+            (!d->start_time || ps->rel[cut[lo] - 1].end < d->start_time))
+            d->start_time = ps->rel[cut[lo] - 1].end;
     }
     flurm_alloc_destroy(a);
     free(cut);
@@ -2076,7 +2142,7 @@ static int walk_one(struct pass *ps, const struct queued *q, struct sched_decisi
         set_reason(d, SCHED_WAIT_RESOURCES, NULL);
         fail_by_part = true;
         if ((ok = try_preempt(ps, job, p, req, exc)) < 0 ||
-            (!ok && reserve(ps, job, p, req, exc) < 0))
+            (!ok && reserve(ps, job, p, req, exc, d) < 0))
             goto out;
     } else if ((ok = could_run(ps, job, p, ON_ALL, req, exc)) < 0) {
         goto out;
@@ -2116,8 +2182,10 @@ void sched_result_destroy(struct sched_result *res)
 {
     if (!res)
         return;
-    for (size_t i = 0; i < res->n; i++)
+    for (size_t i = 0; i < res->n; i++) {
         free(res->d[i].desc);
+        free(res->d[i].dependency);
+    }
     for (size_t i = 0; i < res->nstarts; i++)
         flurm_alloc_destroy(res->starts[i].alloc);
     free(res->starts);
@@ -2137,10 +2205,13 @@ static int enqueue(const struct sched_site *site, const struct jobs_index *ix,
                    size_t dec, struct sched_result *res, struct queued **q, size_t *nq,
                    size_t *cap)
 {
-    enum dep_result dep = dependency_state(ix, job, now);
+    enum dep_result dep;
     const char *name = job->partition;
     bool any = false;
     int added = 0;
+
+    if (dependency_eval(ix, job, now, &dep, &d->dependency) < 0)
+        return -1;
 
     if (dep == DEP_WAIT) {
         d->reason = SCHED_WAIT_DEPENDENCY;

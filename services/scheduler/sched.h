@@ -200,6 +200,14 @@ struct sched_decision {
     uint32_t reason;
     char *desc;       /* state_desc, NULL for none */
     bool would_start; /* started by this pass (see starts): job.start says the rest */
+    /* When the job is expected to start: the shadow time of the backfill
+     * reservation the pass made for it (scontrol's StartTime of a pending
+     * job), 0 for unknown. */
+    int64_t start_time;
+    /* The dependency as slurmctld shows it (_depend_list2str): the terms
+     * not yet fulfilled, each with "(unfulfilled)" or "(failed)"; NULL
+     * when there is none left. */
+    char *dependency;
 };
 
 /* A running job the pass stops to make room for a pending one

@@ -338,6 +338,26 @@ static bool same_str(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+/* The store shows a pending job's expected start as slurmctld does: never
+ * in the past (the later of it and the store's clock, which read the job
+ * before this pass's now), and without one a begin time still ahead. */
+static bool same_start(const struct sched_job *job, int64_t decided, int64_t now)
+{
+    int64_t shown = job->start_time;
+
+    if (decided == shown)
+        return true;
+    if (!decided)
+        return !shown || shown == job->eligible_time;
+    return decided <= now && shown && shown <= now;
+}
+
+/* The store keeps "" as no dependency. */
+static bool same_dependency(const char *shown, const char *decided)
+{
+    return same_str(shown && *shown ? shown : NULL, decided);
+}
+
 json_t *view_updates(const struct view *v, const struct sched_result *res, int64_t now)
 {
     json_t *list = json_array(), *body;
@@ -351,11 +371,14 @@ json_t *view_updates(const struct view *v, const struct sched_result *res, int64
 
         if (!job || d->would_start ||
             (job->priority == d->priority && job->reason == d->reason &&
-             same_str(job->desc, d->desc)))
+             same_str(job->desc, d->desc) && same_start(job, d->start_time, now) &&
+             same_dependency(job->dependency, d->dependency)))
             continue;
-        e = json_pack("{s:I, s:I, s:I, s:s?}", "job_id", (json_int_t)d->job_id, "priority",
-                      (json_int_t)d->priority, "state_reason", (json_int_t)d->reason,
-                      "state_desc", d->desc);
+        e = json_pack("{s:I, s:I, s:I, s:s?, s:I, s:s}", "job_id", (json_int_t)d->job_id,
+                      "priority", (json_int_t)d->priority, "state_reason",
+                      (json_int_t)d->reason, "state_desc", d->desc, "start_time",
+                      (json_int_t)d->start_time, "dependency",
+                      d->dependency ? d->dependency : "");
         if (!e || json_array_append_new(list, e) < 0)
             goto nomem;
     }

@@ -83,9 +83,11 @@ const uint32_t *view_node_states(const struct view *v);
 
 /* The job.sched_update body for the decisions of res (borrowed) that differ
  * from the view: {"time": now, "jobs": [{job_id, priority, state_reason,
- * state_desc}]}, or NULL with errno 0 when nothing differs (ENOMEM on
- * failure).  Jobs the pass starts are left out: job.start sets theirs.
- * New reference. */
+ * state_desc, start_time, dependency}]} (start_time 0: unknown; dependency
+ * "": none left), or NULL with errno 0 when nothing differs (ENOMEM on
+ * failure).  An expected start at or before now equals any the store
+ * shows at or before now (the store shows none in the past).  Jobs the
+ * pass starts are left out: job.start sets theirs.  New reference. */
 json_t *view_updates(const struct view *v, const struct sched_result *res, int64_t now);
 
 /* The job.start body of res's starts (borrowed): {"time": now, "jobs":

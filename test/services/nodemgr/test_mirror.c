@@ -3,10 +3,13 @@
  * (services/nodemgr/mirror.h): what jobs hold on a node (CPUAlloc,
  * AllocMem, COMPLETING, as slurmctld counts them), which job needs a
  * launch, how an inherited job waits, what survives a re-read, when a
- * terminate is due again; and the node states the tables derive from it.
+ * terminate is due again; which interactive job's client is owed its
+ * allocation or the news of its end (also when the job left between two
+ * reads); and the node states the tables derive from it.
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -171,6 +174,125 @@ END_TEST
 
 /* The node table's side: ALLOCATED while CPUs are held (sinfo derives
  * `mix` from CPUAlloc < CPUs itself), COMPLETING as a flag (`comp`). */
+/* An interactive job (salloc): job 8 on n1, its client listening on
+ * 10.0.0.9 ports 40001 (allocation) and 40002 (other); STATE is its
+ * job_state word. */
+static char *interactive(unsigned state)
+{
+    static char text[1024];
+
+    snprintf(text, sizeof(text),
+             "[{\"job_id\":8,\"user_id\":1000,\"group_id\":1000,\"state\":%u,"
+             " \"batch\":false,\"launched\":false,\"start_time\":100,\"end_time\":160,"
+             " \"resp_host\":\"10.0.0.9\",\"alloc_resp_port\":40001,\"other_port\":40002,"
+             " \"completing\":%s,"
+             " \"alloc\":{\"nodes\":\"n1\",\"hosts\":["
+             "   {\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":0}]}}]",
+             state, (state & 0x8000) ? "[\"n1\"]" : "[]");
+    return text;
+}
+
+static void reread(struct mirror *j, const char *text)
+{
+    json_t *list = parse(text);
+
+    ck_assert_int_eq(mirror_replace(j, list, NULL), 0);
+    json_decref(list);
+}
+
+START_TEST(running_interactive_job_wants_its_allocation_once)
+{
+    struct mirror *j = loaded(interactive(1));
+    struct mirror_job *job = mirror_find(j, 8);
+
+    ck_assert_str_eq(job->resp_host, "10.0.0.9");
+    ck_assert_uint_eq(job->alloc_resp_port, 40001);
+    ck_assert_uint_eq(job->other_port, 40002);
+    ck_assert(mirror_wants_alloc_push(job));
+    ck_assert(!mirror_wants_launch(job)); /* no batch script to launch */
+    ck_assert_int_eq(mirror_end_notice(job), MIRROR_END_NONE);
+    job->alloc_told = true;
+    /* Told in this process: a re-read does not ask again. */
+    reread(j, interactive(1));
+    ck_assert(!mirror_wants_alloc_push(mirror_find(j, 8)));
+    mirror_destroy(j);
+}
+END_TEST
+
+START_TEST(batch_and_pending_jobs_push_nothing)
+{
+    struct mirror *j = loaded(ALLOCS);
+
+    ck_assert(!mirror_wants_alloc_push(mirror_find(j, 5)));
+    ck_assert_int_eq(mirror_end_notice(mirror_find(j, 7)), MIRROR_END_NONE);
+    mirror_destroy(j);
+    j = loaded(interactive(0)); /* PENDING (requeued, still completing) */
+    ck_assert(!mirror_wants_alloc_push(mirror_find(j, 8)));
+    ck_assert_int_eq(mirror_end_notice(mirror_find(j, 8)), MIRROR_END_NONE);
+    mirror_destroy(j);
+}
+END_TEST
+
+/* How the job ended decides what its client hears, once. */
+START_TEST(ended_interactive_job_tells_its_client_once)
+{
+    static const struct {
+        unsigned state;
+        enum mirror_end end;
+    } cases[] = {
+        {0x8000 | 3, MIRROR_END_COMPLETE},  /* COMPLETE: salloc/srun released it */
+        {0x8000 | 4, MIRROR_END_COMPLETE},  /* CANCELLED */
+        {0x8000 | 5, MIRROR_END_COMPLETE},  /* FAILED */
+        {0x8000 | 6, MIRROR_END_TIMEOUT},   /* TIMEOUT */
+        {0x8000 | 7, MIRROR_END_NODE_FAIL}, /* NODE_FAIL */
+    };
+
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct mirror *j = loaded(interactive(1));
+        struct mirror_job *job;
+
+        mirror_find(j, 8)->alloc_told = true;
+        reread(j, interactive(cases[k].state));
+        job = mirror_find(j, 8);
+        ck_assert(!mirror_wants_alloc_push(job));
+        ck_assert_int_eq(mirror_end_notice(job), cases[k].end);
+        job->end_told = true;
+        reread(j, interactive(cases[k].state));
+        ck_assert_int_eq(mirror_end_notice(mirror_find(j, 8)), MIRROR_END_NONE);
+        mirror_destroy(j);
+    }
+}
+END_TEST
+
+/* A job that ended and left between two reads is handed over once. */
+START_TEST(interactive_job_gone_between_reads)
+{
+    struct mirror *j = loaded(interactive(1));
+
+    ck_assert_uint_eq(mirror_gone_count(j), 0);
+    reread(j, "[]");
+    ck_assert_uint_eq(mirror_gone_count(j), 1);
+    ck_assert_uint_eq(mirror_gone_at(j, 0)->job_id, 8);
+    ck_assert_str_eq(mirror_gone_at(j, 0)->resp_host, "10.0.0.9");
+    ck_assert_uint_eq(mirror_gone_at(j, 0)->other_port, 40002);
+    mirror_gone_clear(j);
+    ck_assert_uint_eq(mirror_gone_count(j), 0);
+    reread(j, "[]");
+    ck_assert_uint_eq(mirror_gone_count(j), 0);
+    mirror_destroy(j);
+    /* Told already, or batch: nothing to hand over. */
+    j = loaded(interactive(0x8000 | 3));
+    mirror_find(j, 8)->end_told = true;
+    reread(j, "[]");
+    ck_assert_uint_eq(mirror_gone_count(j), 0);
+    mirror_destroy(j);
+    j = loaded(ALLOCS);
+    reread(j, "[]");
+    ck_assert_uint_eq(mirror_gone_count(j), 0);
+    mirror_destroy(j);
+}
+END_TEST
+
 START_TEST(node_states_from_allocations)
 {
     char err[256];
@@ -218,6 +340,10 @@ static Suite *mirror_suite(void)
     tcase_add_test(tc, terminate_is_resent_after_the_interval);
     tcase_add_test(tc, unreadable_entries_are_skipped);
     tcase_add_test(tc, node_states_from_allocations);
+    tcase_add_test(tc, running_interactive_job_wants_its_allocation_once);
+    tcase_add_test(tc, batch_and_pending_jobs_push_nothing);
+    tcase_add_test(tc, ended_interactive_job_tells_its_client_once);
+    tcase_add_test(tc, interactive_job_gone_between_reads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -40,15 +40,22 @@ SL_CAPTURE="$T_ROOT/test/vectors/slurm-22.05/slurmd_startup/001-c2s-MESSAGE_NODE
 SL_REG=$("$B/test/bin/gwclient" --decode "$SL_CAPTURE" | jq -c .msg)
 [ -n "$SL_REG" ] || t_fatal "the captured registration decodes"
 
-SL_SLURMD_PORT=$((20000 + $$ % 20000))
+# A slurmd that takes connections and never answers: the node manager's
+# launches stay in flight, so started jobs stay RUNNING.  It binds a port
+# the kernel picks (no collision with tests running beside this one) and
+# says which.
 _sl_silent_slurmd() {
+    rm -f "$T_TMP/slurmd.port"
     t_bg python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); held = []
+import os, socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64); held = []
+with open(sys.argv[1] + ".tmp", "w") as f: f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 while True:
     c, _ = s.accept(); held.append(c)
-' "$SL_SLURMD_PORT"
+' "$T_TMP/slurmd.port"
+    wait_for 10 "the silent slurmd listens" test -s "$T_TMP/slurmd.port" || t_fatal "the silent slurmd does not listen"
+    SL_SLURMD_PORT=$(cat "$T_TMP/slurmd.port")
 }
 
 sched_conf() {

@@ -3,7 +3,9 @@
  * the scheduler writes priorities and pending reasons: what it changes,
  * what it leaves alone (held and finished jobs, an administrator's
  * priority, hold reasons), what it refuses, and that it is logged,
- * durable and idempotent by req_id like every command.
+ * durable and idempotent by req_id like every command; the expected
+ * start time and the dependency as shown, which it keeps for pending
+ * jobs.
  */
 #include <check.h>
 #include <errno.h>
@@ -317,6 +319,159 @@ START_TEST(durable_and_idempotent_in_the_store)
 }
 END_TEST
 
+/* The backfill's expected start: shown as scontrol's StartTime of the
+ * pending job (never in the past: the store's clock when it is), with
+ * EndTime a time limit later; hidden while the job is held; replaced by
+ * the real start time when the job starts; 0 clears it. */
+START_TEST(keeps_the_expected_start_of_a_pending_job)
+{
+    struct site *site = tu_site(NULL);
+    struct jobs *jobs = jobs_create(site);
+    unsigned id = submit(jobs, 1, "{\"time_limit\":5}");
+    json_t *res, *j;
+
+    res = apply(jobs, 2, sched_cmd(T0 + 1, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":3,"
+                                          "\"start_time\":%lld}]", id, T0 + 100)));
+    tu_assert_code(res, 0);
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "body"), "changed")), 1);
+    json_decref(res);
+    j = info(jobs, id);
+    ck_assert_int_eq(tu_int(j, "start_time"), T0 + 100);
+    ck_assert_int_eq(tu_int(j, "end_time"), T0 + 100 + 300);
+    json_decref(j);
+    j = jobs_job_info(jobs, id, 0, (double)T0 + 200);
+    ck_assert_int_eq(tu_int(j, "start_time"), T0 + 200);
+    json_decref(j);
+
+    /* the same again changes nothing */
+    res = apply(jobs, 3, sched_cmd(T0 + 2, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":3,"
+                                          "\"start_time\":%lld}]", id, T0 + 100)));
+    ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "body"), "changed")), 0);
+    json_decref(res);
+
+    /* held: unknown */
+    res = apply(jobs, 4, tu_cmd("job.update", U_ALICE, U_ALICE, T0 + 3,
+                                tu_update(tu_fmt("%u", id), "{\"priority\":0}"), NULL));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    j = info(jobs, id);
+    ck_assert_int_eq(tu_int(j, "start_time"), 0);
+    json_decref(j);
+    res = apply(jobs, 5, tu_cmd("job.update", U_ALICE, U_ALICE, T0 + 4,
+                                tu_update(tu_fmt("%u", id), "{\"priority\":4294967295}"), NULL));
+    json_decref(res);
+    j = jobs_job_info(jobs, id, 0, (double)T0 + 10);
+    ck_assert_int_eq(tu_int(j, "start_time"), T0 + 100); /* until the next pass */
+    json_decref(j);
+
+    /* cleared */
+    res = apply(jobs, 6, sched_cmd(T0 + 5, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":1,"
+                                          "\"start_time\":0}]", id)));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    j = jobs_job_info(jobs, id, 0, (double)T0 + 10);
+    ck_assert_int_eq(tu_int(j, "start_time"), 0);
+    ck_assert_int_eq(tu_int(j, "end_time"), 0);
+    json_decref(j);
+
+    /* a real start replaces it */
+    res = apply(jobs, 7, sched_cmd(T0 + 6, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":3,"
+                                          "\"start_time\":%lld}]", id, T0 + 900)));
+    json_decref(res);
+    res = apply(jobs, 8,
+                json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
+                          (json_int_t)T0 + 7, "msg", "time", (json_int_t)T0 + 7, "jobs",
+                          "job_id", (int)id, "alloc",
+                          json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
+                                     "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
+                                     0, NULL)));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    j = info(jobs, id);
+    ck_assert_int_eq(tu_int(j, "job_state"), 1);
+    ck_assert_int_eq(tu_int(j, "start_time"), T0 + 7);
+    json_decref(j);
+    jobs_destroy(jobs);
+    site_destroy(site);
+}
+END_TEST
+
+/* The dependency as the scheduler words it replaces the submitted one
+ * (squeue's %E, scontrol's Dependency=); "" means met: no dependency left,
+ * the job is eligible from then on; a job that starts shows none. */
+START_TEST(keeps_the_dependency_as_the_scheduler_words_it)
+{
+    struct site *site = tu_site(NULL);
+    struct jobs *jobs = jobs_create(site);
+    unsigned a = submit(jobs, 1, NULL);
+    unsigned b = submit(jobs, 2, tu_fmt("{\"dependency\":\"afterok:%u\"}", a));
+    unsigned c = submit(jobs, 3, tu_fmt("{\"dependency\":\"afterany:%u\"}", a));
+    json_t *res, *j;
+
+    j = info(jobs, b);
+    ck_assert_str_eq(tu_str(j, "dependency"), tu_fmt("afterok:%u", a));
+    ck_assert_int_eq(tu_int(j, "eligible_time"), 0);
+    json_decref(j);
+    res = apply(jobs, 4,
+                sched_cmd(T0 + 1, NULL,
+                          tu_fmt("[{\"job_id\":%u,\"state_reason\":2,"
+                                 "\"dependency\":\"afterok:%u(unfulfilled)\"},"
+                                 "{\"job_id\":%u,\"state_reason\":2,"
+                                 "\"dependency\":\"afterany:%u(unfulfilled)\"}]",
+                                 b, a, c, a)));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    j = info(jobs, b);
+    ck_assert_str_eq(tu_str(j, "dependency"), tu_fmt("afterok:%u(unfulfilled)", a));
+    json_decref(j);
+
+    /* met */
+    res = apply(jobs, 5, sched_cmd(T0 + 2, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":1,"
+                                          "\"dependency\":\"\"}]", b)));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    j = info(jobs, b);
+    ck_assert(json_is_null(json_object_get(j, "dependency")));
+    ck_assert_int_eq(tu_int(j, "state_reason"), 1);
+    ck_assert_int_eq(tu_int(j, "eligible_time"), T0 + 2);
+    json_decref(j);
+
+    /* c starts while the store still shows its dependency */
+    res = apply(jobs, 6,
+                json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
+                          (json_int_t)T0 + 3, "msg", "time", (json_int_t)T0 + 3, "jobs",
+                          "job_id", (int)c, "alloc",
+                          json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
+                                     "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
+                                     0, NULL)));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    j = info(jobs, c);
+    ck_assert_int_eq(tu_int(j, "job_state"), 1);
+    ck_assert(json_is_null(json_object_get(j, "dependency")));
+    json_decref(j);
+
+    /* a malformed dependency or start is refused */
+    res = apply(jobs, 7, sched_cmd(T0 + 4, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":2,"
+                                          "\"dependency\":7}]", b)));
+    tu_assert_code(res, EINVAL);
+    json_decref(res);
+    res = apply(jobs, 8, sched_cmd(T0 + 4, NULL,
+                                   tu_fmt("[{\"job_id\":%u,\"state_reason\":2,"
+                                          "\"start_time\":-1}]", b)));
+    tu_assert_code(res, EINVAL);
+    json_decref(res);
+    jobs_destroy(jobs);
+    site_destroy(site);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scheduler_sched_update");
@@ -328,6 +483,8 @@ static Suite *suite(void)
     tcase_add_test(tc, refuses_malformed_and_unauthorized_commands);
     tcase_add_test(tc, array_split_keeps_the_description);
     tcase_add_test(tc, durable_and_idempotent_in_the_store);
+    tcase_add_test(tc, keeps_the_expected_start_of_a_pending_job);
+    tcase_add_test(tc, keeps_the_dependency_as_the_scheduler_words_it);
     suite_add_tcase(s, tc);
     return s;
 }
