@@ -5220,9 +5220,41 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
     return NULL;
 }
 
-json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq)
+/* How long an interactive job that ended without ever running stays in
+ * job.allocs' "revoked" list: the node manager tells its salloc/srun once
+ * (SRUN_JOB_COMPLETE: "Job allocation N has been revoked"), as slurmctld's
+ * srun_allocate_abort does; a minute covers a node manager restart. */
+#define REVOKED_KEEP_S 60
+
+/* Interactive jobs that ended within REVOKED_KEEP_S of the table's last
+ * change without an allocation (salloc -I refused, a pending salloc
+ * cancelled): {job_id, user_id, resp_host, other_port}.  New reference. */
+static json_t *revoked_json(const struct jobs *jobs)
 {
     json_t *list = json_array();
+
+    for (size_t i = 0; list && i < jobs->n; i++) {
+        const struct job *job = jobs->v[i];
+        json_t *e;
+
+        if (job->batch || job->alloc || !job->resp_host || !job_finished(job) ||
+            job->desc.other_port == FLURM_NO_VAL16 || !job->desc.other_port ||
+            job->end_time + REVOKED_KEEP_S < jobs->last_update)
+            continue;
+        if (!(e = json_pack("{s:I, s:I, s:s, s:I}", "job_id", (json_int_t)job->job_id,
+                            "user_id", (json_int_t)job->desc.user_id, "resp_host",
+                            job->resp_host, "other_port", (json_int_t)job->desc.other_port)) ||
+            json_array_append_new(list, e) < 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq)
+{
+    json_t *list = json_array(), *revoked;
 
     if (!list)
         goto nomem;
@@ -5238,7 +5270,10 @@ json_t *jobs_allocs(const struct jobs *jobs, uint64_t seq)
         if (!(e = alloc_entry_json(job)) || json_array_append_new(list, e) < 0)
             goto nomem;
     }
-    return result_ok(json_pack("{s:I, s:o}", "seq", (json_int_t)seq, "jobs", list));
+    if (!(revoked = revoked_json(jobs)))
+        goto nomem;
+    return result_ok(json_pack("{s:I, s:o, s:o}", "seq", (json_int_t)seq, "jobs", list,
+                               "revoked", revoked));
 nomem:
     json_decref(list);
     errno = ENOMEM;

@@ -293,6 +293,40 @@ START_TEST(allocate_then_start_gives_alloc_info_with_nodes_and_cpu_groups)
 }
 END_TEST
 
+/* salloc -I whose job could not start: the job fails, the answer is
+ * slurmctld's error, and job.allocs lists it as revoked for a minute so the
+ * node manager tells salloc ("Job allocation N has been revoked"). */
+START_TEST(an_immediate_allocation_that_cannot_start_fails_and_is_revoked)
+{
+    unsigned id = allocate(U_ALICE);
+    json_t *res, *revoked;
+
+    ck_assert_int_eq(apply_code(svc_cmd("job.immediate_fail", T0 + 1,
+                                        json_pack("{s:i}", "job_id", (int)id), NULL)),
+                     2016); /* ESLURM_NODES_BUSY: the nodes are up, only taken */
+    ck_assert_int_eq(job_state(id), 5 /* FAILED */);
+    ck_assert_int_eq(apply_code(svc_cmd("job.immediate_fail", T0 + 2,
+                                        json_pack("{s:i}", "job_id", (int)id), NULL)),
+                     2021); /* already done: nothing changes twice */
+    res = jobs_allocs(jobs, seq);
+    revoked = json_object_get(json_object_get(res, "body"), "revoked");
+    ck_assert_int_eq(json_array_size(revoked), 1);
+    ck_assert_int_eq(tu_int(json_array_get(revoked, 0), "job_id"), id);
+    ck_assert_str_eq(tu_str(json_array_get(revoked, 0), "resp_host"), "10.0.0.9");
+    ck_assert_int_eq(tu_int(json_array_get(revoked, 0), "other_port"), 40002);
+    json_decref(res);
+    /* a minute after the table's last change it is no longer listed */
+    ck_assert_uint_gt(allocate(U_ALICE), id);
+    json_decref(apply(svc_cmd("job.immediate_fail", T0 + 62,
+                              json_pack("{s:i}", "job_id", (int)id + 1), NULL)));
+    res = jobs_allocs(jobs, seq);
+    revoked = json_object_get(json_object_get(res, "body"), "revoked");
+    ck_assert_int_eq(json_array_size(revoked), 1);
+    ck_assert_int_eq(tu_int(json_array_get(revoked, 0), "job_id"), id + 1);
+    json_decref(res);
+}
+END_TEST
+
 START_TEST(ready_is_7_for_a_running_job_and_only_the_prolog_bit_before)
 {
     unsigned id = allocate(U_ALICE);
@@ -810,6 +844,7 @@ static Suite *steps_suite(void)
     tcase_add_test(tc, steps_end_with_their_job);
     tcase_add_test(tc, a_row_from_before_steps_loads_with_none);
     tcase_add_test(tc, private_data_hides_others_allocations);
+    tcase_add_test(tc, an_immediate_allocation_that_cannot_start_fails_and_is_revoked);
     suite_add_tcase(s, tc);
     tc = tcase_create("durable");
     tcase_add_checked_fixture(tc, store_setup, store_teardown);
