@@ -39,6 +39,7 @@ struct call {
     nng_time deadline; /* nng_clock() ms; 0 = none */
     enum call_phase phase;
     int result; /* written on the NNG thread before the post */
+    char trace[FLURM_TRACE_MAX]; /* the request's: current again in cb */
     flurm_client_fn cb;
     void *arg;
     struct flurm_loop_work work;
@@ -141,10 +142,18 @@ static void call_finish(struct call *call, const struct flurm_msg *reply, int er
     struct flurm_client *client = call->client;
     flurm_client_fn cb = call->cb;
     void *arg = call->arg;
+    char trace[FLURM_TRACE_MAX];
+    char outer[FLURM_TRACE_MAX];
 
+    /* The callback continues the work that sent the request: it runs in
+     * that work's trace, so whatever it sends next joins the same trace. */
+    memcpy(trace, call->trace, sizeof(trace));
+    snprintf(outer, sizeof(outer), "%s", flurm_trace_current() ? flurm_trace_current() : "");
     client->pending--;
     call_free(call);
+    flurm_trace_set(trace);
     cb(reply, errnum, arg);
+    flurm_trace_set(outer);
 }
 
 /* Whether the failed reply in buf[0..len) marks its text "user": true.
@@ -300,7 +309,16 @@ int flurm_client_request_full(struct flurm_client *client, const char *type, con
      * timeouts, which run on real time. */
     if (timeout > 0)
         call->deadline = nng_clock() + (nng_time)(timeout * 1000.0 + 0.5);
-    if (!(call->buf = flurm_msg_encode_request(type, req_id, trace, body, &call->len)))
+    /* Stamp the trace of the work we do on behalf of (docs/observability.md)
+     * so that no service passes it by hand; work outside any trace (a
+     * timer's) starts one here. */
+    if (!trace)
+        trace = flurm_trace_current();
+    if (trace)
+        snprintf(call->trace, sizeof(call->trace), "%s", trace);
+    else
+        flurm_trace_generate(call->trace, sizeof(call->trace));
+    if (!(call->buf = flurm_msg_encode_request(type, req_id, call->trace, body, &call->len)))
         goto error;
     if ((rv = nng_aio_alloc(&call->aio, call_aio_cb, call)) != 0 ||
         (rv = nng_ctx_open(&call->ctx, client->sock)) != 0) {

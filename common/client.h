@@ -38,7 +38,9 @@ struct flurm_client *flurm_client_create(struct flurm_loop *loop, const char *ur
                                          const char *requester);
 
 /* Send a request of `type` with `body` (borrowed; NULL means {}) and a
- * generated req_id.  timeout is in seconds for the whole request including
+ * generated req_id.  The request carries the calling thread's current trace
+ * (log.h), or a new trace if there is none, and cb runs with that trace
+ * current (docs/observability.md).  timeout is in seconds for the whole request including
  * re-sends; <= 0 means no limit.  cb(…, arg) runs exactly once if this
  * returns 0; on -1 (errno EINVAL for a bad type, ENOMEM, ...) it never
  * runs. */
@@ -46,7 +48,8 @@ int flurm_client_request(struct flurm_client *client, const char *type, const js
                          double timeout, flurm_client_fn cb, void *arg);
 
 /* As flurm_client_request() with an explicit req_id (NULL: generated) and
- * trace (NULL: none), both borrowed. */
+ * trace (NULL: the current one, as flurm_client_request()), both
+ * borrowed. */
 int flurm_client_request_full(struct flurm_client *client, const char *type, const char *req_id,
                               const char *trace, const json_t *body, double timeout,
                               flurm_client_fn cb, void *arg);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
+
 struct flurm_msg {
     enum flurm_msg_kind kind;
     json_t *root;
@@ -127,9 +129,11 @@ char *flurm_msg_encode_event(const char *type, const char *src, uint64_t seq,
         errno = EINVAL;
         return NULL;
     }
-    return dump_taken(json_pack("{s:i, s:s, s:s, s:I, s:o}", "v", FLURM_MSG_VERSION, "type",
-                                type, "src", src, "seq", (json_int_t)seq, "body",
-                                body_ref(body)),
+    /* The trace rides along implicitly so that no publisher has to pass it:
+     * an event published while handling a request belongs to its trace. */
+    return dump_taken(json_pack("{s:i, s:s, s:s, s:I, s:s?, s:o}", "v", FLURM_MSG_VERSION,
+                                "type", type, "src", src, "seq", (json_int_t)seq, "trace",
+                                flurm_trace_current(), "body", body_ref(body)),
                       type, len);
 }
 
@@ -249,6 +253,10 @@ static int decode_event(struct flurm_msg *msg, const char *topic, size_t topic_l
         return -1;
     }
     msg->seq = (uint64_t)json_integer_value(seq);
+    if (optional_string(msg->root, "trace", &msg->trace) < 0) {
+        set_error(err, FLURM_MSG_EMALFORMED, "\"trace\" must be a string");
+        return -1;
+    }
     if (take_body(msg) < 0) {
         set_error(err, FLURM_MSG_EMALFORMED, "\"body\" must be an object");
         return -1;

@@ -4,7 +4,7 @@
  *   request  {"v":1,"type":"job.submit","req_id":"gateway.4242.17","trace":"...","body":{...}}
  *   reply    {"v":1,"ok":true,"body":{...}}
  *            {"v":1,"ok":false,"error":{"code":2017,"text":"Invalid job id specified"}}
- *   event    "<type>\n" {"v":1,"type":"job.state","src":"store.4242","seq":17,"body":{...}}
+ *   event    "<type>\n" {"v":1,"type":"job.state","src":"store.4242","seq":17,"trace":"...","body":{...}}
  *
  * Encoding returns a malloc'd byte buffer ready for NNG; decoding validates
  * the shape and the version and yields an opaque flurm_msg with accessors.
@@ -65,7 +65,8 @@ char *flurm_msg_encode_reply(const json_t *body, size_t *len);
 char *flurm_msg_encode_error(int code, const char *text, size_t *len);
 
 /* Encode an event frame: the "<type>\n" topic line then the JSON envelope.
- * Arguments borrowed; body NULL sent as {}.  Caller frees. */
+ * Arguments borrowed; body NULL sent as {}.  The calling thread's current
+ * trace (log.h), if any, goes in "trace".  Caller frees. */
 char *flurm_msg_encode_event(const char *type, const char *src, uint64_t seq,
                              const json_t *body, size_t *len);
 
@@ -86,7 +87,7 @@ enum flurm_msg_kind flurm_msg_kind(const struct flurm_msg *msg);
  * destroyed.  What a kind does not carry reads as NULL / 0. */
 const char *flurm_msg_type(const struct flurm_msg *msg);   /* request, event */
 const char *flurm_msg_req_id(const struct flurm_msg *msg); /* request; may be NULL */
-const char *flurm_msg_trace(const struct flurm_msg *msg);  /* request; may be NULL */
+const char *flurm_msg_trace(const struct flurm_msg *msg);  /* request, event; may be NULL */
 const char *flurm_msg_src(const struct flurm_msg *msg);    /* event */
 uint64_t flurm_msg_seq(const struct flurm_msg *msg);       /* event */
 

@@ -9,6 +9,7 @@
 #include "common/pubsub.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,7 +220,16 @@ static void sub_received(void *arg)
     if (check_sequence(sub, ev) < 0)
         flurm_err("event sequence tracking failed: out of memory");
     sub->events++;
-    sub->on_event(ev, sub->arg);
+    /* What the subscriber does about the event belongs to the trace that
+     * published it (docs/observability.md). */
+    {
+        char outer[FLURM_TRACE_MAX];
+
+        snprintf(outer, sizeof(outer), "%s", flurm_trace_current() ? flurm_trace_current() : "");
+        flurm_trace_set(flurm_msg_trace(ev));
+        sub->on_event(ev, sub->arg);
+        flurm_trace_set(outer);
+    }
     flurm_msg_destroy(ev);
 }
 

@@ -3,6 +3,12 @@
  * guarantee, deferred requests, built-in status and stats, drain (see
  * service.h).
  *
+ * Tracing (docs/observability.md): the runtime makes each request's trace
+ * the thread's current trace while its handler runs and when it is looked
+ * up again by ticket, and writes one span per answered request.  Every loop
+ * iteration starts without a trace, so that work a timer starts is never
+ * attributed to whatever request ran last.
+ *
  * Bookkeeping of a request: it is "in flight" from the moment it is taken
  * off the socket until it is answered.  Answering is a one-way flag on the
  * request object; the object itself lives until the handler has returned
@@ -54,6 +60,8 @@ struct flurm_request {
     struct flurm_server_req *sreq; /* NULL once answered */
     struct flurm_msg *msg;
     uint64_t ticket; /* 0 unless deferred */
+    double started;  /* flurm_span_now() when taken */
+    char trace[FLURM_TRACE_MAX]; /* the request's, or one started for it */
     int answered;
     int in_handler;
     struct flurm_request *bucket_next;
@@ -85,11 +93,16 @@ struct flurm_service {
     void *burst_arg;
     flurm_service_stats_fn stats_fn;
     void *stats_arg;
+    const char *const *inspect_whats;
+    flurm_service_inspect_fn inspect_fn;
+    void *inspect_arg;
+    struct flurm_spans *spans;
     size_t receivers;
     ev_signal sigterm;
     ev_signal sigint;
     ev_timer drain_timer;
     ev_timer linger_timer;
+    ev_prepare trace_reset;
 };
 
 /* ---- deferred requests by ticket ------------------------------------- */
@@ -127,12 +140,31 @@ static void request_free(struct flurm_request *req)
 
 static void check_drained(struct flurm_service *svc);
 
+/* The span of req, answered now with `result` (0 or the error code). */
+static void write_span(struct flurm_request *req, int result)
+{
+    struct flurm_span span = {
+        .kind = "serve",
+        .type = flurm_msg_type(req->msg),
+        .trace = req->trace,
+        .req_id = flurm_msg_req_id(req->msg),
+        .start = req->started,
+        .end = flurm_span_now(),
+        .result = result,
+    };
+
+    flurm_spans_write(req->svc->spans, &span);
+}
+
 /* Send buf as the one reply to req and mark it answered.  Deferred
  * requests answered outside their handler are freed here. */
-static int answer(struct flurm_request *req, const char *buf, size_t len)
+static int answer(struct flurm_request *req, const char *buf, size_t len, int result)
 {
     struct flurm_service *svc = req->svc;
     int rc = 0;
+
+    if (svc->spans)
+        write_span(req, buf ? result : EIO);
 
     req->answered = 1;
     svc->inflight--;
@@ -180,7 +212,7 @@ int flurm_request_reply(struct flurm_request *req, json_t *body)
     }
     buf = flurm_msg_encode_reply(body, &len);
     json_decref(body);
-    rc = answer(req, buf, len);
+    rc = answer(req, buf, len, 0);
     free(buf);
     return rc;
 }
@@ -213,7 +245,7 @@ static int reply_error_text(struct flurm_request *req, int code, const char *tex
         return -1;
     buf = for_user ? encode_user_error(code, text, &len)
                    : flurm_msg_encode_error(code, text, &len);
-    rc = answer(req, buf, len);
+    rc = answer(req, buf, len, code);
     free(buf);
     return rc;
 }
@@ -262,8 +294,12 @@ struct flurm_request *flurm_service_deferred(struct flurm_service *svc, uint64_t
     struct flurm_request *req;
 
     for (req = *bucket_of(svc, ticket); req; req = req->bucket_next) {
-        if (req->ticket == ticket && !req->answered)
+        if (req->ticket == ticket && !req->answered) {
+            /* Answering it resumes its work: what is sent meanwhile (and
+             * the events published) belongs to its trace. */
+            flurm_trace_set(req->trace);
             return req;
+        }
     }
     errno = ENOENT;
     return NULL;
@@ -281,7 +317,7 @@ const char *flurm_request_req_id(const struct flurm_request *req)
 
 const char *flurm_request_trace(const struct flurm_request *req)
 {
-    return flurm_msg_trace(req->msg);
+    return req->trace;
 }
 
 json_t *flurm_request_body(const struct flurm_request *req)
@@ -316,6 +352,8 @@ static void stats_handler(struct flurm_request *req)
     int reset = json_is_true(json_object_get(flurm_msg_body(req->msg), "reset"));
     json_t *body = svc->stats_fn ? svc->stats_fn(svc, reset, svc->stats_arg) : NULL;
 
+    char key[FLURM_IPC_NAME_MAX + 32];
+
     if (body && !json_is_object(body)) {
         flurm_err("the stats callback of %s returned a JSON value that is not an object; "
                   "answering {}",
@@ -323,7 +361,101 @@ static void stats_handler(struct flurm_request *req)
         json_decref(body);
         body = NULL;
     }
+    /* The gateway merges every service's answer into one object: a key
+     * named after the service survives the merge, so `scontrol show
+     * config` can list each running version (docs/observability.md). */
+    snprintf(key, sizeof(key), "flurm_version_%s", svc->name);
+    if (!body)
+        body = json_object();
+    if (body)
+        json_object_set_new(body, key, json_string(svc->version));
     flurm_request_reply(req, body);
+}
+
+/* What every service can show about itself, whatever its callback. */
+static json_t *inspect_runtime(struct flurm_service *svc)
+{
+    size_t deferred = 0;
+
+    for (size_t i = 0; i < TICKET_BUCKETS; i++) {
+        for (struct flurm_request *r = svc->deferred[i]; r; r = r->bucket_next)
+            deferred++;
+    }
+    return json_pack("{s:s, s:I, s:s, s:s, s:f, s:I, s:I, s:I, s:I, s:b, s:f, s:s?}", "name",
+                     svc->name, "pid", (json_int_t)svc->pid, "version", svc->version, "state",
+                     state_names[svc->state], "uptime",
+                     flurm_loop_now(svc->loop) - svc->created_at, "served",
+                     (json_int_t)svc->served, "inflight", (json_int_t)(svc->inflight - 1),
+                     "deferred", (json_int_t)deferred, "holds", (json_int_t)svc->holds, "events",
+                     svc->pub != NULL, "drain_timeout", svc->drain_timeout, "spans",
+                     svc->spans ? flurm_spans_path(svc->spans) : NULL);
+}
+
+/* The names "service.inspect" knows here: the service's, then "runtime".
+ * New reference. */
+static json_t *inspect_names(const struct flurm_service *svc)
+{
+    json_t *names = json_array();
+
+    for (const char *const *w = svc->inspect_whats; names && w && *w; w++)
+        json_array_append_new(names, json_string(*w));
+    if (names)
+        json_array_append_new(names, json_string("runtime"));
+    return names;
+}
+
+/* "service.inspect" {what, ...}: a JSON view of the service's state, from
+ * its inspect callback ("runtime" is the runtime's own). */
+static void inspect_handler(struct flurm_request *req)
+{
+    struct flurm_service *svc = req->svc;
+    const json_t *body = flurm_msg_body(req->msg);
+    const json_t *what_v = json_object_get(body, "what");
+    const char *what = json_string_value(what_v);
+    json_t *names = NULL, *data = NULL;
+    int known = 0;
+    char list[512] = "";
+
+    if (what_v && !json_is_string(what_v) && !json_is_null(what_v)) {
+        flurm_request_reply_error(req, EINVAL, "\"what\" must be a string");
+        return;
+    }
+    if (!what || !*what)
+        what = svc->inspect_whats && svc->inspect_whats[0] ? svc->inspect_whats[0] : "runtime";
+    for (const char *const *w = svc->inspect_whats; w && *w && !known; w++)
+        known = strcmp(*w, what) == 0;
+    if (!(names = inspect_names(svc))) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    if (strcmp(what, "runtime") == 0) {
+        data = inspect_runtime(svc);
+    } else if (known && svc->inspect_fn) {
+        errno = 0;
+        if (!(data = svc->inspect_fn(svc, what, body, svc->inspect_arg))) {
+            int err = errno ? errno : EIO;
+            json_decref(names);
+            flurm_request_reply_error(req, err, "inspect %s %s: %s", svc->name, what,
+                                      strerror(err));
+            return;
+        }
+    } else {
+        size_t i;
+        json_t *v;
+
+        json_array_foreach(names, i, v) {
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                     json_string_value(v));
+        }
+        json_decref(names);
+        flurm_request_reply_error(req, ENOENT, "%s has nothing called '%s' to inspect; it has: %s",
+                                  svc->name, what, list);
+        return;
+    }
+    flurm_request_reply(req, json_pack("{s:s, s:I, s:s, s:s, s:o, s:o*}", "service", svc->name,
+                                       "pid", (json_int_t)svc->pid, "version", svc->version,
+                                       "what", what, "available", names, "data", data));
 }
 
 static const struct flurm_handler *find_handler(const struct flurm_service *svc, const char *type)
@@ -362,6 +494,7 @@ static void dispatch(struct flurm_server_req *sreq, void *arg)
     const char *type;
     size_t len;
     struct flurm_msg *msg;
+    char outer[FLURM_TRACE_MAX];
 
     data = flurm_server_req_data(sreq, &len);
     if (!(msg = flurm_msg_decode(FLURM_MSG_REQUEST, data, len, &err))) {
@@ -377,6 +510,15 @@ static void dispatch(struct flurm_server_req *sreq, void *arg)
     req->svc = svc;
     req->sreq = sreq;
     req->msg = msg;
+    req->started = flurm_span_now();
+    /* A request from outside any trace (a command-line tool) starts one:
+     * everything it causes is still found together. */
+    if (flurm_msg_trace(msg))
+        snprintf(req->trace, sizeof(req->trace), "%s", flurm_msg_trace(msg));
+    else
+        flurm_trace_generate(req->trace, sizeof(req->trace));
+    snprintf(outer, sizeof(outer), "%s", flurm_trace_current() ? flurm_trace_current() : "");
+    flurm_trace_set(req->trace);
     svc->inflight++;
     type = flurm_msg_type(msg);
 
@@ -385,6 +527,8 @@ static void dispatch(struct flurm_server_req *sreq, void *arg)
         status_handler(req);
     else if (strcmp(type, RUNTIME_TYPE_PREFIX "stats") == 0)
         stats_handler(req);
+    else if (strcmp(type, RUNTIME_TYPE_PREFIX "inspect") == 0)
+        inspect_handler(req);
     else if (strncmp(type, RUNTIME_TYPE_PREFIX, strlen(RUNTIME_TYPE_PREFIX)) != 0 &&
              (h = find_handler(svc, type)))
         h->fn(req, svc->arg);
@@ -401,6 +545,7 @@ static void dispatch(struct flurm_server_req *sreq, void *arg)
     req->in_handler = 0;
     if (req->answered)
         request_free(req);
+    flurm_trace_set(outer);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -503,8 +648,20 @@ static void server_burst(void *arg)
 {
     struct flurm_service *svc = arg;
 
+    /* The burst's work is many requests' at once: no single trace is its
+     * own until it looks a request up by ticket. */
+    flurm_trace_set(NULL);
     if (svc->burst_fn)
         svc->burst_fn(svc, svc->burst_arg);
+    flurm_trace_set(NULL);
+}
+
+static void trace_reset_cb(struct ev_loop *ev, ev_prepare *w, int revents)
+{
+    (void)ev;
+    (void)w;
+    (void)revents;
+    flurm_trace_set(NULL);
 }
 
 void flurm_service_drain(struct flurm_service *svc)
@@ -605,6 +762,10 @@ struct flurm_service *flurm_service_create(struct flurm_loop *loop, const char *
     svc->sigint.data = svc;
     ev_signal_start(ev, &svc->sigterm);
     ev_signal_start(ev, &svc->sigint);
+    ev_prepare_init(&svc->trace_reset, trace_reset_cb);
+    ev_prepare_start(ev, &svc->trace_reset);
+    /* The prepare watcher must not keep a loop with nothing else alive. */
+    ev_unref(ev);
     /* A peer (the supervisor's readiness pipe) going away must be an
      * error return, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
@@ -629,8 +790,13 @@ void flurm_service_destroy(struct flurm_service *svc)
     ev_signal_stop(ev, &svc->sigint);
     ev_timer_stop(ev, &svc->drain_timer);
     ev_timer_stop(ev, &svc->linger_timer);
+    if (ev_is_active(&svc->trace_reset)) {
+        ev_ref(ev);
+        ev_prepare_stop(ev, &svc->trace_reset);
+    }
     if (svc->server || svc->pub || svc->bound)
         close_sockets(svc);
+    flurm_spans_close(svc->spans);
     free(svc->rundir);
     free(svc->name);
     free(svc->version);
@@ -680,6 +846,19 @@ void flurm_service_set_stats_cb(struct flurm_service *svc, flurm_service_stats_f
 {
     svc->stats_fn = fn;
     svc->stats_arg = arg;
+}
+
+void flurm_service_set_inspect_cb(struct flurm_service *svc, const char *const *whats,
+                                  flurm_service_inspect_fn fn, void *arg)
+{
+    svc->inspect_whats = fn ? whats : NULL;
+    svc->inspect_fn = fn;
+    svc->inspect_arg = arg;
+}
+
+struct flurm_spans *flurm_service_spans(const struct flurm_service *svc)
+{
+    return svc->spans;
 }
 
 int flurm_service_set_receivers(struct flurm_service *svc, size_t n)
@@ -761,6 +940,10 @@ int flurm_service_start(struct flurm_service *svc)
     }
     if ((stale = flurm_ipc_remove_stale(svc->rundir, svc->name)) > 0)
         flurm_info("removed %d stale ipc files of dead %s instances", stale, svc->name);
+    if (!svc->spans && !(svc->spans = flurm_spans_open(svc->rundir, svc->name)) &&
+        errno != ECANCELED)
+        flurm_warn("no spans will be written: %s/trace/%s.jsonl: %s", svc->rundir, svc->name,
+                   strerror(errno));
     if (!(url = flurm_ipc_instance_url(svc->rundir, svc->name, svc->pid, FLURM_IPC_REQ)))
         goto error;
     if (!(svc->server = flurm_server_create(svc->loop, dispatch, svc)))
@@ -823,6 +1006,11 @@ struct flurm_loop *flurm_service_loop(const struct flurm_service *svc)
 const char *flurm_service_name(const struct flurm_service *svc)
 {
     return svc->name;
+}
+
+const char *flurm_service_version(const struct flurm_service *svc)
+{
+    return svc->version;
 }
 
 int flurm_service_draining(const struct flurm_service *svc)

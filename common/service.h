@@ -18,8 +18,15 @@
  *
  * Built in: "service.status" answers {name, pid, version, uptime, served,
  * inflight, state}; "service.stats" answers the service's own counters (see
- * flurm_service_set_stats_cb).  Types beginning with "service." are the
- * runtime's.
+ * flurm_service_set_stats_cb); "service.inspect" {what} answers a JSON view
+ * of the service's internal state (see flurm_service_set_inspect_cb).
+ * Types beginning with "service." are the runtime's.
+ *
+ * Tracing (docs/observability.md): while a handler runs, and after its
+ * request is looked up again by ticket, the request's trace is the thread's
+ * current trace (log.h), so requests sent (client.h) and events published
+ * meanwhile carry it; a request that came without a trace gets a new one.
+ * Each answered request is one span in $rundir/trace/<name>.jsonl.
  *
  * Requests are dispatched in bursts (see flurm_service_burst_fn); requests
  * in flight at the same time may be dispatched in any order.
@@ -34,6 +41,7 @@
 #include "common/loop.h"
 
 struct flurm_service;
+struct flurm_spans;
 struct flurm_request;
 
 /* Handle one request.  req is borrowed and valid until the handler returns
@@ -105,6 +113,29 @@ typedef json_t *(*flurm_service_stats_fn)(struct flurm_service *svc, int reset, 
  * {}).  May be called before or after flurm_service_start(). */
 void flurm_service_set_stats_cb(struct flurm_service *svc, flurm_service_stats_fn fn, void *arg);
 
+/* A JSON view of the service's state for "service.inspect" (flurm-sup
+ * inspect): `what` is one of the names the service registered (borrowed),
+ * `args` the request body (borrowed: {"what", ...} plus whatever the target
+ * takes).  Returns any JSON value (new reference); NULL with errno to
+ * answer an error.  Runs on the loop thread from the request's dispatch, so
+ * it must be quick: it holds up the service while it runs. */
+typedef json_t *(*flurm_service_inspect_fn)(struct flurm_service *svc, const char *what,
+                                            const json_t *args, void *arg);
+
+/* Serve "service.inspect" with fn for the names in `whats` (a NULL-ended
+ * static array, borrowed: it must outlive the service); the first is what
+ * an empty "what" means.  "runtime" (the runtime's own counters) is always
+ * there.  An unknown name is answered ENOENT with the list.  fn NULL
+ * stops. */
+void flurm_service_set_inspect_cb(struct flurm_service *svc, const char *const *whats,
+                                  flurm_service_inspect_fn fn, void *arg);
+
+/* The service's spans file (log.h), for spans of work that is not a
+ * request it answers (the gateway's SLURM RPCs, the node manager's
+ * messages to slurmd).  Borrowed; NULL before start or when tracing is off
+ * (flurm_spans_write() takes NULL). */
+struct flurm_spans *flurm_service_spans(const struct flurm_service *svc);
+
 /* Keep n receives armed (default FLURM_SERVER_RECEIVERS, common/server.h):
  * the most requests one burst can hold.  -1 and EINVAL for 0. */
 int flurm_service_set_receivers(struct flurm_service *svc, size_t n);
@@ -139,6 +170,7 @@ uint64_t flurm_service_publish(struct flurm_service *svc, const char *type, cons
 /* Borrowed views. */
 struct flurm_loop *flurm_service_loop(const struct flurm_service *svc);
 const char *flurm_service_name(const struct flurm_service *svc);
+const char *flurm_service_version(const struct flurm_service *svc);
 int flurm_service_draining(const struct flurm_service *svc);
 
 /* Counters (also in service.status): replies sent, requests taken and not
@@ -148,8 +180,10 @@ size_t flurm_service_inflight(const struct flurm_service *svc);
 
 /* --- requests ----------------------------------------------------------- */
 
-/* Envelope fields, borrowed from req. req_id and trace may be NULL; the
- * body is never NULL (json_incref it to keep it past the request). */
+/* Envelope fields, borrowed from req. req_id may be NULL; the trace is the
+ * request's, or the one the runtime started for a request without one
+ * (never NULL); the body is never NULL (json_incref it to keep it past the
+ * request). */
 const char *flurm_request_type(const struct flurm_request *req);
 const char *flurm_request_req_id(const struct flurm_request *req);
 const char *flurm_request_trace(const struct flurm_request *req);
@@ -183,7 +217,8 @@ int flurm_request_reply_user_error(struct flurm_request *req, int code, const ch
 uint64_t flurm_request_defer(struct flurm_request *req);
 
 /* The deferred request behind `ticket` (borrowed), or NULL with ENOENT if
- * it has been answered already (or dropped by a drain timeout). */
+ * it has been answered already (or dropped by a drain timeout).  Makes the
+ * request's trace the current one (see above). */
 struct flurm_request *flurm_service_deferred(struct flurm_service *svc, uint64_t ticket);
 
 #endif

@@ -7,6 +7,8 @@
  *   flurm-sup reload  SERVICE [-r RUNDIR] [--timeout SEC]
  *   flurm-sup restart SERVICE [-r RUNDIR] [--timeout SEC]
  *   flurm-sup stop    [-r RUNDIR] [--timeout SEC]
+ *   flurm-sup inspect SERVICE [WHAT] [-r RUNDIR] [--timeout SEC]
+ *   flurm-sup trace   JOBID [-r RUNDIR] [--timeout SEC]
  *
  * `start` runs the tree (tree.c) on one libev loop; the other commands talk
  * to a running supervisor through its control socket (ctl.c).  See
@@ -35,6 +37,7 @@
 #include "supervisor/config.h"
 #include "supervisor/ctl.h"
 #include "supervisor/listener.h"
+#include "supervisor/observe.h"
 #include "supervisor/tree.h"
 
 #define DEFAULT_SLURM_CONF "/etc/slurm/slurm.conf"
@@ -52,6 +55,7 @@ struct options {
     bool json;
     double timeout_s;
     const char *service;
+    const char *what; /* inspect's second argument */
 };
 
 struct run {
@@ -73,6 +77,8 @@ static void usage(FILE *f)
             "       flurm-sup reload  SERVICE [-r RUNDIR] [--timeout SEC]\n"
             "       flurm-sup restart SERVICE [-r RUNDIR] [--timeout SEC]\n"
             "       flurm-sup stop    [-r RUNDIR] [--timeout SEC]\n"
+            "       flurm-sup inspect SERVICE [WHAT] [-r RUNDIR] [--timeout SEC]\n"
+            "       flurm-sup trace   JOBID [-r RUNDIR] [--timeout SEC]\n"
             "       flurm-sup --version\n"
             "RUNDIR defaults to $FLURM_RUNDIR.\n");
 }
@@ -123,6 +129,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (optind < argc)
         o->service = argv[optind++];
+    if (optind < argc)
+        o->what = argv[optind++];
     if (optind < argc) {
         fprintf(stderr, "flurm-sup: unexpected argument \"%s\"\n", argv[optind]);
         return -1;
@@ -766,9 +774,29 @@ int main(int argc, char **argv)
         return CLI_USAGE;
     }
     flurm_log_init("flurm-sup");
-    if (o.service && strcmp(cmd, "reload") != 0 && strcmp(cmd, "restart") != 0) {
-        fprintf(stderr, "flurm-sup %s: unexpected argument \"%s\"\n", cmd, o.service);
+    if ((o.service && strcmp(cmd, "reload") != 0 && strcmp(cmd, "restart") != 0 &&
+         strcmp(cmd, "inspect") != 0 && strcmp(cmd, "trace") != 0) ||
+        (o.what && strcmp(cmd, "inspect") != 0)) {
+        fprintf(stderr, "flurm-sup %s: unexpected argument \"%s\"\n", cmd,
+                o.what && o.service && (!strcmp(cmd, "reload") || !strcmp(cmd, "restart") ||
+                                        !strcmp(cmd, "trace"))
+                    ? o.what
+                    : o.service);
         return CLI_USAGE;
+    }
+    if (strcmp(cmd, "inspect") == 0 || strcmp(cmd, "trace") == 0) {
+        if (need_rundir(&o, cmd) < 0)
+            return CLI_USAGE;
+        if (!o.service) {
+            fprintf(stderr, "flurm-sup %s: %s\n", cmd,
+                    strcmp(cmd, "trace") ? "which service?" : "which job?");
+            return CLI_USAGE;
+        }
+        if (o.timeout_s == DEFAULT_TIMEOUT_S)
+            o.timeout_s = 10;
+        return strcmp(cmd, "trace") == 0
+                   ? sup_cmd_trace(o.rundir, o.service, (int)(o.timeout_s * 1000))
+                   : sup_cmd_inspect(o.rundir, o.service, o.what, (int)(o.timeout_s * 1000));
     }
     if (strcmp(cmd, "start") == 0)
         return cmd_start(&o);

@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "wire/frame.h"
 #include "wire/header.h"
+#include "wire/msg.h"
 
 /* Requests up to this size (prefix included) never leave the connection's
  * own buffer. */
@@ -503,4 +504,33 @@ size_t gw_conns_count(const struct gw_conns *cs)
 bool gw_conns_full(const struct gw_conns *cs)
 {
     return cs->count >= cs->lim.max_conns;
+}
+
+json_t *gw_conns_inspect(const struct gw_conns *cs)
+{
+    static const char *const states[] = {"reading", "processing", "writing"};
+    json_t *list = json_array();
+
+    for (const struct conn *c = cs->active; list && c; c = c->next) {
+        json_t *row = json_pack("{s:s, s:s}", "peer", c->call.peer, "state", states[c->state]);
+
+        if (row && c->state == C_PROCESSING) {
+            const char *name = flurm_msg_name(c->call.wire_type);
+
+            json_object_set_new(row, "rpc", json_string(name ? name : "unknown"));
+            json_object_set_new(row, "uid", json_integer(c->call.uid));
+            json_object_set_new(row, "trace", json_string(c->call.trace));
+        }
+        if (!row || json_array_append_new(list, row) < 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    if (!list) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return json_pack("{s:I, s:I, s:I, s:o}", "count", (json_int_t)cs->count, "max",
+                     (json_int_t)cs->lim.max_conns, "buffered", (json_int_t)cs->buffered,
+                     "connections", list);
 }

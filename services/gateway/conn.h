@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include <jansson.h>
+
 #include "common/loop.h"
 #include "services/gateway/rpc.h"
 #include "services/gateway/stats.h"
@@ -55,5 +57,10 @@ int gw_conns_add(struct gw_conns *cs, int fd, const struct sockaddr *addr, sockl
 
 size_t gw_conns_count(const struct gw_conns *cs);
 bool gw_conns_full(const struct gw_conns *cs);
+
+/* `flurm-sup inspect gateway connections`: {"count", "max", "buffered",
+ * "connections": [{"peer", "state", and while an RPC is processed its
+ * "rpc" type, "uid" and "trace"}]}.  New reference; NULL and ENOMEM. */
+json_t *gw_conns_inspect(const struct gw_conns *cs);
 
 #endif

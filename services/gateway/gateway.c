@@ -29,7 +29,9 @@
 #include "services/gateway/conf.h"
 #include "services/gateway/conn.h"
 #include "services/gateway/listener.h"
+#include "services/gateway/metrics.h"
 #include "services/gateway/rpc.h"
+#include "services/gateway/scrape.h"
 #include "services/gateway/stats.h"
 #include "wire/auth.h"
 
@@ -43,6 +45,10 @@
 /* File descriptors kept for everything but clients (munge, NNG, logs). */
 #define FD_RESERVE 64
 #define MAX_LISTEN_FDS 64
+/* /metrics: how long the services' answers are reused, and how long one
+ * may take (a scrape waits at most that). */
+#define METRICS_CACHE_S 1.0
+#define METRICS_TIMEOUT_S 1.0
 
 struct gateway {
     struct flurm_loop *loop;
@@ -52,6 +58,8 @@ struct gateway {
     bool bi_filled;
     struct flurm_auth *auth;
     struct gw_stats *stats;
+    struct gw_metrics *metrics;
+    struct gw_scrape *scrape; /* /metrics, or NULL when not configured */
     struct gw_backends *backends;
     struct gw_rpc *rpc;
     struct gw_conns *conns;
@@ -139,6 +147,8 @@ static void on_drain(struct flurm_service *svc, void *arg)
      * supervisor's) so the next instance takes them. */
     gw->draining = true;
     gw_listener_pause(gw->listener);
+    /* The next instance takes the metrics port as it takes the clients. */
+    gw_scrape_stop(gw->scrape);
     flurm_info("draining: %zu connections open", gw_conns_count(gw->conns));
     flurm_service_hold(svc);
     gw->held = true;
@@ -163,6 +173,20 @@ static const struct flurm_handler handlers[] = {
     {"gateway.stats", handle_stats},
     {NULL, NULL},
 };
+
+/* flurm-sup inspect gateway (docs/observability.md). */
+static const char *const inspect_whats[] = {"connections", NULL};
+
+static json_t *gateway_inspect(struct flurm_service *svc, const char *what, const json_t *args,
+                               void *arg)
+{
+    struct gateway *gw = arg;
+
+    (void)svc;
+    (void)what;
+    (void)args;
+    return gw_conns_inspect(gw->conns);
+}
 
 /* Clients need file descriptors; take what the hard limit allows and size
  * the connection table to it. */
@@ -234,9 +258,12 @@ static int open_listeners(const struct gw_options *o, int *fds, bool *own)
 static void teardown(struct gateway *gw)
 {
     gw_listener_destroy(gw->listener);
-    gw_backends_destroy(gw->backends);
+    gw_scrape_stop(gw->scrape);
+    gw_backends_destroy(gw->backends); /* completes the scrape's requests too */
+    gw_scrape_destroy(gw->scrape);
     gw_conns_destroy(gw->conns);
     gw_rpc_destroy(gw->rpc);
+    gw_metrics_destroy(gw->metrics);
     gw_stats_destroy(gw->stats);
     flurm_service_destroy(gw->svc);
     flurm_loop_destroy(gw->loop);
@@ -254,6 +281,7 @@ int gw_run(const struct gw_options *o)
     const char *name = o->name ? o->name : flurm_config_service();
     const char *path = o->slurm_conf ? o->slurm_conf : getenv("SLURM_CONF");
     const char *rundir = o->rundir;
+    const char *metrics_addr = o->metrics ? o->metrics : getenv("FLURM_METRICS_ADDR");
     int fds[MAX_LISTEN_FDS];
     int nfds, code = FLURM_EXIT_TEMPORARY;
     bool own_fds = false;
@@ -301,16 +329,35 @@ int gw_run(const struct gw_options *o)
     if (!(gw.auth = make_auth(&gw.bi)) || !(gw.loop = flurm_loop_create()) ||
         !(gw.svc = flurm_service_create(gw.loop, name, FLURM_VERSION, handlers, &gw)) ||
         flurm_service_set_rundir(gw.svc, rundir) < 0 ||
-        !(gw.stats = gw_stats_create(time(NULL))) ||
+        !(gw.stats = gw_stats_create(time(NULL))) || !(gw.metrics = gw_metrics_create()) ||
         !(gw.backends = gw_backends_create(gw.loop, rundir))) {
         flurm_err("cannot start: %s", strerror(errno));
         goto out_fds;
+    }
+    if (metrics_addr && *metrics_addr && strcmp(metrics_addr, "off") != 0) {
+        struct gw_scrape_config sc = {
+            .loop = gw.loop,
+            .backends = gw.backends,
+            .stats = gw.stats,
+            .metrics = gw.metrics,
+            .addr = metrics_addr,
+            .cache_seconds = METRICS_CACHE_S,
+            .timeout = METRICS_TIMEOUT_S,
+        };
+        if (!(gw.scrape = gw_scrape_create(&sc))) {
+            code = errno == EINVAL ? FLURM_EXIT_PERMANENT : FLURM_EXIT_TEMPORARY;
+            flurm_err("metrics address \"%s\": %s", metrics_addr,
+                      errno == EINVAL ? "not HOST:PORT" : strerror(errno));
+            goto out_fds;
+        }
     }
     rc = (struct gw_rpc_config){
         .loop = gw.loop,
         .auth = gw.auth,
         .stats = gw.stats,
+        .metrics = gw.metrics,
         .backends = gw.backends,
+        .svc = gw.svc,
         .build_info = &gw.bi,
         .self_name = name,
         /* SLURM clients stop waiting after MessageTimeout: answer before
@@ -328,6 +375,7 @@ int gw_run(const struct gw_options *o)
     }
     own_fds = false; /* the listener has them now */
     flurm_service_set_drain_cb(gw.svc, on_drain, &gw);
+    flurm_service_set_inspect_cb(gw.svc, inspect_whats, gateway_inspect, &gw);
     /* A drain waits for the requests already taken: let it last long
      * enough for one to arrive and be answered. */
     flurm_service_set_drain_timeout(gw.svc, lim.io_timeout + rc.rpc_timeout + 2);

@@ -20,6 +20,8 @@ struct gw_options {
     size_t max_conns;       /* default 4096, capped by the fd limit */
     double io_timeout;      /* seconds; default MessageTimeout */
     double rpc_timeout;     /* seconds; default MessageTimeout - 1 */
+    const char *metrics;    /* "HOST:PORT" of /metrics; default $FLURM_METRICS_ADDR,
+                               unset, empty or "off": no metrics endpoint */
 };
 
 /* Run the gateway until it has drained.  Returns the process exit code

@@ -5,6 +5,7 @@
  *   flurm-gateway [--listen HOST:PORT] [--rundir DIR] [--slurm-conf FILE]
  *                 [--name NAME] [--max-frame BYTES] [--max-buffered BYTES]
  *                 [--max-conns N] [--io-timeout MS] [--rpc-timeout MS]
+ *                 [--metrics HOST:PORT]
  *
  * Under flurm-sup ("listen": true) no option is needed: the socket comes
  * in FLURM_LISTEN_FD and the run folder in FLURM_RUNDIR.
@@ -28,7 +29,7 @@ static void usage(FILE *to, int code)
             "usage: flurm-gateway [--listen HOST:PORT] [--rundir DIR] [--slurm-conf FILE]\n"
             "                     [--name NAME] [--max-frame BYTES] [--max-buffered BYTES]\n"
             "                     [--max-conns N] [--io-timeout MS] [--rpc-timeout MS]\n"
-            "                     [--version]\n");
+            "                     [--metrics HOST:PORT|off] [--version]\n");
     exit(code);
 }
 
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
         {"max-conns", required_argument, NULL, 'm'},
         {"io-timeout", required_argument, NULL, 'i'},
         {"rpc-timeout", required_argument, NULL, 't'},
+        {"metrics", required_argument, NULL, 'M'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -93,6 +95,9 @@ int main(int argc, char **argv)
             break;
         case 't':
             o.rpc_timeout = (double)number("--rpc-timeout", optarg) / 1000.0;
+            break;
+        case 'M':
+            o.metrics = optarg;
             break;
         case 'V':
             printf("flurm-gateway %s\n", FLURM_VERSION);

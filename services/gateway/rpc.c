@@ -55,7 +55,6 @@
 
 /* The services asked for counters by sdiag, in the order they are merged. */
 static const char *const stats_services[] = {"store", "nodes", "sched", NULL};
-static const char *const store_only[] = {"store", NULL};
 
 struct gw_rpc {
     struct gw_rpc_config cfg;
@@ -113,6 +112,7 @@ static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
 static void local_reconfigure(struct gw_rpc *rpc, struct gw_call *call,
                               const struct flurm_msg_parts *parts);
 static void after_kill(struct gw_call *call, json_t *body);
+static void after_allocate(struct gw_call *call, json_t *body);
 static void after_batch_complete(struct gw_call *call, json_t *body);
 
 #define LOCAL(t, fn, reply) {.type = (t), .local = (fn), .reply_type = (reply)}
@@ -139,7 +139,8 @@ static const struct route routes[] = {
      * connection's peer address as the allocation's resp_host: where the
      * node manager later tells srun / salloc about their job. */
     {.type = FLURM_REQUEST_RESOURCE_ALLOCATION, .service = "store", .internal = "job.allocate",
-     .reply_type = FLURM_RESPONSE_RESOURCE_ALLOCATION, .with_peer = true},
+     .reply_type = FLURM_RESPONSE_RESOURCE_ALLOCATION, .with_peer = true,
+     .after = after_allocate},
     FORWARD(FLURM_REQUEST_JOB_READY, "store", "job.ready", FLURM_RESPONSE_JOB_READY),
     FORWARD(FLURM_REQUEST_JOB_ALLOCATION_INFO, "store", "job.alloc_info",
             FLURM_RESPONSE_JOB_ALLOCATION_INFO),
@@ -298,9 +299,42 @@ static bool silent(const struct gw_call *call)
     return r && r->no_reply;
 }
 
+/* How the call ended, unless a refusal said so already. */
+static void set_result(struct gw_call *call, enum gw_rpc_result result)
+{
+    if (!call->result_set) {
+        call->result = result;
+        call->result_set = true;
+    }
+}
+
+/* The RPC's span: the root of its trace (docs/observability.md). */
+static void write_span(const struct gw_call *call)
+{
+    static const char *const results[] = {"ok", "error", "unserved", "refused", "closed"};
+    char detail[160];
+    struct flurm_span span = {
+        .kind = "rpc",
+        .type = type_name(call->wire_type),
+        .trace = call->trace,
+        .start = call->span_start,
+        .end = flurm_span_now(),
+        .result = (int)call->result,
+        .detail = detail,
+    };
+
+    snprintf(detail, sizeof(detail), "%s; uid %u from %s",
+             (unsigned)call->result < sizeof(results) / sizeof(results[0])
+                 ? results[call->result]
+                 : "?",
+             call->uid, call->peer);
+    flurm_spans_write(flurm_service_spans(call->rpc->cfg.svc), &span);
+}
+
 static void finish(struct gw_call *call, int have_reply)
 {
     struct gw_rpc *rpc = call->rpc;
+    uint64_t elapsed;
 
     if (call->answered) {
         flurm_err("%s: second answer to one %s dropped (a gateway bug)", call->peer,
@@ -310,14 +344,26 @@ static void finish(struct gw_call *call, int have_reply)
     call->answered = true;
     json_decref(call->gathered);
     call->gathered = NULL;
+    elapsed = now_us() - call->t0_us;
     if ((have_reply || silent(call)) && call->authenticated)
-        gw_stats_rpc(rpc->cfg.stats, call->wire_type, call->uid, now_us() - call->t0_us);
+        gw_stats_rpc(rpc->cfg.stats, call->wire_type, call->uid, elapsed);
+    if (rpc->cfg.metrics) {
+        enum flurm_msg_type type = (enum flurm_msg_type)call->msg_type;
+
+        if (!type && flurm_msg_from_wire(call->version, call->wire_type, &type) < 0)
+            type = FLURM_MSG_NONE;
+        gw_metrics_rpc(rpc->cfg.metrics, (uint16_t)type, call->result, (double)elapsed / 1e6);
+    }
+    if (rpc->cfg.svc && flurm_service_spans(rpc->cfg.svc))
+        write_span(call);
     call->done(call, have_reply);
 }
 
 /* Close without a reply. */
 static void drop(struct gw_call *call)
 {
+    call->result = GW_RPC_CLOSED;
+    call->result_set = true;
     finish(call, 0);
 }
 
@@ -325,6 +371,7 @@ static void reply_rc(struct gw_call *call, int32_t rc)
 {
     struct gw_rpc *rpc = call->rpc;
 
+    set_result(call, rc == 0 ? GW_RPC_OK : GW_RPC_ERROR);
     if (silent(call)) {
         if (rc != 0)
             flurm_warn("%s: %s ended with code %d (no reply: the sender reads none)",
@@ -349,6 +396,7 @@ static void reply_rc_text(struct gw_call *call, int32_t rc, const char *text)
 {
     struct gw_rpc *rpc = call->rpc;
 
+    set_result(call, rc == 0 ? GW_RPC_OK : GW_RPC_ERROR);
     if (gw_reply_rc_text(rpc->cfg.auth, call->out, call->version, rc, text,
                          call->restrict_uid) < 0) {
         flurm_err("%s: cannot send return code %d with its text for %s: %s", call->peer, rc,
@@ -399,6 +447,7 @@ static void unserved(struct gw_call *call, const char *why)
     uint16_t t = call->wire_type;
 
     gw_stats_count(rpc->cfg.stats, GW_C_UNSERVED);
+    set_result(call, GW_RPC_UNSERVED);
     if (!(rpc->unserved_logged[t / 8] & (1u << (t % 8)))) {
         rpc->unserved_logged[t / 8] |= (uint8_t)(1u << (t % 8));
         flurm_warn("%s (%u) is not served: %s; answering EINVAL as slurmctld does for an RPC "
@@ -417,6 +466,7 @@ static void refuse_version(struct gw_call *call, const struct flurm_header *h)
     struct gw_rpc *rpc = call->rpc;
 
     gw_stats_count(rpc->cfg.stats, GW_C_BAD_VERSION);
+    set_result(call, GW_RPC_REFUSED);
     flurm_warn("%s: protocol version 0x%04x (%s) is not served (22.05, 23.02 and 23.11 are)",
                call->peer, h->version, type_name(h->msg_type));
     call->version = h->version;
@@ -434,6 +484,7 @@ static void refuse_auth(struct gw_call *call, enum flurm_auth_status status, con
     struct gw_rpc *rpc = call->rpc;
 
     gw_stats_count(rpc->cfg.stats, GW_C_AUTH_REFUSED);
+    set_result(call, GW_RPC_REFUSED);
     flurm_warn("%s: %s refused: %s%s%s%s", call->peer, type_name(call->wire_type),
                flurm_auth_status_str(status), detail && *detail ? " (" : "",
                detail ? detail : "", detail && *detail ? ")" : "");
@@ -455,6 +506,8 @@ void gw_rpc_handle(struct gw_rpc *rpc, struct gw_call *call, const uint8_t *msg,
 
     call->rpc = rpc;
     call->t0_us = now_us();
+    call->span_start = flurm_span_now();
+    snprintf(call->trace, sizeof(call->trace), "%s", flurm_trace_start());
     call->route = NULL;
     call->version = 0;
     call->wire_type = 0;
@@ -463,6 +516,8 @@ void gw_rpc_handle(struct gw_rpc *rpc, struct gw_call *call, const uint8_t *msg,
     call->restrict_uid = FLURM_AUTH_UID_ANY;
     call->authenticated = false;
     call->answered = false;
+    call->result = GW_RPC_OK;
+    call->result_set = false;
     call->outstanding = 0;
     call->gathered = NULL;
     call->then = NULL;
@@ -630,8 +685,32 @@ static const char *slurm_version_for(uint16_t version)
     return "22.05.8";
 }
 
+/* SlurmctldParameters as scontrol shows it: the site's own, then the
+ * version each running FLURM service reported (its service.stats), as
+ * flurm_<service>=<version>.  It is the controller's free-form parameter
+ * list, so "what the controller runs" reads naturally there, and slurmctld
+ * never uses a flurm_ key (docs/observability.md). */
+static void running_versions(const json_t *gathered, const char *self, const char *site,
+                             char *buf, size_t len)
+{
+    static const char prefix[] = "flurm_version_";
+    const char *key;
+    json_t *v;
+    size_t used;
+
+    used = (size_t)snprintf(buf, len, "%s%sflurm_gateway=%s", site && *site ? site : "",
+                            site && *site ? "," : "", self);
+    json_object_foreach((json_t *)gathered, key, v) {
+        if (used < len && !strncmp(key, prefix, sizeof(prefix) - 1) && json_is_string(v) &&
+            strcmp(key + sizeof(prefix) - 1, "gateway") != 0)
+            used += (size_t)snprintf(buf + used, len - used, ",flurm_%s=%s",
+                                     key + sizeof(prefix) - 1, json_string_value(v));
+    }
+}
+
 static void build_info_reply(struct gw_call *call)
 {
+    char params[1024];
     struct gw_rpc *rpc = call->rpc;
     /* A shallow copy: only scalars change, the strings stay borrowed. */
     struct flurm_build_info bi = *rpc->cfg.build_info;
@@ -643,6 +722,10 @@ static void build_info_reply(struct gw_call *call)
     if (next > 0 && next < (json_int_t)FLURM_NO_VAL)
         bi.next_job_id = (uint32_t)next;
     bi.version = (char *)slurm_version_for(call->version);
+    running_versions(call->gathered,
+                     rpc->cfg.svc ? flurm_service_version(rpc->cfg.svc) : FLURM_VERSION,
+                     rpc->cfg.build_info->slurmctld_params, params, sizeof(params));
+    bi.slurmctld_params = params;
     reply_record(call, FLURM_RESPONSE_BUILD_INFO, &flurm_rec_build_info, &bi);
 }
 
@@ -660,7 +743,7 @@ static void local_build_info(struct gw_rpc *rpc, struct gw_call *call,
         reply_rc(call, RC_NO_CHANGE_IN_DATA);
         return;
     }
-    gather(rpc, call, store_only, NULL, build_info_reply);
+    gather(rpc, call, stats_services, NULL, build_info_reply);
 }
 
 /* sdiag's "Latency for 1000 calls to gettimeofday()", in microseconds. */
@@ -750,16 +833,14 @@ static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
 
 /* ---- forwarding ---------------------------------------------------------------------- */
 
+static void reply_body(struct gw_call *call, json_t *body);
+
 static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct gw_call *call = arg;
     struct gw_rpc *rpc = call->rpc;
     const struct route *r = call->route;
-    const struct flurm_record *rec;
-    const char *field = NULL;
-    json_t *body, *msg, *rc, *mt;
-    uint16_t type = r->reply_type;
-    void *obj;
+    json_t *body;
 
     if (errnum) {
         gw_stats_count(rpc->cfg.stats, GW_C_TIMEOUT_RPC);
@@ -786,6 +867,20 @@ static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
         r->after(call, body);
         return;
     }
+    reply_body(call, body);
+}
+
+/* Answer the client from a service's ok body: {"msg": record JSON} packed
+ * as the route's reply (or the "msg_type" it names), or {"rc": N}. */
+static void reply_body(struct gw_call *call, json_t *body)
+{
+    const struct route *r = call->route;
+    const struct flurm_record *rec;
+    const char *field = NULL;
+    json_t *msg, *rc, *mt;
+    uint16_t type = r->reply_type;
+    void *obj;
+
     msg = json_object_get(body, "msg");
     rc = json_object_get(body, "rc");
     if (!json_is_object(msg)) {
@@ -932,6 +1027,49 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
         return;
     }
     json_decref(body);
+}
+
+/* ---- salloc -I refused: the client hears of the revocation too ---------------------
+ *
+ * slurmctld fails an immediate allocation it cannot start inside the RPC
+ * and queues SRUN_JOB_COMPLETE (srun_allocate_abort) as it answers, so
+ * salloc prints the error, then "Job allocation N has been revoked" while
+ * it shuts its message thread down.  The store answers {"rc": N,
+ * "revoke": {...}}; the node manager sends the message while the gateway
+ * answers the RC, as slurmctld's agent does beside its reply. */
+
+static void revoke_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    char *peer = arg;
+
+    if (errnum || !flurm_msg_ok(reply))
+        flurm_warn("%s: the node manager did not tell the client of its revoked allocation: %s",
+                   peer, errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+    free(peer);
+}
+
+static void after_allocate(struct gw_call *call, json_t *body)
+{
+    struct gw_rpc *rpc = call->rpc;
+    json_t *revoke = json_object_get(body, "revoke");
+    json_t *rc = json_object_get(body, "rc");
+    struct flurm_client *nodes;
+    char *peer;
+
+    if (!json_is_object(revoke) || !json_is_integer(rc)) {
+        reply_body(call, body);
+        return;
+    }
+    if (gw_backends_present(rpc->cfg.backends, "nodes") &&
+        (nodes = gw_backends_client(rpc->cfg.backends, "nodes")) &&
+        (peer = strdup(call->peer)) &&
+        flurm_client_request(nodes, "job.revoke", revoke, rpc->cfg.rpc_timeout, revoke_done,
+                             peer) < 0) {
+        flurm_warn("%s: cannot ask the node manager to revoke the allocation: %s", call->peer,
+                   strerror(errno));
+        free(peer);
+    }
+    reply_rc(call, (int32_t)json_integer_value(rc));
 }
 
 /* ---- scancel: the store decides, the node manager delivers ------------------------- */

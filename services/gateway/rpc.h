@@ -21,8 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/log.h"
 #include "common/loop.h"
+#include "common/service.h"
 #include "services/gateway/backend.h"
+#include "services/gateway/metrics.h"
 #include "services/gateway/stats.h"
 #include "wire/auth.h"
 #include "wire/pack.h"
@@ -59,6 +62,11 @@ struct gw_call {
     bool answered;
     struct in_addr addr;
     int32_t rc;        /* the store's answer, kept while the nodes deliver a signal */
+    enum gw_rpc_result result; /* how it ended, for the metrics */
+    bool result_set;           /* a refusal decided it before the reply was built */
+    char trace[FLURM_TRACE_MAX]; /* started for this RPC: every internal request it
+                                    causes carries it (docs/observability.md) */
+    double span_start;           /* flurm_span_now() when the frame was taken */
     int outstanding;   /* service.stats requests still out */
     json_t *gathered;  /* their merged bodies */
     void (*then)(struct gw_call *call);
@@ -68,7 +76,9 @@ struct gw_rpc_config {
     struct flurm_loop *loop;           /* borrowed; the clock */
     struct flurm_auth *auth;           /* borrowed; the process's only munge context */
     struct gw_stats *stats;            /* borrowed */
+    struct gw_metrics *metrics;        /* borrowed; NULL: not measured */
     struct gw_backends *backends;      /* borrowed */
+    struct flurm_service *svc;         /* borrowed; its spans file gets one span per RPC */
     const struct flurm_build_info *build_info; /* borrowed: the site's configuration */
     double rpc_timeout;                /* seconds a forwarded request may take */
     double gather_timeout;             /* seconds for service.stats answers */

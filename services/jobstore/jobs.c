@@ -4441,9 +4441,12 @@ nomem:
 /* job.immediate_fail {time, msg: {job_id}}: `salloc -I` whose job could
  * not start at once (job_allocate with immediate): a pending interactive
  * job is FAILED, reason BadConstraints, exit code 1, as slurmctld leaves it;
- * the result is the error salloc prints: its nodes are down or drained
- * (ESLURM_NODE_NOT_AVAIL) or busy (ESLURM_NODES_BUSY).  A job that started
- * meanwhile is answered ok (the store then sends the allocation). */
+ * the result is {"rc": the error salloc prints — its nodes are down or
+ * drained (ESLURM_NODE_NOT_AVAIL) or busy (ESLURM_NODES_BUSY) —, "revoke":
+ * {job_id, user_id, resp_host, other_port}}: slurmctld tells salloc its
+ * allocation is revoked (SRUN_JOB_COMPLETE) before it answers, and the
+ * gateway has the node manager do so.  A job that started meanwhile is
+ * {"started": true} (the store then sends the allocation). */
 static json_t *apply_immediate_fail(struct jobs *jobs, const json_t *cmd)
 {
     json_t *res;
@@ -4455,7 +4458,7 @@ static json_t *apply_immediate_fail(struct jobs *jobs, const json_t *cmd)
     if (!(job = cmd_job(jobs, json_object_get(cmd, "msg"), &res)))
         return res;
     if (job_running(job))
-        return result_rc(0);
+        return result_ok(json_pack("{s:b}", "started", 1));
     if (!job_pending(job) || (job->state & JOB_COMPLETING) || job->batch)
         return result_err(ESLURM_ALREADY_DONE, NULL);
     code = job->reason == WAIT_NODE_NOT_AVAIL ||
@@ -4470,7 +4473,12 @@ static json_t *apply_immediate_fail(struct jobs *jobs, const json_t *cmd)
     job->start_time = job->end_time = jobs->now;
     if (mark_changed(jobs, job) < 0)
         return NULL;
-    return result_err(code, NULL);
+    if (!job->resp_host || job->desc.other_port == FLURM_NO_VAL16 || !job->desc.other_port)
+        return result_err(code, NULL);
+    return result_ok(json_pack("{s:i, s:{s:I, s:I, s:s, s:I}}", "rc", code, "revoke", "job_id",
+                               (json_int_t)job->job_id, "user_id", (json_int_t)job->desc.user_id,
+                               "resp_host", job->resp_host, "other_port",
+                               (json_int_t)job->desc.other_port));
 }
 
 static const struct {

@@ -74,6 +74,22 @@ struct alloc_waiter {
     json_t *result;   /* the pending answer */
 };
 
+/* Upper bounds (seconds) of the commit-latency histogram that
+ * service.stats reports for the gateway's Prometheus metrics. */
+static const double commit_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                       0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                       1,      2.5,     5,      10};
+#define COMMIT_BOUNDS (sizeof(commit_bounds) / sizeof(commit_bounds[0]))
+
+/* Group commits (one transaction and one fsync each) since this instance
+ * started; never reset by sdiag -r, so that the metrics stay monotonic. */
+struct commit_stats {
+    uint64_t commits;
+    uint64_t commands;
+    uint64_t buckets[COMMIT_BOUNDS + 1]; /* the last one: above every bound */
+    double seconds;
+};
+
 struct jobstore {
     struct flurm_loop *loop;
     struct flurm_service *svc;
@@ -87,6 +103,7 @@ struct jobstore {
     /* test fault: answered but not yet committed */
     int ack_before_commit;
     ev_timer late_commit;
+    struct commit_stats commits;
 };
 
 static double monotonic_s(void)
@@ -124,16 +141,97 @@ static void die_uncommitted(size_t n)
     exit(FLURM_EXIT_TEMPORARY);
 }
 
-/* service.stats: sdiag's job counters and scontrol's NEXT_JOB_ID. */
+static void commit_stats_add(struct commit_stats *cs, size_t commands, double seconds)
+{
+    size_t b = 0;
+
+    while (b < COMMIT_BOUNDS && seconds > commit_bounds[b])
+        b++;
+    cs->buckets[b]++;
+    cs->commits++;
+    cs->commands += commands;
+    cs->seconds += seconds;
+}
+
+/* {"le": [bounds], "buckets": [count per bound, then above all], "sum",
+ * "count"}: the form the gateway turns into a Prometheus histogram. */
+static json_t *commit_stats_json(const struct commit_stats *cs)
+{
+    json_t *le = json_array(), *buckets = json_array();
+
+    for (size_t i = 0; le && buckets && i <= COMMIT_BOUNDS; i++) {
+        if ((i < COMMIT_BOUNDS && json_array_append_new(le, json_real(commit_bounds[i])) < 0) ||
+            json_array_append_new(buckets, json_integer((json_int_t)cs->buckets[i])) < 0) {
+            json_decref(le);
+            json_decref(buckets);
+            return NULL;
+        }
+    }
+    return json_pack("{s:o*, s:o*, s:f, s:I}", "le", le, "buckets", buckets, "sum", cs->seconds,
+                     "count", (json_int_t)cs->commits);
+}
+
+/* service.stats: sdiag's job counters and scontrol's NEXT_JOB_ID, and the
+ * group commits for the metrics (docs/observability.md). */
 static json_t *store_stats(struct flurm_service *svc, int reset, void *arg)
 {
     struct jobstore *js = arg;
+    json_t *body;
 
     (void)svc;
     if (store_refresh(js->store) < 0)
         die_uncommitted(0);
-    return jobs_stats(store_jobs(js->store), reset, (int64_t)flurm_loop_now(js->loop));
+    body = jobs_stats(store_jobs(js->store), reset, (int64_t)flurm_loop_now(js->loop));
+    if (body) {
+        json_object_set_new(body, "store_commits", json_integer((json_int_t)js->commits.commits));
+        json_object_set_new(body, "store_commands",
+                            json_integer((json_int_t)js->commits.commands));
+        json_object_set_new(body, "store_commit_seconds", commit_stats_json(&js->commits));
+    }
+    return body;
 }
+
+/* The database file, for `flurm-sup inspect store` and `flurm-sup trace`
+ * (which reads the command log from it, read-only). */
+static char inspect_db_path[4096];
+
+/* flurm-sup inspect store counters (docs/observability.md): jobs by state,
+ * the log position, commits, what waits for the next commit. */
+static json_t *store_inspect(struct flurm_service *svc, const char *what, const json_t *args,
+                             void *arg)
+{
+    struct jobstore *js = arg;
+    json_t *body, *more;
+    int rc;
+
+    (void)svc;
+    (void)what;
+    (void)args;
+    if (store_refresh(js->store) < 0)
+        die_uncommitted(0);
+    if (!(body = jobs_stats(store_jobs(js->store), false, (int64_t)flurm_loop_now(js->loop))))
+        return NULL;
+    more = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s}", "jobs",
+                                           (json_int_t)jobs_count(store_jobs(js->store)),
+                                           "jobs_active",
+                                           (json_int_t)jobs_active_count(store_jobs(js->store)),
+                                           "log_seq", (json_int_t)store_last_seq(js->store),
+                                           "commits", (json_int_t)store_commits(js->store),
+                                           "batched", (json_int_t)js->nbatch,
+                                           "alloc_waiters", (json_int_t)js->nwaiters, "broken",
+                                           store_broken(js->store), "db",
+                                           inspect_db_path);
+    rc = more ? json_object_update(body, more) : -1;
+    json_decref(more);
+    if (rc < 0) {
+        json_decref(body);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return body;
+}
+
+static const char *const inspect_whats[] = {"counters", NULL};
 
 static void commit_burst(struct flurm_service *svc, void *arg);
 static void reply_allocation(struct jobstore *js, struct flurm_request *req, uint32_t job_id);
@@ -310,7 +408,7 @@ static void answer_batch(struct jobstore *js, struct pending *batch, json_t **re
         }
         req = batch[i].ticket ? flurm_service_deferred(js->svc, batch[i].ticket) : NULL;
         if (req && type && !strcmp(type, "job.immediate_fail") &&
-            json_is_true(json_object_get(results[i], "ok")))
+            json_is_true(json_object_get(json_object_get(results[i], "body"), "started")))
             /* it started after all, before the store gave up on it */
             reply_allocation(js, req, (uint32_t)json_integer_value(json_object_get(
                                           json_object_get(batch[i].cmd, "msg"), "job_id")));
@@ -367,8 +465,11 @@ static void commit_burst(struct flurm_service *svc, void *arg)
             ev_timer_start(flurm_loop_ev(js->loop), &js->late_commit);
         }
     } else {
+        double t_apply = monotonic_s();
+
         if (store_apply(js->store, cmds, n, results) < 0)
             die_uncommitted(n);
+        commit_stats_add(&js->commits, n, monotonic_s() - t_apply);
         answer_batch(js, batch, results, n);
         publish_changes(js);
     }
@@ -384,6 +485,14 @@ static void defer_command(struct jobstore *js, struct flurm_request *req, json_t
     uint64_t ticket;
 
     if (!cmd) {
+        flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    /* The log keeps the trace of every command, so that `flurm-sup trace
+     * JOBID` finds the requests that made a job what it is
+     * (docs/observability.md). */
+    if (json_object_set_new(cmd, "trace", json_string(flurm_request_trace(req))) < 0) {
+        json_decref(cmd);
         flurm_request_reply_error(req, ENOMEM, "out of memory");
         return;
     }
@@ -698,6 +807,8 @@ int main(void)
     flurm_info("job store %s: %zu jobs (%zu active), log at %llu, next commands batched", path,
                jobs_count(store_jobs(js.store)), jobs_active_count(store_jobs(js.store)),
                (unsigned long long)store_last_seq(js.store));
+    if (!realpath(path, inspect_db_path))
+        snprintf(inspect_db_path, sizeof(inspect_db_path), "%s", path);
     free(path);
     if (fault && !strcmp(fault, "ack-before-commit")) {
         flurm_warn("FLURM_JOBSTORE_FAULT=ack-before-commit: answers before commit (tests only)");
@@ -711,6 +822,7 @@ int main(void)
     }
     flurm_service_set_burst_cb(js.svc, commit_burst, &js);
     flurm_service_set_stats_cb(js.svc, store_stats, &js);
+    flurm_service_set_inspect_cb(js.svc, inspect_whats, store_inspect, &js);
     (void)flurm_service_set_receivers(js.svc, STORE_RECEIVERS);
     ev_timer_init(&js.late_commit, late_commit_cb, FAULT_COMMIT_DELAY_S, 0.0);
     js.late_commit.data = &js;

@@ -348,9 +348,25 @@ struct store *store_open(const char *path, const struct site *site, char *err, s
             goto error;
         }
     }
-    if (load_state(st, err, errlen) < 0 || data_version(st, &st->data_version) < 0)
-        goto error;
     sqlite3_busy_timeout(st->db, 10000);
+    /* One snapshot for meta, rows and data_version: during a reload the old
+     * instance still commits, and a commit falling between these reads
+     * left this one with a stale last_seq that data_version never flagged
+     * (its first command then collided in the log: EIO, exit). */
+    if (exec(st, "BEGIN") < 0) {
+        set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+        errno = EIO;
+        goto error;
+    }
+    if (load_state(st, err, errlen) < 0 || data_version(st, &st->data_version) < 0) {
+        exec(st, "ROLLBACK");
+        goto error;
+    }
+    if (exec(st, "COMMIT") < 0) {
+        set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+        errno = EIO;
+        goto error;
+    }
     sqlite3_commit_hook(st->db, commit_hook, st);
     return st;
 error:

@@ -147,6 +147,38 @@ static void log_conf_notes(const struct flurm_slurmconf *conf)
         flurm_warn("%s", *w);
 }
 
+/* service.stats: how many nodes are in each state, named as scontrol
+ * names them ("IDLE", "IDLE+DRAIN", ...), for the gateway's metrics. */
+static json_t *nodes_stats(struct flurm_service *svc, int reset, void *arg)
+{
+    const struct nodes *nodes = arg;
+    json_t *by = json_object(), *cnt;
+    char text[128];
+
+    (void)svc;
+    (void)reset; /* gauges: nothing to reset */
+    for (size_t i = 0; by && i < nodes_count(nodes); i++) {
+        nodes_state_text(nodes_state(nodes, i), text, sizeof(text));
+        if ((cnt = json_object_get(by, text))) {
+            json_integer_set(cnt, json_integer_value(cnt) + 1);
+        } else if (json_object_set_new(by, text, json_integer(1)) < 0) {
+            json_decref(by);
+            return NULL;
+        }
+    }
+    return by ? json_pack("{s:o}", "nodes_by_state", by) : NULL;
+}
+
+static const char *const inspect_whats[] = {"nodes", "jobs", NULL};
+
+static json_t *nodemgr_inspect_cb(struct flurm_service *svc, const char *what,
+                                  const json_t *args, void *arg)
+{
+    (void)svc;
+    (void)args;
+    return nodemgr_inspect(arg, what);
+}
+
 int main(void)
 {
     struct flurm_slurmconf *conf = NULL;
@@ -201,6 +233,7 @@ int main(void)
         goto out;
     }
     flurm_service_enable_events(svc);
+    flurm_service_set_stats_cb(svc, nodes_stats, nodes);
     if (nodemgr_restore(m) < 0) {
         if (errno == ECANCELED) {
             code = FLURM_EXIT_OK;
@@ -210,6 +243,7 @@ int main(void)
         goto out;
     }
     nodemgr_attach(m, svc, first_ping);
+    flurm_service_set_inspect_cb(svc, inspect_whats, nodemgr_inspect_cb, m);
     if (flurm_service_start(svc) < 0) {
         code = errno == ESHUTDOWN ? FLURM_EXIT_OK : FLURM_EXIT_TEMPORARY;
         if (code)

@@ -97,11 +97,17 @@ struct ask {
 
 enum restore_state { RESTORE_IDLE, RESTORE_PENDING, RESTORE_DONE, RESTORE_FAILED };
 
+/* Interactive jobs whose client this process told of their revocation
+ * (a ring: the store lists a revoked job for a minute). */
+#define REVOKED_TOLD_MAX 256
+
 struct nodemgr {
     struct flurm_loop *loop;
     struct flurm_service *svc;
     struct nodes *nodes;
     struct flurm_client *store;
+    uint32_t revoked_told[REVOKED_TOLD_MAX];
+    size_t revoked_next;
     double store_timeout;
     bool store_unsupported; /* the store does not keep node state yet */
     uint64_t *version;      /* per node: changes made */
@@ -526,6 +532,9 @@ struct job_send {
     enum flurm_msg_type type;
     char node[64];
     struct signal_wait *wait; /* job.signal waiting for this, or NULL */
+    slurmd_reply_fn done;     /* the caller's: job_sent() writes the span, then calls it */
+    double start;             /* flurm_span_now() when sent */
+    char trace[FLURM_TRACE_MAX]; /* the work that sent it: current again in done */
 };
 
 /* A job.signal request waiting for its slurmd messages. */
@@ -572,6 +581,8 @@ static bool jobs_active(const struct nodemgr *m)
     return m->jobs && !m->stopping && !(m->svc && flurm_service_draining(m->svc));
 }
 
+static void job_sent(int errnum, enum flurm_msg_type type, const void *body, void *arg);
+
 /* Send `type` with `body` to node `name`'s slurmd; done(errnum, rc) later. */
 static int job_send_to(struct nodemgr *m, const char *name, enum flurm_msg_type type,
                        const void *body, uint32_t job_id, slurmd_reply_fn done,
@@ -591,8 +602,11 @@ static int job_send_to(struct nodemgr *m, const char *name, enum flurm_msg_type 
     s->type = type;
     s->wait = wait;
     snprintf(s->node, sizeof(s->node), "%s", name);
+    s->done = done;
+    s->start = flurm_span_now();
+    snprintf(s->trace, sizeof(s->trace), "%s", flurm_trace_current() ? flurm_trace_current() : "");
     if (slurmd_client_send(m->slurmd, nodes_addr(m->nodes, (size_t)i),
-                           nodes_port(m->nodes, (size_t)i), type, body, done, s) < 0) {
+                           nodes_port(m->nodes, (size_t)i), type, body, job_sent, s) < 0) {
         int saved = errno;
 
         free(s);
@@ -612,9 +626,35 @@ static int reply_rc(int errnum, enum flurm_msg_type type, const void *body)
     return EPROTO;
 }
 
+/* A message to slurmd ended: its span (docs/observability.md), then the
+ * caller's callback, in the trace of the work that sent it. */
+static void job_sent(int errnum, enum flurm_msg_type type, const void *body, void *arg)
+{
+    struct job_send *s = arg;
+    const char *name = flurm_msg_name((uint16_t)s->type);
+    struct flurm_span span = {
+        .kind = "slurmd",
+        .type = name ? name : "unknown",
+        .trace = s->trace[0] ? s->trace : NULL,
+        .start = s->start,
+        .end = flurm_span_now(),
+        .result = reply_rc(errnum, type, body),
+        .detail = s->node,
+        .job_id = (long)s->job_id,
+    };
+
+    /* While the node manager is destroyed its service is already gone. */
+    if (s->m->svc && !s->m->stopping)
+        flurm_spans_write(flurm_service_spans(s->m->svc), &span);
+    flurm_trace_set(span.trace);
+    s->done(errnum, type, body, s); /* frees s */
+    flurm_trace_set(NULL);
+}
+
 /* ---- mirror ---- */
 
 static void allocs_read(struct nodemgr *m);
+static void tell_revoked(struct nodemgr *m, const json_t *revoked);
 
 static void allocs_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
@@ -642,6 +682,7 @@ static void allocs_done(const struct flurm_msg *reply, int errnum, void *arg)
     }
     if (skipped)
         flurm_warn("job.allocs: skipped %zu unreadable jobs", skipped);
+    tell_revoked(m, json_object_get(flurm_msg_body(reply), "revoked"));
     jobs_apply(m);
     if (m->allocs_again) {
         m->allocs_again = false;
@@ -1036,6 +1077,7 @@ struct srun_push {
     uint16_t port;
     uint32_t uid;
     bool then_complete; /* SRUN_JOB_COMPLETE follows once this is out */
+    uint64_t ticket;    /* a job.revoke request answered once this is out, or 0 */
 };
 
 static const char *push_name(enum flurm_msg_type type)
@@ -1077,6 +1119,12 @@ static void push_sent(int errnum, enum flurm_msg_type type, const void *body, vo
     if (p->then_complete)
         push_to_client(p->m, p->job_id, p->host, p->port, p->uid, FLURM_SRUN_JOB_COMPLETE,
                        &complete, false);
+    if (p->ticket) {
+        struct flurm_request *req = flurm_service_deferred(p->m->svc, p->ticket);
+
+        if (req)
+            flurm_request_reply(req, json_pack("{s:b}", "delivered", !errnum));
+    }
     free(p);
 }
 
@@ -1224,6 +1272,80 @@ static void tell_end(struct nodemgr *m, struct mirror_job *job, enum mirror_end 
     }
     push_to_client(m, job->job_id, job->resp_host, job->other_port, job->user_id,
                    FLURM_SRUN_JOB_COMPLETE, &whole, false);
+}
+
+/* Interactive jobs that ended without ever running (salloc -I refused, a
+ * pending salloc cancelled): their client hears SRUN_JOB_COMPLETE once and
+ * prints "Job allocation N has been revoked", as slurmctld's
+ * srun_allocate_abort makes it. */
+static void tell_revoked(struct nodemgr *m, const json_t *revoked)
+{
+    size_t i;
+    const json_t *e;
+
+    json_array_foreach(revoked, i, e) {
+        uint32_t id = (uint32_t)json_integer_value(json_object_get(e, "job_id"));
+        const char *host = json_string_value(json_object_get(e, "resp_host"));
+        json_int_t port = json_integer_value(json_object_get(e, "other_port"));
+        struct flurm_step_id whole = {id, FLURM_NO_VAL, FLURM_NO_VAL};
+        bool told = false;
+
+        for (size_t k = 0; k < REVOKED_TOLD_MAX && !told; k++)
+            told = m->revoked_told[k] == id;
+        if (!id || told || !host || port <= 0 || port > UINT16_MAX)
+            continue;
+        m->revoked_told[m->revoked_next++ % REVOKED_TOLD_MAX] = id;
+        push_to_client(m, id, host, (uint16_t)port,
+                       (uint32_t)json_integer_value(json_object_get(e, "user_id")),
+                       FLURM_SRUN_JOB_COMPLETE, &whole, false);
+    }
+}
+
+/* job.revoke {job_id, user_id, resp_host, other_port}, from the gateway
+ * before it answers salloc -I's refusal: slurmctld's srun_allocate_abort
+ * reaches salloc first, which then prints "Job allocation N has been
+ * revoked".  Answered {"delivered": bool} once the message is out. */
+static void handle_job_revoke(struct flurm_request *req, void *arg)
+{
+    struct nodemgr *m = arg;
+    const json_t *b = flurm_request_body(req);
+    uint32_t id = (uint32_t)json_integer_value(json_object_get(b, "job_id"));
+    const char *host = json_string_value(json_object_get(b, "resp_host"));
+    json_int_t port = json_integer_value(json_object_get(b, "other_port"));
+    struct flurm_step_id whole = {id, FLURM_NO_VAL, FLURM_NO_VAL};
+    struct srun_push *p;
+    uint64_t ticket;
+
+    if (!id || !host || port <= 0 || port > UINT16_MAX) {
+        flurm_request_reply_error(req, EINVAL, "job.revoke needs job_id, resp_host, other_port");
+        return;
+    }
+    for (size_t k = 0; k < REVOKED_TOLD_MAX; k++)
+        if (m->revoked_told[k] == id) {
+            flurm_request_reply(req, json_pack("{s:b}", "delivered", 1));
+            return;
+        }
+    m->revoked_told[m->revoked_next++ % REVOKED_TOLD_MAX] = id;
+    if (!(p = calloc(1, sizeof(*p))) || !(ticket = flurm_request_defer(req))) {
+        free(p);
+        if (!p)
+            flurm_request_reply_error(req, ENOMEM, "out of memory");
+        return;
+    }
+    *p = (struct srun_push){.m = m, .job_id = id, .type = FLURM_SRUN_JOB_COMPLETE,
+                            .port = (uint16_t)port,
+                            .uid = (uint32_t)json_integer_value(json_object_get(b, "user_id")),
+                            .ticket = ticket};
+    snprintf(p->host, sizeof(p->host), "%s", host);
+    if (slurmd_client_push(m->slurmd, host, (uint16_t)port, FLURM_SRUN_JOB_COMPLETE, &whole,
+                           p->uid, push_sent, p) < 0) {
+        struct flurm_request *r = flurm_service_deferred(m->svc, ticket);
+
+        flurm_info("job %u: SRUN_JOB_COMPLETE to %s:%u: %s", id, host, p->port, strerror(errno));
+        if (r)
+            flurm_request_reply(r, json_pack("{s:b}", "delivered", 0));
+        free(p);
+    }
 }
 
 /* Interactive jobs that left the mirror between two reads without their
@@ -1661,6 +1783,7 @@ const struct flurm_handler nodemgr_handlers[] = {
     {"node.update", handle_node_update},
     {"node.register", handle_node_register},
     {"job.signal", handle_job_signal},
+    {"job.revoke", handle_job_revoke},
     {"step.create", handle_step_create},
     {NULL, NULL},
 };
@@ -1993,4 +2116,67 @@ int nodemgr_set_jobs_conf(struct nodemgr *m, const struct nodemgr_jobs_conf *con
     m->batch_start_timeout = conf->batch_start_timeout;
     m->msg_timeout = conf->msg_timeout;
     return 0;
+}
+
+/* ---- flurm-sup inspect ---- */
+
+static json_t *inspect_nodes(const struct nodemgr *m)
+{
+    json_t *list = json_array();
+    char state[128];
+
+    for (size_t i = 0; list && i < nodes_count(m->nodes); i++) {
+        json_t *row = json_pack("{s:s, s:s, s:s?, s:s?, s:i, s:i, s:I}", "name",
+                                nodes_name(m->nodes, i), "state",
+                                nodes_state_text(nodes_state(m->nodes, i), state, sizeof(state)),
+                                "reason", nodes_reason(m->nodes, i), "addr",
+                                nodes_addr(m->nodes, i), "port", nodes_port(m->nodes, i), "cpus",
+                                nodes_cpus(m->nodes, i), "last_response",
+                                (json_int_t)nodes_last_response(m->nodes, i));
+
+        if (!row || json_array_append_new(list, row) < 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    return list;
+}
+
+static json_t *inspect_jobs(struct nodemgr *m)
+{
+    static const char *const phases[] = {"none", "busy", "reporting", "done"};
+    json_t *list = json_array();
+
+    for (size_t i = 0; list && m->jobs && i < mirror_count(m->jobs); i++) {
+        const struct mirror_job *j = mirror_at(m->jobs, i);
+        json_t *row = json_pack("{s:I, s:I, s:I, s:b, s:b, s:s, s:I, s:s?, s:s?, s:I}", "job_id",
+                                (json_int_t)j->job_id, "user_id", (json_int_t)j->user_id,
+                                "state", (json_int_t)j->state, "batch", j->batch, "launched",
+                                j->launched, "launch", phases[j->launch], "start_time",
+                                (json_int_t)j->start_time, "nodes",
+                                j->alloc ? j->alloc->nodes : NULL, "batch_host",
+                                j->alloc ? j->alloc->batch_host : NULL, "completing",
+                                (json_int_t)j->ncompleting);
+
+        if (!row || json_array_append_new(list, row) < 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    return list ? json_pack("{s:b, s:o}", "loaded", m->jobs && mirror_loaded(m->jobs), "jobs",
+                            list)
+                : NULL;
+}
+
+json_t *nodemgr_inspect(struct nodemgr *m, const char *what)
+{
+    json_t *v;
+
+    if (strcmp(what, "nodes") && strcmp(what, "jobs")) {
+        errno = ENOENT;
+        return NULL;
+    }
+    if (!(v = strcmp(what, "nodes") ? inspect_jobs(m) : inspect_nodes(m)))
+        errno = ENOMEM;
+    return v;
 }

@@ -52,6 +52,12 @@ int nodemgr_restore(struct nodemgr *m);
  * the ping rounds, the first after `first_ping` seconds. */
 void nodemgr_attach(struct nodemgr *m, struct flurm_service *svc, double first_ping);
 
+/* `flurm-sup inspect nodes WHAT` (docs/observability.md): "nodes", the
+ * node table (state, reason, address, last response); "jobs", the mirror
+ * of the store's allocations with each job's launch progress.  New
+ * reference; NULL and errno (ENOENT for another what, ENOMEM). */
+json_t *nodemgr_inspect(struct nodemgr *m, const char *what);
+
 /* What slurm.conf says about running jobs. */
 struct nodemgr_jobs_conf {
     uint32_t select_plugin_id;     /* SelectType: 102 linear, 101 cons_res, 109 cons_tres */

@@ -59,6 +59,27 @@
 /* node.info's show_flags: SHOW_ALL | SHOW_FUTURE, every node by name */
 #define NODE_INFO_FLAGS 0x81
 
+/* Upper bounds (seconds) of the pass-duration histogram that
+ * service.stats reports for the gateway's Prometheus metrics. */
+static const double pass_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                     0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                     1,      2.5,     5,      10};
+#define PASS_BOUNDS (sizeof(pass_bounds) / sizeof(pass_bounds[0]))
+
+/* What the passes cost.  `sdiag` holds slurmctld's main-schedule lines
+ * (microseconds, restarted by sdiag -r as reset_stats does); the rest
+ * feeds the metrics and is never reset, so that Prometheus sees counters
+ * that only grow. */
+struct pass_stats {
+    struct {
+        uint64_t cycle_max, cycle_last, cycle_sum, cycle_counter, cycle_depth, queue_len;
+    } sdiag;
+    uint64_t considered;
+    uint64_t buckets[PASS_BOUNDS + 1]; /* the last one: above every bound */
+    double seconds;
+    uint64_t count;
+};
+
 struct scheduler {
     struct flurm_loop *loop;
     struct flurm_service *svc;
@@ -81,6 +102,7 @@ struct scheduler {
     char req_prefix[64];
     uint64_t req_count;
     unsigned long passes, updates, starts, timeouts, preempts;
+    struct pass_stats pass_stats;
     ev_timer pass_timer;   /* the next pass: at once, or at a begin time */
     ev_timer tick_timer;   /* at least one pass per interval */
     ev_timer retry_timer;  /* a failed request is asked again */
@@ -400,6 +422,35 @@ static void send_command(struct scheduler *s, const char *type, json_t *body)
     json_decref(body);
 }
 
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One pass took `seconds` and decided `considered` pending jobs. */
+static void pass_stats_add(struct pass_stats *ps, double seconds, size_t considered)
+{
+    uint64_t us = (uint64_t)(seconds * 1e6);
+    size_t b = 0;
+
+    while (b < PASS_BOUNDS && seconds > pass_bounds[b])
+        b++;
+    ps->buckets[b]++;
+    ps->count++;
+    ps->seconds += seconds;
+    ps->considered += considered;
+    if (us > ps->sdiag.cycle_max)
+        ps->sdiag.cycle_max = us;
+    ps->sdiag.cycle_last = us;
+    ps->sdiag.cycle_sum += us;
+    ps->sdiag.cycle_counter++;
+    ps->sdiag.cycle_depth += considered;
+    ps->sdiag.queue_len = considered;
+}
+
 static void run_pass(struct scheduler *s)
 {
     struct sched_result *res;
@@ -409,6 +460,7 @@ static void run_pass(struct scheduler *s)
     int64_t now = now_s(s);
     json_t *body = NULL;
     const char *type = NULL;
+    double t0;
 
     /* decide on a settled picture, one command at a time */
     if (!s->jobs_synced || !s->allocs_synced || !s->nodes_synced || s->jobs_fetching ||
@@ -419,12 +471,14 @@ static void run_pass(struct scheduler *s)
     s->pass_wanted = false;
     jobs = view_jobs(s->view, &njobs);
     holds = view_holds(s->view, &nholds);
+    t0 = monotonic_s();
     if (!(res = sched_pass(s->site, jobs, njobs, holds, nholds, view_node_states(s->view),
                            now))) {
         flurm_err("scheduling pass failed: %s", strerror(errno));
         want_pass(s, RETRY_S);
         return;
     }
+    pass_stats_add(&s->pass_stats, monotonic_s() - t0, res->n);
     s->passes++;
     /* time limits first (they free resources), then preemptions (they
      * free resources for jobs that outrank those that would start), then
@@ -531,6 +585,201 @@ static void handle_shares(struct flurm_request *req, void *arg)
     }
     flurm_request_reply(req, json_pack("{s:o}", "msg", msg));
 }
+
+/* ---- service.stats: sdiag's main-schedule lines and the metrics ----------------- */
+
+/* squeue's long names of the base job states (JOB_STATE_BASE). */
+static const char *job_state_name(uint32_t state)
+{
+    static const char *const names[] = {"PENDING",   "RUNNING",   "SUSPENDED", "COMPLETED",
+                                        "CANCELLED", "FAILED",    "TIMEOUT",   "NODE_FAIL",
+                                        "PREEMPTED", "BOOT_FAIL", "DEADLINE",  "OUT_OF_MEMORY"};
+
+    state &= 0xff;
+    return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
+}
+
+/* {"STATE": {"partition": count}} over the view's jobs, an array's
+ * pending tasks counted one by one as sdiag counts them; NULL until the
+ * view has read the store (an empty picture would be a lie). */
+static json_t *jobs_by_state(const struct scheduler *s)
+{
+    const struct sched_job *jobs;
+    json_t *by = NULL;
+    size_t n;
+
+    if (!s->jobs_synced || !(by = json_object()))
+        return NULL;
+    jobs = view_jobs(s->view, &n);
+    for (size_t i = 0; i < n; i++) {
+        const char *state = job_state_name(jobs[i].state);
+        const char *part = jobs[i].partition ? jobs[i].partition : "";
+        json_t *parts = json_object_get(by, state), *cnt;
+        json_int_t add = jobs[i].array_meta ? (json_int_t)jobs[i].array_pending : 1;
+
+        if (!add)
+            continue;
+        if (!parts && (json_object_set_new(by, state, parts = json_object()) < 0 || !parts))
+            goto nomem;
+        if ((cnt = json_object_get(parts, part)))
+            json_integer_set(cnt, json_integer_value(cnt) + add);
+        else if (json_object_set_new(parts, part, json_integer(add)) < 0)
+            goto nomem;
+    }
+    return by;
+nomem:
+    json_decref(by);
+    return NULL;
+}
+
+static json_t *pass_histogram(const struct pass_stats *ps)
+{
+    json_t *le = json_array(), *buckets = json_array();
+
+    for (size_t i = 0; le && buckets && i <= PASS_BOUNDS; i++) {
+        if ((i < PASS_BOUNDS && json_array_append_new(le, json_real(pass_bounds[i])) < 0) ||
+            json_array_append_new(buckets, json_integer((json_int_t)ps->buckets[i])) < 0) {
+            json_decref(le);
+            json_decref(buckets);
+            return NULL;
+        }
+    }
+    return json_pack("{s:o*, s:o*, s:f, s:I}", "le", le, "buckets", buckets, "sum", ps->seconds,
+                     "count", (json_int_t)ps->count);
+}
+
+static json_int_t clamp_u32(uint64_t v)
+{
+    return (json_int_t)(v > UINT32_MAX ? UINT32_MAX : v);
+}
+
+/* sdiag's fields by struct flurm_stats_sched's names (FLURM's one pass,
+ * backfill included, is reported as the main schedule), and the metrics'
+ * under "sched_" names that no other service uses (the gateway merges
+ * the services' answers for sdiag). */
+static json_t *sched_stats(struct flurm_service *svc, int reset, void *arg)
+{
+    struct scheduler *s = arg;
+    struct pass_stats *ps = &s->pass_stats;
+
+    (void)svc;
+    if (reset)
+        memset(&ps->sdiag, 0, sizeof(ps->sdiag));
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o*, s:o*}",
+                     "schedule_cycle_max", clamp_u32(ps->sdiag.cycle_max), "schedule_cycle_last",
+                     clamp_u32(ps->sdiag.cycle_last), "schedule_cycle_sum",
+                     clamp_u32(ps->sdiag.cycle_sum), "schedule_cycle_counter",
+                     clamp_u32(ps->sdiag.cycle_counter), "schedule_cycle_depth",
+                     clamp_u32(ps->sdiag.cycle_depth), "schedule_queue_len",
+                     clamp_u32(ps->sdiag.queue_len), "sched_passes", (json_int_t)ps->count,
+                     "sched_jobs_considered", (json_int_t)ps->considered, "sched_jobs_started",
+                     (json_int_t)s->starts, "sched_pass_seconds", pass_histogram(ps),
+                     "sched_jobs", jobs_by_state(s));
+}
+
+/* ---- flurm-sup inspect (docs/observability.md) ---- */
+
+static const char *reason_name(uint32_t reason)
+{
+    switch (reason) {
+    case SCHED_WAIT_NO_REASON: return "None";
+    case SCHED_WAIT_PRIORITY: return "Priority";
+    case SCHED_WAIT_DEPENDENCY: return "Dependency";
+    case SCHED_WAIT_RESOURCES: return "Resources";
+    case SCHED_WAIT_PART_NODE_LIMIT: return "PartitionNodeLimit";
+    case SCHED_WAIT_PART_TIME_LIMIT: return "PartitionTimeLimit";
+    case SCHED_WAIT_PART_DOWN: return "PartitionDown";
+    case SCHED_WAIT_PART_INACTIVE: return "PartitionInactive";
+    case SCHED_WAIT_HELD: return "JobHeldAdmin";
+    case SCHED_WAIT_TIME: return "BeginTime";
+    case SCHED_WAIT_NODE_NOT_AVAIL: return "ReqNodeNotAvail";
+    case SCHED_WAIT_HELD_USER: return "JobHeldUser";
+    case SCHED_FAIL_BAD_CONSTRAINTS: return "BadConstraints";
+    case SCHED_WAIT_DEP_INVALID: return "DependencyNeverSatisfied";
+    case SCHED_WAIT_ARRAY_TASK_LIMIT: return "JobArrayTaskLimit";
+    case SCHED_WAIT_PART_CONFIG: return "PartitionConfig";
+    default: return NULL;
+    }
+}
+
+struct queued {
+    const struct sched_job *job;
+    uint32_t priority;
+};
+
+/* Highest priority first, then the older job id, as the pass orders them. */
+static int by_priority(const void *a, const void *b)
+{
+    const struct queued *x = a, *y = b;
+
+    if (x->priority != y->priority)
+        return x->priority > y->priority ? -1 : 1;
+    return x->job->job_id < y->job->job_id ? -1 : x->job->job_id > y->job->job_id;
+}
+
+/* "queue": the pending jobs of the view in priority order, each with the
+ * priority the multifactor plugin gives it now and the reason the last
+ * pass left on it; "state": what the scheduler is waiting for. */
+static json_t *sched_inspect(struct flurm_service *svc, const char *what, const json_t *args,
+                             void *arg)
+{
+    struct scheduler *s = arg;
+    const struct sched_job *jobs;
+    struct queued *order = NULL;
+    size_t n, npending = 0;
+    json_t *queue;
+
+    (void)svc;
+    (void)args;
+    if (!strcmp(what, "state"))
+        return json_pack("{s:b, s:b, s:b, s:b, s:b, s:s?, s:b, s:I, s:I, s:I, s:I, s:I, s:I}",
+                         "jobs_synced", s->jobs_synced, "allocs_synced", s->allocs_synced,
+                         "nodes_synced", s->nodes_synced, "jobs_fetching", s->jobs_fetching,
+                         "updating", s->updating, "command_in_flight", s->command,
+                         "pass_wanted", s->pass_wanted, "view_seq",
+                         (json_int_t)view_last_seq(s->view), "passes", (json_int_t)s->passes,
+                         "starts", (json_int_t)s->starts, "updates", (json_int_t)s->updates,
+                         "timeouts", (json_int_t)s->timeouts, "preempts",
+                         (json_int_t)s->preempts);
+    jobs = view_jobs(s->view, &n);
+    if (!(queue = json_array()) || !(order = calloc(n ? n : 1, sizeof(*order)))) {
+        json_decref(queue);
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((jobs[i].state & 0xff) != 0 /* PENDING */)
+            continue;
+        order[npending].job = &jobs[i];
+        order[npending++].priority = jobs[i].priority ? sched_priority(s->site, &jobs[i], NULL,
+                                                                       NULL)
+                                                      : 0;
+    }
+    qsort(order, npending, sizeof(*order), by_priority);
+    for (size_t i = 0; i < npending; i++) {
+        const struct sched_job *j = order[i].job;
+        json_t *row = json_pack("{s:I, s:s?, s:I, s:I, s:I, s:s?, s:s?, s:s?, s:I, s:I}",
+                                "job_id", (json_int_t)j->job_id, "name", j->name, "user_id",
+                                (json_int_t)j->user_id, "priority",
+                                (json_int_t)order[i].priority, "reason_code",
+                                (json_int_t)j->reason, "reason", reason_name(j->reason), "desc",
+                                j->desc, "partition", j->partition, "submit_time",
+                                (json_int_t)j->submit_time, "start_time",
+                                (json_int_t)j->start_time);
+
+        if (!row || json_array_append_new(queue, row) < 0) {
+            free(order);
+            json_decref(queue);
+            errno = ENOMEM;
+            return NULL;
+        }
+    }
+    free(order);
+    return json_pack("{s:b, s:I, s:o}", "synced", s->jobs_synced, "pending",
+                     (json_int_t)json_array_size(queue), "jobs", queue);
+}
+
+static const char *const inspect_whats[] = {"queue", "state", NULL};
 
 static const struct flurm_handler handlers[] = {
     {"priority.factors", handle_factors},
@@ -646,6 +895,8 @@ int main(void)
         goto out;
     }
     flurm_service_set_drain_cb(s.svc, on_drain, &s);
+    flurm_service_set_stats_cb(s.svc, sched_stats, &s);
+    flurm_service_set_inspect_cb(s.svc, inspect_whats, sched_inspect, &s);
     if (connect_peers(&s, rundir) < 0) {
         flurm_err("cannot reach the store and the node manager: %s", strerror(errno));
         goto out;

@@ -301,9 +301,16 @@ START_TEST(an_immediate_allocation_that_cannot_start_fails_and_is_revoked)
     unsigned id = allocate(U_ALICE);
     json_t *res, *revoked;
 
-    ck_assert_int_eq(apply_code(svc_cmd("job.immediate_fail", T0 + 1,
-                                        json_pack("{s:i}", "job_id", (int)id), NULL)),
-                     2016); /* ESLURM_NODES_BUSY: the nodes are up, only taken */
+    res = apply(svc_cmd("job.immediate_fail", T0 + 1, json_pack("{s:i}", "job_id", (int)id),
+                        NULL));
+    tu_assert_code(res, 0);
+    /* ESLURM_NODES_BUSY: the nodes are up, only taken; salloc is told first */
+    ck_assert_int_eq(tu_int(json_object_get(res, "body"), "rc"), 2016);
+    ck_assert_int_eq(tu_int(json_object_get(json_object_get(res, "body"), "revoke"), "job_id"),
+                     id);
+    ck_assert_int_eq(
+        tu_int(json_object_get(json_object_get(res, "body"), "revoke"), "other_port"), 40002);
+    json_decref(res);
     ck_assert_int_eq(job_state(id), 5 /* FAILED */);
     ck_assert_int_eq(apply_code(svc_cmd("job.immediate_fail", T0 + 2,
                                         json_pack("{s:i}", "job_id", (int)id), NULL)),
