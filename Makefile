@@ -32,7 +32,7 @@ endif
 
 CC      ?= cc
 VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
-CPPFLAGS += -I. -D_GNU_SOURCE -DFLURM_VERSION='"$(VERSION)"' -MMD -MP
+CPPFLAGS += -I. -D_GNU_SOURCE -MMD -MP
 CFLAGS  ?= $(OPT) -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
            -Wmissing-prototypes -Wstrict-prototypes -fPIC $(SANFLAGS)
@@ -101,6 +101,18 @@ $(B)/test/%: $(B)/obj/test/%.o $(ALL_LIBS)
 $(B)/bench/%: $(B)/obj/bench/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LDLIBS)
+
+# The version lives in one object: its header is rewritten only when the
+# version changes, so a commit recompiles common/version.c and relinks.
+GEN := $(B)/gen
+$(GEN)/flurm_build_version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define FLURM_BUILD_VERSION "$(VERSION)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(B)/obj/common/version.o: $(GEN)/flurm_build_version.h
+$(B)/obj/common/version.o: CPPFLAGS += -I$(GEN)
+.PHONY: FORCE
+FORCE:
 
 # An empty component still yields a valid (empty) archive.
 $(B)/obj/empty.o:

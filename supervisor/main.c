@@ -34,6 +34,7 @@
 
 #include "common/exitcode.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "supervisor/config.h"
 #include "supervisor/ctl.h"
 #include "supervisor/listener.h"

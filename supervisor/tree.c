@@ -33,6 +33,7 @@
 #include "common/exitcode.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "supervisor/policy.h"
 #include "supervisor/proc.h"
 

@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "common/loop.h"
 #include "common/service.h"
+#include "common/version.h"
 #include "services/gateway/backend.h"
 #include "services/gateway/buildinfo.h"
 #include "services/gateway/conf.h"
@@ -35,9 +36,6 @@
 #include "services/gateway/stats.h"
 #include "wire/auth.h"
 
-#ifndef FLURM_VERSION
-#define FLURM_VERSION "unknown"
-#endif
 
 #define DEFAULT_MAX_FRAME (64u * 1024 * 1024)
 #define DEFAULT_MAX_BUFFERED (1024u * 1024 * 1024)

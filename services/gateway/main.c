@@ -17,11 +17,9 @@
 #include <string.h>
 
 #include "common/exitcode.h"
+#include "common/version.h"
 #include "services/gateway/gateway.h"
 
-#ifndef FLURM_VERSION
-#define FLURM_VERSION "unknown"
-#endif
 
 static void usage(FILE *to, int code)
 {

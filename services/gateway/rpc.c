@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/version.h"
 #include "services/gateway/hosts.h"
 #include "services/gateway/reply.h"
 #include "wire/header.h"

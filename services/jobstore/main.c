@@ -39,6 +39,7 @@
 #include "common/loop.h"
 #include "common/service.h"
 #include "common/slurmconf.h"
+#include "common/version.h"
 #include "services/jobstore/jobs.h"
 #include "services/jobstore/site.h"
 #include "services/jobstore/store.h"

@@ -32,15 +32,13 @@
 #include "common/loop.h"
 #include "common/service.h"
 #include "common/slurmconf.h"
+#include "common/version.h"
 #include "services/nodemgr/nodemgr.h"
 #include "services/nodemgr/nodes.h"
 #include "services/nodemgr/slurmd.h"
 #include "wire/auth.h"
 #include "wire/rec_job.h"
 
-#ifndef FLURM_VERSION
-#define FLURM_VERSION "unknown"
-#endif
 
 /* AllowGroups membership through NSS: the user's primary group or a
  * listed member, as slurmctld checks it. */

@@ -48,12 +48,10 @@
 #include "common/pubsub.h"
 #include "common/service.h"
 #include "common/slurmconf.h"
+#include "common/version.h"
 #include "services/scheduler/sched.h"
 #include "services/scheduler/view.h"
 
-#ifndef FLURM_VERSION
-#define FLURM_VERSION "unknown"
-#endif
 
 #define RETRY_S 1.0
 /* node.info's show_flags: SHOW_ALL | SHOW_FUTURE, every node by name */
