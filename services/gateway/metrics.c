@@ -16,14 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/histogram.h"
 #include "wire/msg.h"
 
-/* Upper bounds (seconds) of the RPC latency histogram: from a ping
- * answered in place to a forward that waits out MessageTimeout. */
-static const double rpc_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                    0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
-                                    1,      2.5,     5,      10};
-#define RPC_BOUNDS (sizeof(rpc_bounds) / sizeof(rpc_bounds[0]))
 
 static const char *const result_names[GW_RPC_RESULTS] = {
     [GW_RPC_OK] = "ok",
@@ -49,9 +44,7 @@ static const struct {
 struct rpc_row {
     uint16_t type; /* 0: unknown */
     uint64_t count[GW_RPC_RESULTS];
-    uint64_t buckets[RPC_BOUNDS + 1]; /* per bound, then above every bound */
-    uint64_t observed;
-    double seconds;
+    struct flurm_histogram seconds;
 };
 
 struct gw_metrics {
@@ -95,7 +88,6 @@ void gw_metrics_rpc(struct gw_metrics *m, uint16_t msg_type, enum gw_rpc_result 
 {
     uint16_t key = row_key(msg_type);
     struct rpc_row *row = find_row(m, key);
-    size_t b = 0;
 
     if ((unsigned)result >= GW_RPC_RESULTS)
         return;
@@ -115,12 +107,8 @@ void gw_metrics_rpc(struct gw_metrics *m, uint16_t msg_type, enum gw_rpc_result 
     }
     if (!(seconds >= 0)) /* also NaN */
         seconds = 0;
-    while (b < RPC_BOUNDS && seconds > rpc_bounds[b])
-        b++;
     row->count[result]++;
-    row->buckets[b]++;
-    row->observed++;
-    row->seconds += seconds;
+    flurm_histogram_observe(&row->seconds, seconds);
 }
 
 uint64_t gw_metrics_rpc_count(const struct gw_metrics *m, uint16_t msg_type,
@@ -280,8 +268,9 @@ static void render_rpcs(FILE *f, const struct gw_metrics *m)
         const struct rpc_row *row = &m->rows[i];
         const char *l[] = {"type", row->type ? flurm_msg_name(row->type) : "unknown", NULL};
 
-        histogram_samples(f, "flurm_rpc_duration_seconds", l, rpc_bounds, row->buckets,
-                          RPC_BOUNDS, row->seconds, row->observed);
+        histogram_samples(f, "flurm_rpc_duration_seconds", l, flurm_histogram_bounds,
+                          row->seconds.buckets, FLURM_HISTOGRAM_BOUNDS, row->seconds.sum,
+                          row->seconds.count);
     }
 }
 

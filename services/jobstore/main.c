@@ -35,6 +35,7 @@
 
 #include "common/config.h"
 #include "common/exitcode.h"
+#include "common/histogram.h"
 #include "common/log.h"
 #include "common/loop.h"
 #include "common/service.h"
@@ -75,20 +76,9 @@ struct alloc_waiter {
     json_t *result;   /* the pending answer */
 };
 
-/* Upper bounds (seconds) of the commit-latency histogram that
- * service.stats reports for the gateway's Prometheus metrics. */
-static const double commit_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                       0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
-                                       1,      2.5,     5,      10};
-#define COMMIT_BOUNDS (sizeof(commit_bounds) / sizeof(commit_bounds[0]))
-
-/* Group commits (one transaction and one fsync each) since this instance
- * started; never reset by sdiag -r, so that the metrics stay monotonic. */
 struct commit_stats {
-    uint64_t commits;
     uint64_t commands;
-    uint64_t buckets[COMMIT_BOUNDS + 1]; /* the last one: above every bound */
-    double seconds;
+    struct flurm_histogram seconds; /* its count is the number of commits */
 };
 
 struct jobstore {
@@ -144,32 +134,8 @@ static void die_uncommitted(size_t n)
 
 static void commit_stats_add(struct commit_stats *cs, size_t commands, double seconds)
 {
-    size_t b = 0;
-
-    while (b < COMMIT_BOUNDS && seconds > commit_bounds[b])
-        b++;
-    cs->buckets[b]++;
-    cs->commits++;
+    flurm_histogram_observe(&cs->seconds, seconds);
     cs->commands += commands;
-    cs->seconds += seconds;
-}
-
-/* {"le": [bounds], "buckets": [count per bound, then above all], "sum",
- * "count"}: the form the gateway turns into a Prometheus histogram. */
-static json_t *commit_stats_json(const struct commit_stats *cs)
-{
-    json_t *le = json_array(), *buckets = json_array();
-
-    for (size_t i = 0; le && buckets && i <= COMMIT_BOUNDS; i++) {
-        if ((i < COMMIT_BOUNDS && json_array_append_new(le, json_real(commit_bounds[i])) < 0) ||
-            json_array_append_new(buckets, json_integer((json_int_t)cs->buckets[i])) < 0) {
-            json_decref(le);
-            json_decref(buckets);
-            return NULL;
-        }
-    }
-    return json_pack("{s:o*, s:o*, s:f, s:I}", "le", le, "buckets", buckets, "sum", cs->seconds,
-                     "count", (json_int_t)cs->commits);
 }
 
 /* service.stats: sdiag's job counters and scontrol's NEXT_JOB_ID, and the
@@ -184,10 +150,10 @@ static json_t *store_stats(struct flurm_service *svc, int reset, void *arg)
         die_uncommitted(0);
     body = jobs_stats(store_jobs(js->store), reset, (int64_t)flurm_loop_now(js->loop));
     if (body) {
-        json_object_set_new(body, "store_commits", json_integer((json_int_t)js->commits.commits));
+        json_object_set_new(body, "store_commits", json_integer((json_int_t)js->commits.seconds.count));
         json_object_set_new(body, "store_commands",
                             json_integer((json_int_t)js->commits.commands));
-        json_object_set_new(body, "store_commit_seconds", commit_stats_json(&js->commits));
+        json_object_set_new(body, "store_commit_seconds", flurm_histogram_json(&js->commits.seconds));
     }
     return body;
 }

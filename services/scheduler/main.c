@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/histogram.h"
 #include "common/client.h"
 #include "common/config.h"
 #include "common/exitcode.h"
@@ -57,13 +58,6 @@
 /* node.info's show_flags: SHOW_ALL | SHOW_FUTURE, every node by name */
 #define NODE_INFO_FLAGS 0x81
 
-/* Upper bounds (seconds) of the pass-duration histogram that
- * service.stats reports for the gateway's Prometheus metrics. */
-static const double pass_bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                     0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
-                                     1,      2.5,     5,      10};
-#define PASS_BOUNDS (sizeof(pass_bounds) / sizeof(pass_bounds[0]))
-
 /* What the passes cost.  `sdiag` holds slurmctld's main-schedule lines
  * (microseconds, restarted by sdiag -r as reset_stats does); the rest
  * feeds the metrics and is never reset, so that Prometheus sees counters
@@ -73,9 +67,7 @@ struct pass_stats {
         uint64_t cycle_max, cycle_last, cycle_sum, cycle_counter, cycle_depth, queue_len;
     } sdiag;
     uint64_t considered;
-    uint64_t buckets[PASS_BOUNDS + 1]; /* the last one: above every bound */
-    double seconds;
-    uint64_t count;
+    struct flurm_histogram seconds; /* its count is the number of passes */
 };
 
 struct scheduler {
@@ -432,13 +424,8 @@ static double monotonic_s(void)
 static void pass_stats_add(struct pass_stats *ps, double seconds, size_t considered)
 {
     uint64_t us = (uint64_t)(seconds * 1e6);
-    size_t b = 0;
 
-    while (b < PASS_BOUNDS && seconds > pass_bounds[b])
-        b++;
-    ps->buckets[b]++;
-    ps->count++;
-    ps->seconds += seconds;
+    flurm_histogram_observe(&ps->seconds, seconds);
     ps->considered += considered;
     if (us > ps->sdiag.cycle_max)
         ps->sdiag.cycle_max = us;
@@ -630,22 +617,6 @@ nomem:
     return NULL;
 }
 
-static json_t *pass_histogram(const struct pass_stats *ps)
-{
-    json_t *le = json_array(), *buckets = json_array();
-
-    for (size_t i = 0; le && buckets && i <= PASS_BOUNDS; i++) {
-        if ((i < PASS_BOUNDS && json_array_append_new(le, json_real(pass_bounds[i])) < 0) ||
-            json_array_append_new(buckets, json_integer((json_int_t)ps->buckets[i])) < 0) {
-            json_decref(le);
-            json_decref(buckets);
-            return NULL;
-        }
-    }
-    return json_pack("{s:o*, s:o*, s:f, s:I}", "le", le, "buckets", buckets, "sum", ps->seconds,
-                     "count", (json_int_t)ps->count);
-}
-
 static json_int_t clamp_u32(uint64_t v)
 {
     return (json_int_t)(v > UINT32_MAX ? UINT32_MAX : v);
@@ -669,9 +640,9 @@ static json_t *sched_stats(struct flurm_service *svc, int reset, void *arg)
                      clamp_u32(ps->sdiag.cycle_sum), "schedule_cycle_counter",
                      clamp_u32(ps->sdiag.cycle_counter), "schedule_cycle_depth",
                      clamp_u32(ps->sdiag.cycle_depth), "schedule_queue_len",
-                     clamp_u32(ps->sdiag.queue_len), "sched_passes", (json_int_t)ps->count,
+                     clamp_u32(ps->sdiag.queue_len), "sched_passes", (json_int_t)ps->seconds.count,
                      "sched_jobs_considered", (json_int_t)ps->considered, "sched_jobs_started",
-                     (json_int_t)s->starts, "sched_pass_seconds", pass_histogram(ps),
+                     (json_int_t)s->starts, "sched_pass_seconds", flurm_histogram_json(&ps->seconds),
                      "sched_jobs", jobs_by_state(s));
 }
 
