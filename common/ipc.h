@@ -20,8 +20,9 @@ enum flurm_ipc_kind {
 };
 
 /* Largest message a FLURM socket accepts (NNG's default of 1 MiB is too
- * small for a big job script or a full job list). */
-#define FLURM_IPC_MSG_MAX (64u * 1024 * 1024)
+ * small for a big job script or a full job list: squeue's records of
+ * 100,000 jobs are ~70 MB in wire form). */
+#define FLURM_IPC_MSG_MAX (256u * 1024 * 1024)
 
 /* Reconnect back-off of every dialer: short, so that a consumer lands on a
  * new instance quickly after the old one closes. */

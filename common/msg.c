@@ -4,7 +4,11 @@
  *
  * The version is checked before anything else, so that a peer speaking
  * another version gets "unsupported version" rather than a confusing
- * complaint about a field whose meaning changed.
+ * complaint about a field whose meaning changed. *
+ * A reply may end in an attachment: raw bytes after the JSON text and a
+ * NUL.  JSON text never holds a raw NUL (jansson escapes it), so the first
+ * NUL is where the JSON ends; "att" in the envelope says how many bytes
+ * follow, so a truncated or padded message is refused, not misread.
  */
 #include "common/msg.h"
 
@@ -27,6 +31,8 @@ struct flurm_msg {
     int ok;
     int error_code;
     const char *error_text;
+    void *att; /* the reply's attachment (a copy), NULL if none */
+    size_t att_len;
 };
 
 int flurm_msg_type_valid(const char *type)
@@ -108,11 +114,74 @@ char *flurm_msg_encode_request(const char *type, const char *req_id, const char 
     return dump_taken(root, NULL, len);
 }
 
+char *flurm_msg_encode_reply_attached(const json_t *body, const void *att, size_t att_len,
+                                      size_t *len)
+{
+    json_t *root;
+    char *json = NULL, *out = NULL;
+    size_t json_len;
+
+    if (!att && att_len) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!(root = json_pack("{s:i, s:b, s:I, s:o}", "v", FLURM_MSG_VERSION, "ok", 1, "att",
+                           (json_int_t)att_len, "body", body_ref(body))) ||
+        !(json = json_dumps(root, JSON_COMPACT))) {
+        errno = ENOMEM;
+        goto out;
+    }
+    json_len = strlen(json);
+    if (!(out = malloc(json_len + 1 + att_len)))
+        goto out;
+    memcpy(out, json, json_len + 1); /* the NUL is the separator */
+    if (att_len)
+        memcpy(out + json_len + 1, att, att_len);
+    *len = json_len + 1 + att_len;
+out:
+    free(json);
+    json_decref(root);
+    return out;
+}
+
+int flurm_msg_body_attach(json_t *body, const void *data, size_t len)
+{
+    json_t *bytes;
+
+    if (!json_is_object(body) || (!data && len)) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* A jansson string may hold any bytes when it is not checked as UTF-8;
+     * it is never dumped as JSON (the encoder takes it out). */
+    if (!(bytes = json_stringn_nocheck(len ? data : "", len)) ||
+        json_object_set_new(body, FLURM_MSG_ATTACH_KEY, bytes) < 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
 char *flurm_msg_encode_reply(const json_t *body, size_t *len)
 {
-    return dump_taken(json_pack("{s:i, s:b, s:o}", "v", FLURM_MSG_VERSION, "ok", 1, "body",
-                                body_ref(body)),
-                      NULL, len);
+    json_t *att = body ? json_object_get(body, FLURM_MSG_ATTACH_KEY) : NULL;
+    json_t *rest;
+    char *out;
+
+    if (!json_is_string(att))
+        return dump_taken(json_pack("{s:i, s:b, s:o}", "v", FLURM_MSG_VERSION, "ok", 1, "body",
+                                    body_ref(body)),
+                          NULL, len);
+    /* The caller's body stays as it was: a shallow copy loses the bytes. */
+    if (!(rest = json_copy((json_t *)body)) || json_object_del(rest, FLURM_MSG_ATTACH_KEY) < 0) {
+        json_decref(rest);
+        errno = ENOMEM;
+        return NULL;
+    }
+    out = flurm_msg_encode_reply_attached(rest, json_string_value(att), json_string_length(att),
+                                          len);
+    json_decref(rest);
+    return out;
 }
 
 char *flurm_msg_encode_error(int code, const char *text, size_t *len)
@@ -204,6 +273,31 @@ static int decode_request(struct flurm_msg *msg, struct flurm_msg_error *err)
     return 0;
 }
 
+/* The bytes after the JSON text's NUL (att, n; NULL when there was none)
+ * must be what "att" announces; msg keeps a copy (the buffer is borrowed). */
+static int take_attachment(struct flurm_msg *msg, const char *att, size_t n,
+                           struct flurm_msg_error *err)
+{
+    json_t *v = json_object_get(msg->root, "att");
+
+    if (!v && !att)
+        return 0;
+    if (!json_is_integer(v) || !att || json_integer_value(v) < 0 ||
+        (uint64_t)json_integer_value(v) != n) {
+        set_error(err, FLURM_MSG_EMALFORMED,
+                  "attachment of %zu bytes does not match \"att\" (%lld)", att ? n : 0,
+                  json_is_integer(v) ? (long long)json_integer_value(v) : -1LL);
+        return -1;
+    }
+    if (!(msg->att = malloc(n ? n : 1))) {
+        set_error(err, ENOMEM, "out of memory");
+        return -1;
+    }
+    memcpy(msg->att, att, n);
+    msg->att_len = n;
+    return 0;
+}
+
 static int decode_reply(struct flurm_msg *msg, struct flurm_msg_error *err)
 {
     json_t *ok = json_object_get(msg->root, "ok");
@@ -270,7 +364,8 @@ struct flurm_msg *flurm_msg_decode(enum flurm_msg_kind kind, const void *buf, si
     struct flurm_msg *msg = NULL;
     const char *json = buf;
     const char *topic = NULL;
-    size_t topic_len = 0;
+    const char *att = NULL;
+    size_t topic_len = 0, att_len = 0;
     json_error_t jerr;
     json_t *v;
     int rc;
@@ -291,6 +386,15 @@ struct flurm_msg *flurm_msg_decode(enum flurm_msg_kind kind, const void *buf, si
         topic_len = (size_t)(nl - topic);
         json = nl + 1;
         len -= topic_len + 1;
+    }
+    if (kind == FLURM_MSG_REPLY && json) {
+        const char *nul = memchr(json, '\0', len);
+
+        if (nul) {
+            att = nul + 1;
+            att_len = len - (size_t)(att - json);
+            len = (size_t)(nul - json);
+        }
     }
     if (!json || !(msg->root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr))) {
         set_error(err, FLURM_MSG_EMALFORMED, "not JSON: %s", json ? jerr.text : "empty");
@@ -320,6 +424,8 @@ struct flurm_msg *flurm_msg_decode(enum flurm_msg_kind kind, const void *buf, si
         break;
     case FLURM_MSG_REPLY:
         rc = decode_reply(msg, err);
+        if (rc == 0)
+            rc = take_attachment(msg, att, att_len, err);
         break;
     case FLURM_MSG_EVENT:
         rc = decode_event(msg, topic, topic_len, err);
@@ -348,6 +454,7 @@ void flurm_msg_destroy(struct flurm_msg *msg)
     if (!msg)
         return;
     json_decref(msg->root);
+    free(msg->att);
     free(msg);
 }
 
@@ -399,4 +506,10 @@ int flurm_msg_error_code(const struct flurm_msg *msg)
 const char *flurm_msg_error_text(const struct flurm_msg *msg)
 {
     return msg->error_text;
+}
+
+const void *flurm_msg_attachment(const struct flurm_msg *msg, size_t *len)
+{
+    *len = msg->att_len;
+    return msg->att;
 }

@@ -5,6 +5,8 @@
  *   reply    {"v":1,"ok":true,"body":{...}}
  *            {"v":1,"ok":false,"error":{"code":2017,"text":"Invalid job id specified"}}
  *   event    "<type>\n" {"v":1,"type":"job.state","src":"store.4242","seq":17,"trace":"...","body":{...}}
+ *   reply with an attachment (only to a requester that asked for one):
+ *            {"v":1,"ok":true,"att":N,"body":{...}} NUL <N raw bytes>
  *
  * Encoding returns a malloc'd byte buffer ready for NNG; decoding validates
  * the shape and the version and yields an opaque flurm_msg with accessors.
@@ -58,8 +60,28 @@ int flurm_msg_type_valid(const char *type);
 char *flurm_msg_encode_request(const char *type, const char *req_id, const char *trace,
                                const json_t *body, size_t *len);
 
-/* Encode a success reply.  body borrowed, NULL sent as {}.  Caller frees. */
+/* Encode a success reply.  body borrowed, NULL sent as {}.  A body holding
+ * FLURM_MSG_ATTACH_KEY is sent without it, its bytes as the reply's
+ * attachment (flurm_msg_body_attach).  Caller frees. */
 char *flurm_msg_encode_reply(const json_t *body, size_t *len);
+
+/* Encode a success reply that carries att[0..att_len) (borrowed) as its
+ * attachment: the JSON text with "att": att_len, one NUL, then the bytes.
+ * body borrowed, NULL sent as {}.  Caller frees. */
+char *flurm_msg_encode_reply_attached(const json_t *body, const void *att, size_t att_len,
+                                      size_t *len);
+
+/* The member of a reply body that carries an attachment on its way to the
+ * encoder: a handler replies through the runtime with a JSON body only, so
+ * the bytes ride in the body and flurm_msg_encode_reply() moves them out of
+ * the JSON, behind the NUL.  Never on the wire. */
+#define FLURM_MSG_ATTACH_KEY "_attachment"
+
+/* Put a copy of data[0..len) into body (borrowed, changed) under
+ * FLURM_MSG_ATTACH_KEY, replacing an earlier one.  Only for a requester that
+ * asked for an attachment: an older reader cannot parse one.  0, or -1 with
+ * errno (EINVAL: body is not an object; ENOMEM). */
+int flurm_msg_body_attach(json_t *body, const void *data, size_t len);
 
 /* Encode an error reply.  text borrowed.  Caller frees. */
 char *flurm_msg_encode_error(int code, const char *text, size_t *len);
@@ -99,6 +121,10 @@ json_t *flurm_msg_body(const struct flurm_msg *msg);
 /* Replies: 1 for "ok":true, else 0; the error code and text of a failed
  * reply (0 and NULL for a successful one). */
 int flurm_msg_ok(const struct flurm_msg *msg);
+
+/* A reply's attachment (borrowed from msg) and its length in *len; NULL and
+ * *len 0 for a message without one (a zero-length attachment is not NULL). */
+const void *flurm_msg_attachment(const struct flurm_msg *msg, size_t *len);
 int flurm_msg_error_code(const struct flurm_msg *msg);
 const char *flurm_msg_error_text(const struct flurm_msg *msg);
 

@@ -100,6 +100,9 @@ struct route {
     /* The reply is a list (u16 count, then items) of this record, of
      * which the service answers the one item as "msg" (NULL: a record). */
     const struct flurm_record *reply_list_of;
+    /* RESPONSE_JOB_INFO: ask the store for the job records in wire form
+     * (docs/gateway.md, "Job lists in wire form"). */
+    bool wire_records;
 };
 
 static void local_ping(struct gw_rpc *rpc, struct gw_call *call,
@@ -119,6 +122,9 @@ static void after_batch_complete(struct gw_call *call, json_t *body);
 #define LOCAL(t, fn, reply) {.type = (t), .local = (fn), .reply_type = (reply)}
 #define FORWARD(t, svc, internal_type, reply) \
     {.type = (t), .service = (svc), .internal = (internal_type), .reply_type = (reply)}
+#define FORWARD_WIRE_RECORDS(t, svc, internal_type, reply) \
+    {.type = (t), .service = (svc), .internal = (internal_type), .reply_type = (reply), \
+     .wire_records = true}
 
 /* docs/rpc-routing.md, "Routing table".  Anything not here is unserved. */
 static const struct route routes[] = {
@@ -129,9 +135,11 @@ static const struct route routes[] = {
     LOCAL(FLURM_REQUEST_RECONFIGURE, local_reconfigure, FLURM_RESPONSE_SLURM_RC),
     FORWARD(FLURM_REQUEST_SUBMIT_BATCH_JOB, "store", "job.submit",
             FLURM_RESPONSE_SUBMIT_BATCH_JOB),
-    FORWARD(FLURM_REQUEST_JOB_INFO, "store", "job.info", FLURM_RESPONSE_JOB_INFO),
-    FORWARD(FLURM_REQUEST_JOB_INFO_SINGLE, "store", "job.info_single", FLURM_RESPONSE_JOB_INFO),
-    FORWARD(FLURM_REQUEST_JOB_USER_INFO, "store", "job.user_info", FLURM_RESPONSE_JOB_INFO),
+    FORWARD_WIRE_RECORDS(FLURM_REQUEST_JOB_INFO, "store", "job.info", FLURM_RESPONSE_JOB_INFO),
+    FORWARD_WIRE_RECORDS(FLURM_REQUEST_JOB_INFO_SINGLE, "store", "job.info_single",
+                         FLURM_RESPONSE_JOB_INFO),
+    FORWARD_WIRE_RECORDS(FLURM_REQUEST_JOB_USER_INFO, "store", "job.user_info",
+                         FLURM_RESPONSE_JOB_INFO),
     {.type = FLURM_REQUEST_KILL_JOB, .service = "store", .internal = "job.kill",
      .reply_type = FLURM_RESPONSE_SLURM_RC, .after = after_kill},
     {.type = FLURM_REQUEST_UPDATE_JOB, .service = "store", .internal = "job.update",
@@ -836,6 +844,50 @@ static void local_stats_info(struct gw_rpc *rpc, struct gw_call *call,
 
 static void reply_body(struct gw_call *call, json_t *body);
 
+/* A job list whose records the store packed for the client's version
+ * (attached to its reply): the message's own fields from "msg", then those
+ * bytes unchanged.  Nothing of the records is decoded here. */
+static void reply_wire_records(struct gw_call *call, const json_t *body,
+                               const struct flurm_msg *reply)
+{
+    struct gw_rpc *rpc = call->rpc;
+    const struct route *r = call->route;
+    const json_t *msg = json_object_get(body, "msg");
+    json_t *count = json_object_get(msg, "record_count");
+    struct flurm_buf *b = body_buf(rpc);
+    const void *records;
+    size_t len;
+    uint16_t wire;
+
+    if (!(records = flurm_msg_attachment(reply, &len)) || !json_is_integer(count) ||
+        json_integer_value(count) < 0 || json_integer_value(count) > UINT32_MAX) {
+        flurm_err("%s: %s answered %s with wire records but %s", call->peer,
+                  r->service, r->internal, records ? "no valid record_count" : "no attachment");
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    if (!b || flurm_msg_to_wire(call->version, r->reply_type, &wire) < 0 ||
+        flurm_pack32(b, (uint32_t)json_integer_value(count)) < 0 ||
+        flurm_pack_time(b, (time_t)json_integer_value(json_object_get(msg, "last_update"))) < 0 ||
+        flurm_pack_time(b, (time_t)json_integer_value(json_object_get(msg, "last_backfill"))) <
+            0 ||
+        flurm_pack_raw(b, records, len) < 0) {
+        flurm_err("%s: cannot pack the job list for %s: %s", call->peer,
+                  type_name(call->wire_type), strerror(errno));
+        reply_rc(call, RC_SLURM_ERROR);
+        return;
+    }
+    set_result(call, GW_RPC_OK);
+    if (gw_reply_frame(rpc->cfg.auth, call->out, call->version, wire, flurm_buf_data(b),
+                       flurm_buf_len(b), call->restrict_uid) < 0) {
+        flurm_err("%s: cannot sign the reply to %s: %s", call->peer, type_name(call->wire_type),
+                  strerror(errno));
+        drop(call);
+        return;
+    }
+    finish(call, 1);
+}
+
 static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct gw_call *call = arg;
@@ -864,6 +916,10 @@ static void forward_done(const struct flurm_msg *reply, int errnum, void *arg)
         return;
     }
     body = flurm_msg_body(reply);
+    if (r->wire_records && json_is_true(json_object_get(body, "wire_records"))) {
+        reply_wire_records(call, body, reply);
+        return;
+    }
     if (r->after) {
         r->after(call, body);
         return;
@@ -1015,6 +1071,12 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
                      "msg", msg);
     if (body && r->with_peer &&
         json_object_set_new(body, "peer", json_string(call->peer_addr)) < 0) {
+        json_decref(body);
+        body = NULL;
+    }
+    /* A store that does not know the member answers in JSON (a reload of
+     * an older build): reply_body() still serves that. */
+    if (body && r->wire_records && json_object_set_new(body, "wire_records", json_true()) < 0) {
         json_decref(body);
         body = NULL;
     }

@@ -25,7 +25,9 @@
 
 #include "common/alloc.h"
 #include "common/hostlist.h"
+#include "common/msg.h"
 #include "services/jobstore/held.h"
+#include "services/jobstore/render.h"
 #include "services/jobstore/steps.h"
 #include "wire/pack.h"
 
@@ -471,6 +473,8 @@ struct job {
      * steps (NULL until the first one). */
     char *resp_host;
     struct steps *steps;
+    /* Its job_info records in wire form (render.h): dropped by every change */
+    struct rendered *rendered;
     /* The request as normalized at submit (script and environment are kept
      * apart): name, partition, time limits, sizes, paths... */
     struct flurm_job_desc desc;
@@ -502,6 +506,9 @@ struct jobs {
     struct held *held;
     /* the signals job.kill asks the node manager to deliver */
     json_t *signals;
+    /* job_info records answered from a kept rendering, and made afresh
+     * (render.h; not state) */
+    uint64_t rendered_hits, rendered_made;
     /* query-time cache of user names (not state) */
     struct uname {
         uint32_t uid;
@@ -520,6 +527,7 @@ static void job_free(struct job *job)
     free(job->counted);
     free(job->resp_host);
     steps_destroy(job->steps);
+    rendered_destroy(job->rendered);
     flurm_record_free(&flurm_rec_job_desc, &job->desc);
     free(job->state_desc);
     free(job);
@@ -703,6 +711,8 @@ static int mark_changed(struct jobs *jobs, struct job *job)
 {
     uint32_t base = job->state & JOB_STATE_BASE;
 
+    rendered_destroy(job->rendered);
+    job->rendered = NULL;
     /* a job's steps end with it, however it ended */
     if (job->steps && base != JOB_RUNNING && base != JOB_SUSPENDED)
         steps_end_all(job->steps, base == JOB_PENDING ? JOB_CANCELLED : base, jobs->now);
@@ -776,6 +786,12 @@ size_t jobs_count(const struct jobs *jobs)
 size_t jobs_active_count(const struct jobs *jobs)
 {
     return jobs->active;
+}
+
+void jobs_rendered_counts(const struct jobs *jobs, uint64_t *hits, uint64_t *made)
+{
+    *hits = jobs->rendered_hits;
+    *made = jobs->rendered_made;
 }
 
 size_t jobs_changed(const struct jobs *jobs, const uint32_t **ids)
@@ -2776,6 +2792,7 @@ static struct job *split_task(struct jobs *jobs, struct job *meta, uint32_t task
     job->launched = false;
     job->resp_host = NULL;
     job->steps = NULL;
+    job->rendered = NULL;
     job->weight = 0; /* counted when marked changed */
     if (desc_copy(&meta->desc, &job->desc) < 0 ||
         (meta->state_desc && !(job->state_desc = strdup(meta->state_desc))))
@@ -4849,27 +4866,43 @@ error:
     return -1;
 }
 
-static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t show_flags,
-                             int64_t now)
+/* What a filled job_info record points to that is made for it. */
+struct info_scratch {
+    struct run_view rv;
+    struct flurm_multi_core mc;
+    char *hex, *command, *tres;
+};
+
+static void info_scratch_free(struct info_scratch *s)
+{
+    run_view_free(&s->rv);
+    free(s->hex);
+    free(s->command);
+    free(s->tres);
+    memset(s, 0, sizeof(*s));
+}
+
+/* The job_info record of job as slurmctld's pack_job shows it at time now:
+ * its strings are borrowed from job, jobs and *s (caller frees *s with
+ * info_scratch_free, also after a failure).  0, or -1 with ENOMEM. */
+static int job_info_fill(struct jobs *jobs, const struct job *job, uint16_t show_flags,
+                         int64_t now, struct flurm_job_info *out, struct info_scratch *s)
 {
     const struct flurm_job_desc *d = &job->desc;
     const struct site_partition *p = job_partition(jobs, job);
     const struct job *meta;
     struct flurm_job_info ji;
-    struct flurm_multi_core mc;
-    struct run_view rv = {0};
-    char *hex = NULL, *command = NULL, *tres = NULL;
     uint32_t time_limit, nodes;
-    json_t *j = NULL;
 
     memset(&ji, 0, sizeof(ji));
-    if (run_view_make(jobs, job, show_flags, &rv) < 0)
-        goto out;
+    memset(s, 0, sizeof(*s));
+    if (run_view_make(jobs, job, show_flags, &s->rv) < 0)
+        goto nomem;
     ji.array_job_id = job->array_job_id;
     ji.array_task_id = job->array_task_id;
-    if (job->tasks && ts_next(job->tasks, 0) >= 0 && !(hex = ts_to_hex(job->tasks)))
-        goto out;
-    ji.array_task_str = hex;
+    if (job->tasks && ts_next(job->tasks, 0) >= 0 && !(s->hex = ts_to_hex(job->tasks)))
+        goto nomem;
+    ji.array_task_str = s->hex;
     ji.array_max_tasks = job->array_max_tasks;
     if (!job->tasks && job->array_job_id && (meta = job_find(jobs, job->array_job_id)))
         ji.array_max_tasks = meta->tasks ? meta->array_max_tasks : 0;
@@ -4942,14 +4975,14 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     ji.cluster_features = d->cluster_features;
     ji.work_dir = d->work_dir;
     ji.dependency = d->dependency;
-    if (d->argv && d->argc && !(command = command_line(d)))
-        goto out;
-    ji.command = command;
-    if (rv.nodes && (!job_pending(job) || (job->state & JOB_COMPLETING))) {
+    if (d->argv && d->argc && !(s->command = command_line(d)))
+        goto nomem;
+    ji.command = s->command;
+    if (s->rv.nodes && (!job_pending(job) || (job->state & JOB_COMPLETING))) {
         /* _pack_default_job_details: what the job holds (or held) */
-        nodes = rv.nnodes;
-        ji.num_cpus = rv.cpus;
-        ji.num_nodes = rv.nnodes;
+        nodes = s->rv.nnodes;
+        ji.num_cpus = s->rv.cpus;
+        ji.num_nodes = s->rv.nnodes;
     } else {
         nodes = pending_node_count(job, p);
         ji.num_cpus = d->min_cpus;
@@ -4957,13 +4990,13 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
         ji.num_nodes = nodes;
         ji.max_nodes = d->max_nodes == FLURM_NO_VAL ? 0 : d->max_nodes;
     }
-    ji.nodes = rv.nodes;
+    ji.nodes = s->rv.nodes;
     ji.batch_host = job->alloc ? job->alloc->batch_host : NULL;
-    ji.tres_alloc_str = rv.tres_alloc;
-    ji.job_resrcs = rv.jr;
-    if (rv.node_inx) {
+    ji.tres_alloc_str = s->rv.tres_alloc;
+    ji.job_resrcs = s->rv.jr;
+    if (s->rv.node_inx) {
         ji.node_inx.nbits = (uint32_t)site_node_count(jobs->site);
-        ji.node_inx.hex = rv.node_inx;
+        ji.node_inx.hex = s->rv.node_inx;
     }
     ji.requeue = d->requeue == FLURM_NO_VAL16 ? site_job_requeue(jobs->site) : d->requeue;
     ji.ntasks_per_node = d->ntasks_per_node == FLURM_NO_VAL16 ? 0 : d->ntasks_per_node;
@@ -4984,7 +5017,7 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     ji.std_err = d->std_err;
     ji.std_in = d->std_in;
     ji.std_out = d->std_out;
-    mc = (struct flurm_multi_core){
+    s->mc = (struct flurm_multi_core){
         .boards_per_node = d->boards_per_node,
         .sockets_per_board = d->sockets_per_board,
         .sockets_per_node = d->sockets_per_node,
@@ -4997,11 +5030,11 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
             d->ntasks_per_core == FLURM_NO_VAL16 ? FLURM_INFINITE16 : d->ntasks_per_core,
         .plane_size = d->plane_size == FLURM_NO_VAL16 ? 0 : d->plane_size,
     };
-    ji.mc = &mc;
+    ji.mc = &s->mc;
     ji.bitflags = job->bitflags;
-    if (!(tres = tres_req_string(job, p)))
-        goto out;
-    ji.tres_req_str = tres;
+    if (!(s->tres = tres_req_string(job, p)))
+        goto nomem;
+    ji.tres_req_str = s->tres;
     ji.start_protocol_ver = job->proto;
     ji.cpus_per_tres = d->cpus_per_tres;
     ji.mem_per_tres = d->mem_per_tres;
@@ -5013,15 +5046,90 @@ static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t 
     ji.tres_per_task = d->tres_per_task;
     ji.mail_type = d->mail_type == FLURM_NO_VAL16 ? 0 : d->mail_type;
     ji.mail_user = d->mail_user ? d->mail_user : (char *)user_name(jobs, d->user_id);
-    j = flurm_record_to_json(&flurm_rec_job_info, &ji);
-out:
-    run_view_free(&rv);
-    free(hex);
-    free(command);
-    free(tres);
+    *out = ji;
+    return 0;
+nomem:
+    errno = ENOMEM;
+    return -1;
+}
+
+static json_t *job_info_json(struct jobs *jobs, const struct job *job, uint16_t show_flags,
+                             int64_t now)
+{
+    struct flurm_job_info ji;
+    struct info_scratch s;
+    json_t *j = NULL;
+
+    if (job_info_fill(jobs, job, show_flags, now, &ji, &s) == 0)
+        j = flurm_record_to_json(&flurm_rec_job_info, &ji);
+    info_scratch_free(&s);
     if (!j)
         errno = ENOMEM;
     return j;
+}
+
+/* The first query time after now at which job_info_fill() may show the
+ * job otherwise than at now (RENDERED_FOREVER: never, until it changes).
+ * Mirrors its uses of now: a pending job's begin time turning WAIT_TIME
+ * into WAIT_PRIORITY, and its expected start, shown as now once passed. */
+static int64_t job_info_until(const struct job *job, int64_t now)
+{
+    int64_t until = RENDERED_FOREVER;
+
+    if (!job_pending(job))
+        return until;
+    if (job->reason == WAIT_TIME && job->desc.begin_time > now)
+        until = job->desc.begin_time;
+    if (job->start_time && job->priority && !(job->state & JOB_COMPLETING)) {
+        int64_t at = job->start_time > now ? job->start_time : now + 1;
+
+        if (at < until)
+            until = at;
+    } else if (job->begin_time > now && job->begin_time < until) {
+        until = job->begin_time;
+    }
+    return until;
+}
+
+/* What job_info_fill() reads besides the site and the clock: the job and,
+ * for an array task, its meta record (whose throttle it shows). */
+static struct rendered_from job_info_from(const struct jobs *jobs, const struct job *job)
+{
+    const struct job *meta = NULL;
+
+    if (!job->tasks && job->array_job_id && job->array_job_id != job->job_id)
+        meta = job_find(jobs, job->array_job_id);
+    return (struct rendered_from){.job_seq = job->seq, .meta_seq = meta ? meta->seq + 1 : 0};
+}
+
+/* Append job's job_info record packed for protocol version proto to out:
+ * the kept rendering when one holds, else a fresh one, then kept.  Keeping
+ * it is an optimisation: a failure to is not one of the answer.  0, or -1
+ * with errno. */
+static int job_info_wire(struct jobs *jobs, struct job *job, uint16_t show_flags, int64_t now,
+                         uint16_t proto, struct flurm_buf *out)
+{
+    struct rendered_from from = job_info_from(jobs, job);
+    struct flurm_job_info ji;
+    struct info_scratch s;
+    const void *kept;
+    size_t len, start = flurm_buf_len(out);
+    int rc;
+
+    if ((kept = rendered_get(job->rendered, proto, show_flags, &from, now, &len))) {
+        jobs->rendered_hits++;
+        return flurm_pack_raw(out, kept, len);
+    }
+    rc = job_info_fill(jobs, job, show_flags, now, &ji, &s);
+    if (rc == 0)
+        rc = flurm_record_pack(&flurm_rec_job_info, &ji, out, proto);
+    info_scratch_free(&s);
+    if (rc < 0)
+        return -1;
+    jobs->rendered_made++;
+    (void)rendered_put(&job->rendered, proto, show_flags, &from, now, job_info_until(job, now),
+                       flurm_buf_data(out) + start, flurm_buf_len(out) - start);
+    return 0;
 }
 
 json_t *jobs_job_info(struct jobs *jobs, uint32_t job_id, uint16_t show_flags, double now)
@@ -5070,11 +5178,85 @@ static bool hidden_in_list(const struct jobs *jobs, const struct asker *a, const
     return hidden_private(jobs, a, job);
 }
 
-static json_t *info_reply(json_t *records, int64_t now)
+/* Where the records of a job_info reply go: their JSON form, or with
+ * "wire_records" their wire form for the requester's protocol version, one
+ * after the other, sent as the reply's attachment (docs/jobstore.md,
+ * "Answering squeue"). */
+struct info_sink {
+    json_t *records;        /* JSON form, or NULL */
+    struct flurm_buf *wire; /* wire form, or NULL */
+    uint16_t proto;
+    uint32_t count;
+};
+
+/* A sink for body's request (borrowed): wire form when the requester asked
+ * for it and its protocol version is one the records are packed for. */
+static int sink_open(struct info_sink *sink, const json_t *body)
 {
-    return result_ok(json_pack("{s:{s:I, s:I, s:i, s:o}}", "msg", "record_count",
-                               (json_int_t)json_array_size(records), "last_update",
-                               (json_int_t)now, "last_backfill", 0, "jobs", records));
+    json_int_t proto = get_int(body, "proto", 0);
+
+    memset(sink, 0, sizeof(*sink));
+    if (json_is_true(json_object_get(body, "wire_records")) &&
+        (proto == FLURM_PROTO_22_05 || proto == FLURM_PROTO_23_02 ||
+         proto == FLURM_PROTO_23_11)) {
+        sink->proto = (uint16_t)proto;
+        sink->wire = flurm_buf_create(64 * 1024);
+        return sink->wire ? 0 : -1;
+    }
+    sink->records = json_array();
+    return sink->records ? 0 : -1;
+}
+
+static void sink_close(struct info_sink *sink)
+{
+    json_decref(sink->records);
+    flurm_buf_destroy(sink->wire);
+    memset(sink, 0, sizeof(*sink));
+}
+
+static int sink_add(struct jobs *jobs, struct info_sink *sink, struct job *job,
+                    uint16_t show_flags, int64_t now)
+{
+    json_t *j;
+
+    if (sink->wire) {
+        if (job_info_wire(jobs, job, show_flags, now, sink->proto, sink->wire) < 0)
+            return -1;
+    } else if (!(j = job_info_json(jobs, job, show_flags, now)) ||
+               json_array_append_new(sink->records, j) < 0) {
+        return -1;
+    }
+    sink->count++;
+    return 0;
+}
+
+/* The reply of a job list, the sink closed.  With wire records, "msg" has
+ * the message's other fields and "wire_records": true says where the
+ * records are. */
+static json_t *info_reply(struct info_sink *sink, int64_t now)
+{
+    json_t *body = json_pack("{s:{s:I, s:I, s:i}}", "msg", "record_count",
+                             (json_int_t)sink->count, "last_update", (json_int_t)now,
+                             "last_backfill", 0);
+    json_t *msg = json_object_get(body, "msg");
+
+    if (!body)
+        goto error;
+    if (sink->wire) {
+        if (json_object_set_new(body, "wire_records", json_true()) < 0 ||
+            flurm_msg_body_attach(body, flurm_buf_data(sink->wire),
+                                  flurm_buf_len(sink->wire)) < 0)
+            goto error;
+    } else if (json_object_set(msg, "jobs", sink->records) < 0) {
+        goto error;
+    }
+    sink_close(sink);
+    return result_ok(body);
+error:
+    json_decref(body);
+    sink_close(sink);
+    errno = ENOMEM;
+    return NULL;
 }
 
 static bool id_listed(const json_t *ids, const struct job *job)
@@ -5094,16 +5276,16 @@ static bool id_listed(const json_t *ids, const struct job *job)
 /* _slurm_rpc_dump_jobs / _slurm_rpc_dump_job_user: every visible job, of
  * one user when filter_uid is not NO_VAL, of the listed ids when ids is an
  * array. */
-static json_t *query_list(struct jobs *jobs, const struct asker *a, uint16_t show_flags,
-                          uint32_t filter_uid, const json_t *ids, int64_t now)
+static json_t *query_list(struct jobs *jobs, const struct asker *a, const json_t *body,
+                          uint16_t show_flags, uint32_t filter_uid, const json_t *ids,
+                          int64_t now)
 {
-    json_t *records = json_array();
+    struct info_sink sink;
 
-    if (!records)
-        return NULL;
+    if (sink_open(&sink, body) < 0)
+        goto error;
     for (size_t i = 0; i < jobs->n; i++) {
-        const struct job *job = jobs->v[i];
-        json_t *j;
+        struct job *job = jobs->v[i];
 
         if (filter_uid != FLURM_NO_VAL && job->desc.user_id != filter_uid)
             continue;
@@ -5111,47 +5293,47 @@ static json_t *query_list(struct jobs *jobs, const struct asker *a, uint16_t sho
             continue;
         if (hidden_in_list(jobs, a, job, show_flags))
             continue;
-        if (!(j = job_info_json(jobs, job, show_flags, now)) ||
-            json_array_append_new(records, j) < 0) {
-            json_decref(records);
-            return NULL;
-        }
+        if (sink_add(jobs, &sink, job, show_flags, now) < 0)
+            goto error;
     }
-    return info_reply(records, now);
+    return info_reply(&sink, now);
+error:
+    sink_close(&sink);
+    errno = ENOMEM;
+    return NULL;
 }
 
 /* pack_one_job: the job, or for an array id the meta record and all tasks. */
-static json_t *query_single(struct jobs *jobs, const struct asker *a, uint32_t job_id,
-                            uint16_t show_flags, int64_t now)
+static json_t *query_single(struct jobs *jobs, const struct asker *a, const json_t *body,
+                            uint32_t job_id, uint16_t show_flags, int64_t now)
 {
-    const struct job *head = job_find(jobs, job_id);
-    json_t *records = json_array(), *j;
+    struct job *head = job_find(jobs, job_id);
+    struct info_sink sink;
 
-    if (!records)
-        return NULL;
+    if (sink_open(&sink, body) < 0)
+        goto nomem;
     if (head && !hidden_private(jobs, a, head)) {
-        if (!(j = job_info_json(jobs, head, show_flags, now)) ||
-            json_array_append_new(records, j) < 0)
+        if (sink_add(jobs, &sink, head, show_flags, now) < 0)
             goto nomem;
     }
     if (!head || job_is_array(head)) {
         for (size_t i = 0; i < jobs->n; i++) {
-            const struct job *job = jobs->v[i];
+            struct job *job = jobs->v[i];
 
             if (job == head || job->array_job_id != job_id || hidden_private(jobs, a, job))
                 continue;
-            if (!(j = job_info_json(jobs, job, show_flags, now)) ||
-                json_array_append_new(records, j) < 0)
+            if (sink_add(jobs, &sink, job, show_flags, now) < 0)
                 goto nomem;
         }
     }
-    if (!json_array_size(records)) {
-        json_decref(records);
+    if (!sink.count) {
+        sink_close(&sink);
         return result_err(ESLURM_INVALID_JOB_ID, NULL);
     }
-    return info_reply(records, now);
+    return info_reply(&sink, now);
 nomem:
-    json_decref(records);
+    sink_close(&sink);
+    errno = ENOMEM;
     return NULL;
 }
 
@@ -5198,7 +5380,7 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
         /* _slurm_rpc_dump_jobs: nothing changed since the caller's copy */
         if (last_update - 1 >= jobs->last_update)
             return result_err(SLURM_NO_CHANGE_IN_DATA, NULL);
-        return query_list(jobs, &a, (uint16_t)get_int(msg, "show_flags", 0), FLURM_NO_VAL,
+        return query_list(jobs, &a, body, (uint16_t)get_int(msg, "show_flags", 0), FLURM_NO_VAL,
                           json_object_get(msg, "job_ids"), t);
     }
     if (!strcmp(type, "job.user_info")) {
@@ -5206,7 +5388,7 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
 
         if (uid < 0 || uid > UINT32_MAX)
             return result_err(ESLURM_USER_ID_MISSING, NULL);
-        return query_list(jobs, &a, (uint16_t)get_int(msg, "show_flags", 0), (uint32_t)uid,
+        return query_list(jobs, &a, body, (uint16_t)get_int(msg, "show_flags", 0), (uint32_t)uid,
                           NULL, t);
     }
     if (!strcmp(type, "job.info_single")) {
@@ -5214,7 +5396,8 @@ json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, doub
 
         if (id <= 0 || id > UINT32_MAX)
             return result_err(ESLURM_INVALID_JOB_ID, NULL);
-        return query_single(jobs, &a, (uint32_t)id, (uint16_t)get_int(msg, "show_flags", 0), t);
+        return query_single(jobs, &a, body, (uint32_t)id, (uint16_t)get_int(msg, "show_flags", 0),
+                            t);
     }
     if (!strcmp(type, "job.list"))
         return query_changed(jobs, msg, t);

@@ -157,12 +157,22 @@ size_t jobs_new_scripts(const struct jobs *jobs, const struct jobs_script **scri
 
 /* ---- queries (served from memory, not logged) ---------------------------- */
 
+/* How many job_info records the wire-form queries answered from a kept
+ * rendering (*hits) and made afresh (*made) since the table was created
+ * (render.h; not state). */
+void jobs_rendered_counts(const struct jobs *jobs, uint64_t *hits, uint64_t *made);
+
 /* Answer a query of `type` (job.info, job.info_single, job.user_info,
  * job.list, and docs/steps.md's job.ready, job.alloc_info, step.info) with the request body (borrowed: {"auth":{...},"msg":{...}})
  * at time now (the loop's clock: the reply's last_update and the expected
  * start of jobs waiting for a begin time).  Returns a result as
  * jobs_apply() does (new reference), NULL and ENOMEM, or NULL and ENOSYS
- * for a type that is not a query. */
+ * for a type that is not a query.  A job list (job.info, job.user_info,
+ * job.info_single) whose body has "wire_records": true and a "proto" of
+ * 22.05, 23.02 or 23.11 answers its records packed for that version as the
+ * reply's attachment (common/msg.h) instead of "jobs" in "msg", and says
+ * so with "wire_records": true in the result's body (docs/jobstore.md,
+ * "Answering squeue"). */
 json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, double now);
 
 /* job.allocs: every job that holds cores or memory now (running, or
