@@ -904,6 +904,14 @@ static void launch_info_done(const struct flurm_msg *reply, int errnum, void *ar
     free(a);
     if (!job)
         return;
+    if (!jobs_active(m)) {
+        /* Draining: the reload's new instance sees the same job unlaunched
+         * and launches it (or, having inherited it, once its batch host
+         * registers without it); a launch from here too started it twice
+         * under load (the second slurmstepd found the first one's script). */
+        job->launch = MIRROR_LAUNCH_NONE;
+        return;
+    }
     if (errnum || !flurm_msg_ok(reply)) {
         /* The store did not answer: try again at the next tick. */
         flurm_warn("job %u: job.launch_info: %s", job->job_id,
