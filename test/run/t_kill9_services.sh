@@ -82,6 +82,10 @@ for l in "${labels[@]}"; do
 done
 check_eq "every job ran exactly once" "$(for l in "${labels[@]}"; do echo "$l ${id[$l]}"; done)" \
     "$(sort "$W/runs")"
+# The last epilogs and the restarted node manager's registration round
+# may still be under way when the queue is empty.
+both_idle() { [ "$(sinfo -h -N -o '%N %t' 2>/dev/null | tr '\n' ' ')" = "n1 idle n2 idle " ]; }
+poll 30 "both nodes to be idle" both_idle
 e2e_run sinfo -h -N -o "%N %t"
 check_eq "both nodes are idle again" "n1 idle
 n2 idle" "$OUT"
