@@ -466,6 +466,9 @@ struct job {
     uint8_t *cg;
     uint8_t *counted;
     bool launched;
+    /* The node manager instance that may launch it (job.launch_claim),
+     * NULL while nobody claimed this run; a requeue clears it. */
+    char *launch_owner;
     bool batch;
     uint16_t restart_cnt;
     /* Interactive jobs (docs/steps.md): where salloc/srun listens
@@ -526,6 +529,7 @@ static void job_free(struct job *job)
     free(job->cg);
     free(job->counted);
     free(job->resp_host);
+    free(job->launch_owner);
     steps_destroy(job->steps);
     rendered_destroy(job->rendered);
     flurm_record_free(&flurm_rec_job_desc, &job->desc);
@@ -684,6 +688,8 @@ static void job_drop_alloc(struct jobs *jobs, struct job *job)
     job->cg = NULL;
     job->counted = NULL;
     job->launched = false;
+    free(job->launch_owner);
+    job->launch_owner = NULL;
     /* a requeued job starts again from step 0, as slurmctld's requeue */
     if (job->steps)
         steps_clear(job->steps);
@@ -2790,6 +2796,7 @@ static struct job *split_task(struct jobs *jobs, struct job *meta, uint32_t task
     job->cg = NULL;
     job->counted = NULL;
     job->launched = false;
+    job->launch_owner = NULL; /* never share the meta record's */
     job->resp_host = NULL;
     job->steps = NULL;
     job->rendered = NULL;
@@ -3142,6 +3149,8 @@ static void job_requeue_running(struct jobs *jobs, struct job *job, const char *
         job_host_done(job, gone);
     job->restart_cnt++;
     job->launched = false;
+    free(job->launch_owner);
+    job->launch_owner = NULL;
     requeue_fini(jobs, job);
 }
 
@@ -3374,6 +3383,8 @@ static int start_one(struct jobs *jobs, uint32_t job_id, const json_t *alloc_jso
     run->end_time = limit == FLURM_INFINITE ? jobs->now + INFINITE_RUN_S
                                             : jobs->now + (int64_t)limit * 60;
     run->launched = false;
+    free(run->launch_owner); /* a claim belongs to one run */
+    run->launch_owner = NULL;
     if (!run->begin_time)
         run->begin_time = jobs->now;
     if (!run->accrue_time)
@@ -3462,6 +3473,50 @@ static json_t *apply_launched(struct jobs *jobs, const json_t *cmd)
             return NULL;
     }
     return result_rc(0);
+}
+
+/* job.launch_claim {job_id, owner, take_over}: the right to send this
+ * run's REQUEST_BATCH_JOB_LAUNCH.  Two node manager instances overlap in a
+ * reload and both see a new job unlaunched; the claim, durable and decided
+ * here in log order, lets exactly one of them launch it.  Granted while the
+ * job runs, is a batch job, is not launched and is unclaimed or already
+ * `owner`'s; with take_over (the claimant saw the batch host register
+ * without the job, so the other owner never launched it) whoever holds it.
+ * The reply is {granted, owner (the holder after the command, or null),
+ * why (when refused)}. */
+static json_t *apply_launch_claim(struct jobs *jobs, const json_t *cmd)
+{
+    const json_t *msg = json_object_get(cmd, "msg");
+    const char *owner = get_str(msg, "owner"), *why = NULL;
+    bool take_over = json_is_true(json_object_get(msg, "take_over"));
+    json_t *res;
+    struct job *job;
+
+    if (!service_cmd_allowed(jobs, cmd))
+        return result_err(ESLURM_ACCESS_DENIED, NULL);
+    if (!owner || !*owner)
+        return result_err(EINVAL, "job.launch_claim needs an owner");
+    if (!(job = cmd_job(jobs, msg, &res)))
+        return res;
+    if ((job->state & JOB_STATE_BASE) != JOB_RUNNING || (job->state & JOB_COMPLETING) ||
+        !job->batch)
+        why = "not running";
+    else if (job->launched)
+        why = "launched";
+    else if (job->launch_owner && strcmp(job->launch_owner, owner) && !take_over)
+        why = "claimed";
+    if (!why && (!job->launch_owner || strcmp(job->launch_owner, owner))) {
+        char *copy = strdup(owner);
+
+        if (!copy)
+            return NULL;
+        free(job->launch_owner);
+        job->launch_owner = copy;
+        if (mark_changed(jobs, job) < 0)
+            return NULL;
+    }
+    return result_ok(json_pack("{s:b, s:s?, s:s?}", "granted", !why, "owner", job->launch_owner,
+                               "why", why));
 }
 
 /* Failures to reach slurmd: the agent's "no response", which requeues. */
@@ -4011,14 +4066,15 @@ static json_t *alloc_entry_json(const struct job *job)
             return NULL;
         }
     }
-    e = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:o?, s:o, s:s?, s:I, "
-                  "s:I}",
+    e = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:s?, s:I, s:I, s:o?, s:o, s:s?, "
+                  "s:I, s:I}",
                   "job_id", (json_int_t)job->job_id, "array_job_id",
                   (json_int_t)job->array_job_id, "array_task_id", (json_int_t)job->array_task_id,
                   "user_id", (json_int_t)job->desc.user_id, "group_id",
                   (json_int_t)job->desc.group_id, "state", (json_int_t)job->state, "batch",
-                  job->batch, "launched", job->launched, "start_time",
-                  (json_int_t)job->start_time, "end_time", (json_int_t)job->end_time, "alloc",
+                  job->batch, "launched", job->launched, "launch_owner", job->launch_owner,
+                  "start_time", (json_int_t)job->start_time, "end_time",
+                  (json_int_t)job->end_time, "alloc",
                   job->alloc ? flurm_alloc_to_json(job->alloc) : NULL, "completing", cg,
                   "resp_host", job->resp_host, "alloc_resp_port",
                   (json_int_t)(job->desc.alloc_resp_port == FLURM_NO_VAL16
@@ -4504,6 +4560,7 @@ static const struct {
 } run_commands[] = {
     {"job.sched_update", apply_sched_update},
     {"job.start", apply_start},
+    {"job.launch_claim", apply_launch_claim},
     {"job.launched", apply_launched},
     {"job.launch_failed", apply_launch_failed},
     {"job.complete", apply_complete},
@@ -5485,6 +5542,9 @@ static int job_save_run(const struct job *job, json_t *saved)
         return -1;
     if (job->resp_host && json_object_set_new(saved, "resp_host", json_string(job->resp_host)) < 0)
         return -1;
+    if (job->launch_owner &&
+        json_object_set_new(saved, "launch_owner", json_string(job->launch_owner)) < 0)
+        return -1;
     /* steps are indices into the alloc: they exist only with it */
     if (job->steps && job->alloc) {
         json_t *steps = steps_save(job->steps);
@@ -5520,6 +5580,10 @@ static int job_load_run(struct job *job, const json_t *saved)
     job->launched = json_is_true(json_object_get(saved, "launched"));
     job->restart_cnt = (uint16_t)get_int(saved, "restart_cnt", 0);
     if (get_str(saved, "resp_host") && !(job->resp_host = strdup(get_str(saved, "resp_host"))))
+        return -1;
+    /* a row from before launch claims: unclaimed */
+    if (get_str(saved, "launch_owner") &&
+        !(job->launch_owner = strdup(get_str(saved, "launch_owner"))))
         return -1;
     if (!alloc)
         return 0;

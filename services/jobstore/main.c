@@ -680,6 +680,7 @@ static const struct flurm_handler handlers[] = {
     {"job.update", handle_command},
     {"job.sched_update", handle_sched_command},
     {"job.start", handle_sched_command},
+    {"job.launch_claim", handle_sched_command},
     {"job.launched", handle_sched_command},
     {"job.launch_failed", handle_sched_command},
     {"job.timeout", handle_sched_command},

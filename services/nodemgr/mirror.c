@@ -117,6 +117,10 @@ static void carry_over(struct mirror_job *job, const struct mirror_job *old)
 {
     job->launch = old->launch;
     job->inherited = old->inherited;
+    job->claimed_elsewhere = old->claimed_elsewhere;
+    job->take_over_after = old->take_over_after;
+    job->register_ask_at = old->register_ask_at;
+    job->take_over = old->take_over;
     job->last_seen = old->last_seen;
     job->report_inflight = old->report_inflight;
     job->launch_rc = old->launch_rc;

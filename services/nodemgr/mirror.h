@@ -55,7 +55,12 @@ struct mirror_job {
     time_t *terminate_sent; /* per completing host: last terminate (0: never) */
     /* Runtime, kept across rebuilds: */
     enum jobs_launch launch;
-    bool inherited;   /* unlaunched in the first read: a predecessor may have launched it */
+    bool inherited;   /* unlaunched in the first read, or claimed by another instance
+                       * (job.launch_claim refused): someone may have launched it */
+    bool claimed_elsewhere; /* inherited because another instance holds the claim */
+    time_t take_over_after; /* claimed_elsewhere: a registration counts from then on */
+    time_t register_ask_at; /* claimed_elsewhere: when to ask its batch host to register */
+    bool take_over;         /* the next claim takes the job over (job.launch_claim) */
     time_t last_seen; /* last registration of its batch host that listed it */
     bool report_inflight; /* job.launched / launch_failed out to the store */
     int launch_rc;        /* what to report: 0 launched, else the failure's code */

@@ -46,6 +46,8 @@
 #include <string.h>
 
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/client.h"
 #include "common/hostlist.h"
@@ -143,6 +145,10 @@ struct nodemgr {
     double batch_start_timeout;
     double msg_timeout;
     struct step_signer *signer; /* step credentials, for SlurmdUser */
+    /* This instance's name in job.launch_claim: unique across reloads and
+     * restarts ("nodes.<pid>.<start ns>"). */
+    char owner[96];
+    bool claim_unsupported; /* the store does not know job.launch_claim yet */
 };
 
 /* ---- request bodies ----------------------------------------------------------- */
@@ -656,10 +662,27 @@ static void job_sent(int errnum, enum flurm_msg_type type, const void *body, voi
 static void allocs_read(struct nodemgr *m);
 static void tell_revoked(struct nodemgr *m, const json_t *revoked);
 
+static void ask_registration(struct nodemgr *m, const char *name);
+
+/* The jobs found unlaunched at start wait for their batch host's
+ * registration: ask those hosts now rather than at the first ping round
+ * (FLURM_NODEMGR_FIRST_PING_MS later), so that a reload does not pause
+ * their launch. */
+static void ask_inherited_hosts(struct nodemgr *m)
+{
+    for (size_t i = 0; i < mirror_count(m->jobs); i++) {
+        struct mirror_job *job = mirror_at(m->jobs, i);
+
+        if (job->inherited)
+            ask_registration(m, job->alloc->batch_host);
+    }
+}
+
 static void allocs_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct nodemgr *m = arg;
     size_t skipped = 0;
+    bool first;
 
     if (errnum == ECANCELED && m->stopping)
         return;
@@ -676,10 +699,13 @@ static void allocs_done(const struct flurm_msg *reply, int errnum, void *arg)
         return;
     }
     m->allocs_unsupported = false;
+    first = !mirror_loaded(m->jobs);
     if (mirror_replace(m->jobs, json_object_get(flurm_msg_body(reply), "jobs"), &skipped) < 0) {
         flurm_err("job.allocs: the reply holds no job list");
         return;
     }
+    if (first)
+        ask_inherited_hosts(m);
     if (skipped)
         flurm_warn("job.allocs: skipped %zu unreadable jobs", skipped);
     tell_revoked(m, json_object_get(flurm_msg_body(reply), "revoked"));
@@ -945,11 +971,14 @@ static void launch_info_done(const struct flurm_msg *reply, int errnum, void *ar
     launch_batch_destroy(msg);
 }
 
-static void start_launch(struct nodemgr *m, struct mirror_job *job)
+/* Ask the store for the launch information, then launch (the claim is
+ * ours, or the store predates claims). */
+static void ask_launch_info(struct nodemgr *m, struct mirror_job *job)
 {
     struct job_ask *a = calloc(1, sizeof(*a));
     json_t *body = json_pack("{s:I}", "job_id", (json_int_t)job->job_id);
 
+    job->launch = MIRROR_LAUNCH_NONE;
     if (!a || !body)
         goto out;
     a->m = m;
@@ -957,6 +986,109 @@ static void start_launch(struct nodemgr *m, struct mirror_job *job)
     if (flurm_client_request(m->store, "job.launch_info", body, m->store_timeout,
                              launch_info_done, a) < 0) {
         flurm_warn("job %u: job.launch_info: %s", job->job_id, strerror(errno));
+        goto out;
+    }
+    a = NULL;
+    job->launch = MIRROR_LAUNCH_BUSY;
+out:
+    free(a);
+    json_decref(body);
+}
+
+static void contact_node(size_t i, enum nodes_contact how, void *arg);
+
+/* Ask node `name`'s slurmd to register now (unless a request is out). */
+static void ask_registration(struct nodemgr *m, const char *name)
+{
+    ssize_t i = name ? nodes_find(m->nodes, name) : -1;
+
+    if (i >= 0 && m->svc && jobs_active(m))
+        contact_node((size_t)i, NODES_CONTACT_REGISTER, m);
+}
+
+/* Another instance holds the claim (the other side of a reload, or a
+ * predecessor that died): it may have launched the job, so the job waits
+ * as an inherited one for its batch host to register without it.  The
+ * wait starts after MessageTimeout, time enough for a live holder's
+ * launch to reach slurmd and be reported. */
+static void claimed_elsewhere(struct nodemgr *m, struct mirror_job *job, const char *holder)
+{
+    time_t now = (time_t)flurm_loop_now(m->loop);
+    time_t grace = (time_t)(m->msg_timeout < 1 ? 1 : m->msg_timeout);
+
+    if (!job->claimed_elsewhere)
+        flurm_info("job %u: claimed by %s: launching it only if %s registers without it",
+                   job->job_id, holder ? holder : "another node manager",
+                   job->alloc->batch_host ? job->alloc->batch_host : "its batch host");
+    job->inherited = true;
+    job->claimed_elsewhere = true;
+    job->take_over = false;
+    job->take_over_after = now + grace;
+    job->register_ask_at = now + grace;
+}
+
+static void claim_done(const struct flurm_msg *reply, int errnum, void *arg)
+{
+    struct job_ask *a = arg;
+    struct nodemgr *m = a->m;
+    struct mirror_job *job;
+    const json_t *body;
+
+    if (errnum == ECANCELED && m->stopping) {
+        free(a);
+        return;
+    }
+    job = mirror_find(m->jobs, a->job_id);
+    free(a);
+    if (!job)
+        return;
+    job->launch = MIRROR_LAUNCH_NONE;
+    if (!jobs_active(m))
+        return; /* draining: the other instance launches it */
+    if (!errnum && !flurm_msg_ok(reply) && flurm_msg_error_code(reply) == FLURM_MSG_EUNKNOWN) {
+        if (!m->claim_unsupported)
+            flurm_warn("the job store does not know job.launch_claim: launching unclaimed");
+        m->claim_unsupported = true;
+        ask_launch_info(m, job);
+        return;
+    }
+    if (errnum || !flurm_msg_ok(reply)) {
+        flurm_warn("job %u: job.launch_claim: %s", job->job_id,
+                   errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+        return; /* the job timer tries again */
+    }
+    body = flurm_msg_body(reply);
+    if (json_is_true(json_object_get(body, "granted"))) {
+        job->take_over = false;
+        job->claimed_elsewhere = false;
+        ask_launch_info(m, job);
+        return;
+    }
+    if (!strcmp(json_string_value(json_object_get(body, "why")) ?: "", "claimed"))
+        claimed_elsewhere(m, job, json_string_value(json_object_get(body, "owner")));
+    /* else launched or no longer running: the next job.allocs says so */
+}
+
+/* Claim the launch (job.launch_claim), then launch if it is ours. */
+static void start_launch(struct nodemgr *m, struct mirror_job *job)
+{
+    struct job_ask *a;
+    json_t *body;
+
+    if (m->claim_unsupported) {
+        ask_launch_info(m, job);
+        return;
+    }
+    a = calloc(1, sizeof(*a));
+    body = json_pack("{s:I, s:s, s:b}", "job_id", (json_int_t)job->job_id, "owner", m->owner,
+                     "take_over", job->take_over);
+    if (!a || !body)
+        goto out;
+    a->m = m;
+    a->job_id = job->job_id;
+    if (flurm_client_request(m->store, "job.launch_claim", body, m->store_timeout, claim_done,
+                             a) < 0) {
+        flurm_warn("job %u: job.launch_claim: %s", job->job_id, strerror(errno));
         goto out;
     }
     a = NULL;
@@ -1391,6 +1523,13 @@ static void jobs_apply(struct nodemgr *m)
 
         enum mirror_end end = mirror_end_notice(job);
 
+        if (job->claimed_elsewhere && job->inherited && !job->launched &&
+            job->register_ask_at && now >= job->register_ask_at) {
+            /* again after a while: a registration may go unanswered or
+             * come while the mirror is being re-read */
+            job->register_ask_at = now + (time_t)JOBS_TICK_S * 2;
+            ask_registration(m, job->alloc->batch_host);
+        }
         if (mirror_wants_launch(job))
             start_launch(m, job);
         else if (job->launch == MIRROR_LAUNCH_REPORTING)
@@ -1464,6 +1603,7 @@ static void jobs_registered(struct nodemgr *m, size_t i, const json_t *steps)
                 /* Launched by a predecessor that did not live to say so. */
                 flurm_info("job %u: running on %s, marking it launched", job_id, name);
                 job->inherited = false;
+                job->claimed_elsewhere = false;
                 job->launch = MIRROR_LAUNCH_REPORTING;
                 job->launch_rc = 0;
                 report_launch(m, job);
@@ -1478,8 +1618,13 @@ static void jobs_registered(struct nodemgr *m, size_t i, const json_t *steps)
             (job->state & MIRROR_STATE_BASE) != MIRROR_STATE_RUNNING)
             continue;
         if (job->inherited) {
-            /* Its batch host does not run it: nobody launched it. */
+            if (job->claimed_elsewhere && now < job->take_over_after)
+                continue; /* the holder's launch may still be on its way */
+            /* Its batch host does not run it: nobody launched it.  The
+             * claim (if another instance holds it) is taken over. */
             job->inherited = false;
+            job->take_over = job->claimed_elsewhere;
+            job->claimed_elsewhere = false;
             continue;
         }
         if (job->launched && (double)(now - job->start_time) > startup &&
@@ -1977,6 +2122,15 @@ struct nodemgr *nodemgr_create(struct flurm_loop *loop, struct nodes *nodes,
     m->site.select_plugin_id = FLURM_SELECT_PLUGIN_LINEAR;
     m->site.shape = node_shape;
     m->site.shape_arg = m;
+    {
+        struct timespec ts;
+
+        /* an identity, not a time the logic uses: pid + start instant stay
+         * unique across restarts that reuse a pid */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(m->owner, sizeof(m->owner), "nodes.%ld.%lld", (long)getpid(),
+                 (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+    }
     m->max_step_cnt = 40000;
     m->batch_start_timeout = 10;
     m->msg_timeout = 10;
