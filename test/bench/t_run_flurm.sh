@@ -11,7 +11,7 @@ command -v sbatch >/dev/null || t_skip "the SLURM clients are not installed"
 
 run=$T_TMP/run
 out=$(BENCH_DIR=$run BENCH_SIDES=flurm BENCH_SEQ=10 BENCH_PAR_WORKERS=2 BENCH_PAR_PER=5 \
-    BENCH_REPS=2 BENCH_QUEUE=100 BENCH_QUERY_RUNS=3 BENCH_FLURM_PORT="$(t_free_port)" \
+    BENCH_REPS=2 BENCH_QUEUE=500 BENCH_QUERY_RUNS=3 BENCH_RATE_COUNT=64 BENCH_MUNGE_COUNT=300 BENCH_FLURM_PORT="$(t_free_port)" \
     "$T_ROOT/bench/run" 2>"$T_TMP/stderr")
 rc=$?
 t_show_on_fail "$T_TMP/stderr" "$run/bench.log" "$run/flurm.out"
@@ -19,7 +19,16 @@ check_eq "bench/run exits 0" 0 "$rc"
 bad=$(grep -E '^(seq|par|fill|jobs|squeue|sinfo|scontrol|queries|idle)' <<<"$out" |
     awk '{ if ($(NF - 2) !~ /^[0-9]+(\.[0-9]+)?$/ || $(NF - 1) != "n/a") print }')
 check_eq "every FLURM cell is a number, every slurmctld cell n/a" "" "$bad"
-check_match "the queue was filled to 100 jobs" 'jobs in queue +100 +n/a ' "$out"
+check_match "the queue was filled to 500 jobs" 'jobs in queue +500 +n/a ' "$out"
+for c in 1 8 64; do
+    check_match "durable submissions at $c clients: FLURM's rate" "submit x$c \\(64\\): jobs/s +[0-9.]+ +n/a " "$out"
+    check_match "as a fraction of the munge-only limit" "submit x$c: fraction of munge limit +[0-9.]+ +n/a " "$out"
+done
+before=$(awk '/^restart: jobs before/ { print $(NF - 2) }' <<<"$out")
+check_match "restart: the jobs before the kill -9 are counted" '^[1-9][0-9]*$' "$before"
+check_match "restart: FLURM comes back with every job" "restart: jobs after +$before +n/a " "$out"
+check_match "restart: time to ping" 'restart: to scontrol ping s +[0-9.]+ +n/a ' "$out"
+check_match "restart: time to squeue" 'restart: to squeue s +[0-9.]+ +n/a ' "$out"
 line=$(grep -m1 'flurm RSS before the queries' "$run/bench.log")
 check_match "the memory log counts flurm-sup" 'flurm-sup [0-9.]+MB' "$line"
 for svc in "$T_ROOT"/services/*/; do
