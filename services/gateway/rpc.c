@@ -69,8 +69,8 @@ struct gw_rpc {
     struct {
         bool active;          /* from the request until our own reload was asked */
         struct gw_call *call; /* scontrol's, until it is answered */
-        json_t *todo;         /* services to reload, in the tree's start order */
-        size_t next;          /* index in todo of the one being reloaded */
+        json_t *queue;        /* services to reload, in the tree's start order */
+        size_t next;          /* index in queue of the one being reloaded */
         bool self_ready;      /* we are a ready service of the tree: reload us last */
         ev_timer deadline_w;  /* answer scontrol before it gives up */
     } reconf;
@@ -279,7 +279,7 @@ void gw_rpc_destroy(struct gw_rpc *rpc)
     if (!rpc)
         return;
     ev_timer_stop(flurm_loop_ev(rpc->cfg.loop), &rpc->reconf.deadline_w);
-    json_decref(rpc->reconf.todo);
+    json_decref(rpc->reconf.queue);
     flurm_buf_destroy(rpc->body);
     gw_hosts_destroy(rpc->hosts);
     free(rpc);
@@ -1301,8 +1301,8 @@ static void reconf_finish(struct gw_rpc *rpc, int32_t rc)
 static void reconf_end(struct gw_rpc *rpc, int32_t rc)
 {
     reconf_finish(rpc, rc);
-    json_decref(rpc->reconf.todo);
-    rpc->reconf.todo = NULL;
+    json_decref(rpc->reconf.queue);
+    rpc->reconf.queue = NULL;
     rpc->reconf.active = false;
 }
 
@@ -1337,7 +1337,7 @@ static void reconf_next(struct gw_rpc *rpc);
 static void reload_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct gw_rpc *rpc = arg;
-    const char *name = json_string_value(json_array_get(rpc->reconf.todo, rpc->reconf.next));
+    const char *name = json_string_value(json_array_get(rpc->reconf.queue, rpc->reconf.next));
     json_t *body;
 
     if (errnum) {
@@ -1363,7 +1363,7 @@ static void reload_done(const struct flurm_msg *reply, int errnum, void *arg)
 static void reconf_next(struct gw_rpc *rpc)
 {
     struct flurm_client *sup = gw_backends_supervisor(rpc->cfg.backends);
-    const char *name = json_string_value(json_array_get(rpc->reconf.todo, rpc->reconf.next));
+    const char *name = json_string_value(json_array_get(rpc->reconf.queue, rpc->reconf.next));
     json_t *body;
 
     if (!sup) {
@@ -1373,8 +1373,8 @@ static void reconf_next(struct gw_rpc *rpc)
     }
     if (!name) { /* everything else was reloaded: answer, then ourselves */
         reconf_finish(rpc, 0);
-        json_decref(rpc->reconf.todo);
-        rpc->reconf.todo = NULL;
+        json_decref(rpc->reconf.queue);
+        rpc->reconf.queue = NULL;
         if (!rpc->reconf.self_ready) {
             flurm_warn("reconfigure: %s is not a ready service of the supervisor's tree: this "
                        "instance keeps the slurm.conf it started with",
@@ -1405,9 +1405,9 @@ static void reconf_next(struct gw_rpc *rpc)
 }
 
 /* The services of the tree below `node`, depth first in start order, into
- * todo: those that are ready, except ourselves.  One that is not running
+ * queue: those that are ready, except ourselves.  One that is not running
  * reads the new slurm.conf when it starts anyway. */
-static void collect_services(struct gw_rpc *rpc, json_t *node, json_t *todo)
+static void collect_services(struct gw_rpc *rpc, json_t *node, json_t *queue)
 {
     const char *name = json_string_value(json_object_get(node, "name"));
     const char *kind = json_string_value(json_object_get(node, "kind"));
@@ -1419,7 +1419,7 @@ static void collect_services(struct gw_rpc *rpc, json_t *node, json_t *todo)
         return;
     if (strcmp(kind, "service") != 0) {
         json_array_foreach(json_object_get(node, "children"), i, child)
-            collect_services(rpc, child, todo);
+            collect_services(rpc, child, queue);
         return;
     }
     if (strcmp(name, rpc->cfg.self_name) == 0) {
@@ -1431,7 +1431,7 @@ static void collect_services(struct gw_rpc *rpc, json_t *node, json_t *todo)
                    name, state ? state : "in an unknown state");
         return;
     }
-    json_array_append_new(todo, json_string(name));
+    json_array_append_new(queue, json_string(name));
 }
 
 static void status_done(const struct flurm_msg *reply, int errnum, void *arg)
@@ -1444,7 +1444,7 @@ static void status_done(const struct flurm_msg *reply, int errnum, void *arg)
         reconf_end(rpc, RC_SLURM_ERROR);
         return;
     }
-    collect_services(rpc, json_object_get(flurm_msg_body(reply), "tree"), rpc->reconf.todo);
+    collect_services(rpc, json_object_get(flurm_msg_body(reply), "tree"), rpc->reconf.queue);
     rpc->reconf.next = 0;
     reconf_next(rpc);
 }
@@ -1474,7 +1474,7 @@ static void local_reconfigure(struct gw_rpc *rpc, struct gw_call *call,
         reply_rc(call, RC_SLURM_ERROR);
         return;
     }
-    if (!(rpc->reconf.todo = json_array())) {
+    if (!(rpc->reconf.queue = json_array())) {
         reply_rc(call, RC_SLURM_ERROR);
         return;
     }
