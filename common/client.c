@@ -21,6 +21,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/util/platform.h>
 
+#include "common/dialer.h"
 #include "common/ipc.h"
 #include "common/log.h"
 
@@ -51,6 +52,7 @@ struct flurm_client {
     struct flurm_loop *loop;
     nng_socket sock;
     int sock_open;
+    struct flurm_dialer *dialer;
     char *requester;
     unsigned long resends;
     size_t pending;
@@ -234,8 +236,8 @@ struct flurm_client *flurm_client_create(struct flurm_loop *loop, const char *ur
         (rv = nng_socket_set_ms(client->sock, NNG_OPT_RECONNMAXT, FLURM_IPC_RECONNECT_MAX_MS)) != 0 ||
         (rv = nng_socket_set_size(client->sock, NNG_OPT_RECVMAXSZ, FLURM_IPC_MSG_MAX)) != 0)
         goto nng_error;
-    if ((rv = nng_dial(client->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0)
-        goto nng_error;
+    if (!(client->dialer = flurm_dialer_create(loop, client->sock, url)))
+        goto error;
     return client;
 nng_error:
     errno = flurm_ipc_errno(rv);
@@ -360,6 +362,11 @@ unsigned long flurm_client_resends(const struct flurm_client *client)
     return client->resends;
 }
 
+struct flurm_dialer *flurm_client_dialer(struct flurm_client *client)
+{
+    return client->dialer;
+}
+
 void flurm_client_destroy(struct flurm_client *client)
 {
     if (!client)
@@ -370,6 +377,7 @@ void flurm_client_destroy(struct flurm_client *client)
         call_finish(client->calls, NULL, ECANCELED);
     if (client->sock_open)
         (void)nng_close(client->sock);
+    flurm_dialer_destroy(client->dialer);
     free(client->requester);
     free(client);
 }

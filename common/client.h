@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "common/dialer.h"
 #include "common/loop.h"
 #include "common/msg.h"
 
@@ -67,6 +68,9 @@ size_t flurm_client_pending(const struct flurm_client *client);
 /* How many times requests were re-sent after losing their connection
  * (observability for tests and status). */
 unsigned long flurm_client_resends(const struct flurm_client *client);
+
+/* The dialer that keeps the client connected (borrowed; dialer.h). */
+struct flurm_dialer *flurm_client_dialer(struct flurm_client *client);
 
 /* Complete every pending request with ECANCELED (their callbacks run from
  * here; a request they try to send fails with ESHUTDOWN), close the socket

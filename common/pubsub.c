@@ -17,6 +17,7 @@
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/pubsub0/sub.h>
 
+#include "common/dialer.h"
 #include "common/ipc.h"
 #include "common/log.h"
 
@@ -31,6 +32,7 @@ struct flurm_subscriber {
     struct flurm_loop *loop;
     nng_socket sock;
     int sock_open;
+    struct flurm_dialer *dialer;
     nng_aio *aio;
     int result; /* written on the NNG thread before the post */
     struct flurm_loop_work work;
@@ -261,9 +263,10 @@ struct flurm_subscriber *flurm_subscriber_create(struct flurm_loop *loop, const 
     if ((rv = nng_socket_set_ms(sub->sock, NNG_OPT_RECONNMINT, FLURM_IPC_RECONNECT_MIN_MS)) != 0 ||
         (rv = nng_socket_set_ms(sub->sock, NNG_OPT_RECONNMAXT, FLURM_IPC_RECONNECT_MAX_MS)) != 0 ||
         (rv = nng_socket_set_size(sub->sock, NNG_OPT_RECVMAXSZ, FLURM_IPC_MSG_MAX)) != 0 ||
-        (rv = nng_aio_alloc(&sub->aio, sub_aio_cb, sub)) != 0 ||
-        (rv = nng_dial(sub->sock, url, NULL, NNG_FLAG_NONBLOCK)) != 0)
+        (rv = nng_aio_alloc(&sub->aio, sub_aio_cb, sub)) != 0)
         goto nng_error;
+    if (!(sub->dialer = flurm_dialer_create(loop, sub->sock, url)))
+        goto error;
     sub_arm(sub);
     return sub;
 nng_error:
@@ -302,6 +305,11 @@ unsigned long flurm_subscriber_gaps(const struct flurm_subscriber *sub)
     return sub->gaps;
 }
 
+struct flurm_dialer *flurm_subscriber_dialer(struct flurm_subscriber *sub)
+{
+    return sub->dialer;
+}
+
 void flurm_subscriber_destroy(struct flurm_subscriber *sub)
 {
     if (!sub)
@@ -314,6 +322,7 @@ void flurm_subscriber_destroy(struct flurm_subscriber *sub)
     flurm_loop_cancel(sub->loop, &sub->work);
     if (sub->sock_open)
         (void)nng_close(sub->sock);
+    flurm_dialer_destroy(sub->dialer);
     json_decref(sub->seqs);
     free(sub->src);
     free(sub);

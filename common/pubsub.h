@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "common/dialer.h"
 #include "common/loop.h"
 #include "common/msg.h"
 
@@ -71,6 +72,9 @@ int flurm_subscriber_subscribe(struct flurm_subscriber *sub, const char *prefix)
 /* Counters for tests and status: events delivered, gaps reported. */
 unsigned long flurm_subscriber_events(const struct flurm_subscriber *sub);
 unsigned long flurm_subscriber_gaps(const struct flurm_subscriber *sub);
+
+/* The dialer that keeps the subscriber connected (borrowed; dialer.h). */
+struct flurm_dialer *flurm_subscriber_dialer(struct flurm_subscriber *sub);
 
 /* NULL-safe. */
 void flurm_subscriber_destroy(struct flurm_subscriber *sub);
