@@ -40,6 +40,8 @@
 #define SLURM_BATCH_SCRIPT 0xfffffffbu
 #define SLURM_DIST_CYCLIC 1u
 #define SIGKILL_NUM 9u
+/* slurmctld.h: the requeues _job_complete allows before it holds the job */
+#define MAX_BATCH_REQUEUE 5u
 /* kill_job flags (slurm.h KILL_*) */
 #define KILL_JOB_BATCH 0x0001u
 #define KILL_STEPS_ONLY 0x0004u
@@ -471,6 +473,10 @@ struct job {
     char *launch_owner;
     bool batch;
     uint16_t restart_cnt;
+    /* _job_complete's requeues (a launch nobody answered, a failed batch
+     * complete, a batch job missing from its node) since submit or since
+     * the last MAX_BATCH_REQUEUE hold: slurmctld's batch_flag - 1 */
+    uint16_t batch_requeues;
     /* Interactive jobs (docs/steps.md): where salloc/srun listens
      * (resp_host, the request's peer; the ports are desc's), and the job's
      * steps (NULL until the first one). */
@@ -1065,7 +1071,8 @@ static uint32_t pending_reason(const struct jobs *jobs, const struct job *job)
     uint32_t r;
 
     if (job->priority == 0)
-        return job->reason == WAIT_HELD ? WAIT_HELD : WAIT_HELD_USER;
+        return job->reason == WAIT_HELD || job->reason == WAIT_MAX_REQUEUE ? job->reason
+                                                                           : WAIT_HELD_USER;
     if (job->desc.dependency && *job->desc.dependency)
         return WAIT_DEPENDENCY;
     if (job->desc.begin_time > jobs->now)
@@ -3137,10 +3144,31 @@ static void requeue_fini(struct jobs *jobs, struct job *job)
     refresh_pending(jobs, job, false);
 }
 
-/* A running job goes back to PENDING (kill_running_job_by_node_name's and
- * _job_complete's requeue): COMPLETING on its hosts but `gone` (a DOWN node,
- * or NULL), one more restart, new life once the epilogs came. */
-static void job_requeue_running(struct jobs *jobs, struct job *job, const char *gone)
+/* _job_complete's batch_flag++: once batch_flag passes MAX_BATCH_REQUEUE
+ * the job is held (REQUEUE_HOLD, JobHoldMaxRequeue, priority 0), so that a
+ * job no node can launch stops cycling, and batch_flag is 1 again: a
+ * released job gets as many tries anew. */
+static void count_batch_requeue(struct job *job)
+{
+    uint32_t batch_flag = 1u + ++job->batch_requeues;
+
+    if (batch_flag <= MAX_BATCH_REQUEUE)
+        return;
+    job->batch_requeues = 0;
+    job->state |= JOB_REQUEUE_HOLD;
+    job->reason = WAIT_MAX_REQUEUE;
+    job->priority = 0;
+    free(job->state_desc);
+    job->state_desc = NULL;
+}
+
+/* A running job goes back to PENDING (kill_running_job_by_node_name's,
+ * job_requeue's and _job_complete's requeue): COMPLETING on its hosts but
+ * `gone` (a DOWN node, or NULL), one more restart, new life once the
+ * epilogs came.  Only _job_complete's (batch_retry) counts towards the
+ * MAX_BATCH_REQUEUE hold, as only it bumps slurmctld's batch_flag. */
+static void job_requeue_running(struct jobs *jobs, struct job *job, const char *gone,
+                                bool batch_retry)
 {
     job->end_time = jobs->now;
     job->state = JOB_PENDING;
@@ -3148,6 +3176,8 @@ static void job_requeue_running(struct jobs *jobs, struct job *job, const char *
     if (gone)
         job_host_done(job, gone);
     job->restart_cnt++;
+    if (batch_retry)
+        count_batch_requeue(job);
     job->launched = false;
     free(job->launch_owner);
     job->launch_owner = NULL;
@@ -3173,7 +3203,7 @@ static int complete_job(struct jobs *jobs, struct job *job, bool requeue, uint32
     if (job_pending(job)) /* a late duplicate from a slow slurmd */
         return 0;
     if (requeue && job->batch) {
-        job_requeue_running(jobs, job, NULL);
+        job_requeue_running(jobs, job, NULL, true);
         return mark_changed(jobs, job) < 0 ? ENOMEM : 0;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status)) {
@@ -3702,7 +3732,9 @@ static json_t *apply_node_fail(struct jobs *jobs, const json_t *cmd)
             continue;
         if (job_running(job)) {
             if (job_may_requeue(jobs, job)) {
-                job_requeue_running(jobs, job, node);
+                /* a job missing from its batch node goes through
+                 * _job_complete; a DOWN node's jobs do not */
+                job_requeue_running(jobs, job, node, only != NULL);
                 list = requeued;
             } else {
                 job->state = JOB_NODE_FAIL;
@@ -3802,7 +3834,7 @@ static json_t *apply_preempt(struct jobs *jobs, const json_t *cmd)
             continue;
         }
         if (!strcmp(get_str(e, "mode"), "requeue") && job_may_requeue(jobs, victim)) {
-            job_requeue_running(jobs, victim, NULL);
+            job_requeue_running(jobs, victim, NULL, false);
             action = "requeued";
         } else {
             victim->state = JOB_PREEMPTED;
@@ -4284,7 +4316,7 @@ static json_t *apply_step_complete(struct jobs *jobs, const json_t *cmd)
 
     if (!job)
         return result_err(ESLURM_INVALID_JOB_ID, NULL);
-    if (job->state == JOB_PENDING)
+    if (job_pending(job) && !(job->state & JOB_COMPLETING))
         return result_err(ESLURM_JOB_PENDING, "Job is pending execution");
     if (auth && !json_is_null(auth) && !service_cmd_allowed(jobs, cmd) &&
         uid != (json_int_t)job->desc.user_id)
@@ -4971,7 +5003,7 @@ static int job_info_fill(struct jobs *jobs, const struct job *job, uint16_t show
     ji.group_id = d->group_id;
     ji.profile = d->profile;
     ji.job_state = job->state;
-    ji.batch_flag = job->batch ? 1 : 0;
+    ji.batch_flag = job->batch ? (uint16_t)(1 + job->batch_requeues) : 0;
     ji.restart_cnt = job->restart_cnt;
     ji.state_reason = job->reason;
     /* a begin time that has passed no longer holds the job back */
@@ -5531,14 +5563,16 @@ nomem:
 /* ---- persistence -------------------------------------------------------- */
 
 /* The running side of a job's durable form: batch, launched,
- * restart_cnt, and while it has one, its alloc and completing hosts. */
+ * restart_cnt, batch_requeues, and while it has one, its alloc and
+ * completing hosts. */
 static int job_save_run(const struct job *job, json_t *saved)
 {
     json_t *cg;
 
     if (json_object_set_new(saved, "batch", json_boolean(job->batch)) < 0 ||
         json_object_set_new(saved, "launched", json_boolean(job->launched)) < 0 ||
-        json_object_set_new(saved, "restart_cnt", json_integer(job->restart_cnt)) < 0)
+        json_object_set_new(saved, "restart_cnt", json_integer(job->restart_cnt)) < 0 ||
+        json_object_set_new(saved, "batch_requeues", json_integer(job->batch_requeues)) < 0)
         return -1;
     if (job->resp_host && json_object_set_new(saved, "resp_host", json_string(job->resp_host)) < 0)
         return -1;
@@ -5573,12 +5607,20 @@ static int job_load_run(struct job *job, const json_t *saved)
 {
     const json_t *alloc = json_object_get(saved, "alloc"), *cg = json_object_get(saved, "completing");
     const json_t *batch = json_object_get(saved, "batch"), *host;
+    json_int_t requeues;
     char err[128];
     size_t i;
 
     job->batch = batch ? json_is_true(batch) : true;
     job->launched = json_is_true(json_object_get(saved, "launched"));
     job->restart_cnt = (uint16_t)get_int(saved, "restart_cnt", 0);
+    /* a row from before the MAX_BATCH_REQUEUE hold: no requeue counted */
+    requeues = get_int(saved, "batch_requeues", 0);
+    if (requeues < 0 || requeues >= MAX_BATCH_REQUEUE) {
+        errno = EINVAL;
+        return -1;
+    }
+    job->batch_requeues = (uint16_t)requeues;
     if (get_str(saved, "resp_host") && !(job->resp_host = strdup(get_str(saved, "resp_host"))))
         return -1;
     /* a row from before launch claims: unclaimed */

@@ -44,6 +44,7 @@ enum {
     JOB_NODE_FAIL = 7,
     JOB_PREEMPTED = 8,
     JOB_STATE_BASE = 0xff,
+    JOB_REQUEUE_HOLD = 0x800, /* held after MAX_BATCH_REQUEUE requeues, until it starts again */
     JOB_COMPLETING = 0x8000,
 };
 
@@ -65,6 +66,7 @@ enum {
     FAIL_LAUNCH = 23,
     FAIL_EXIT_CODE = 24,
     FAIL_TIMEOUT = 25,
+    WAIT_MAX_REQUEUE = 71, /* squeue's JobHoldMaxRequeue */
     WAIT_PART_CONFIG = 178,
 };
 

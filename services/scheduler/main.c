@@ -665,6 +665,7 @@ static const char *reason_name(uint32_t reason)
     case SCHED_WAIT_HELD_USER: return "JobHeldUser";
     case SCHED_FAIL_BAD_CONSTRAINTS: return "BadConstraints";
     case SCHED_WAIT_DEP_INVALID: return "DependencyNeverSatisfied";
+    case SCHED_WAIT_MAX_REQUEUE: return "JobHoldMaxRequeue";
     case SCHED_WAIT_ARRAY_TASK_LIMIT: return "JobArrayTaskLimit";
     case SCHED_WAIT_PART_CONFIG: return "PartitionConfig";
     default: return NULL;
