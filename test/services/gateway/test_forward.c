@@ -9,25 +9,13 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
-#include <munge.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "common/loop.h"
-#include "common/service.h"
-#include "services/gateway/backend.h"
-#include "services/gateway/buildinfo.h"
-#include "services/gateway/conf.h"
-#include "services/gateway/rpc.h"
-#include "services/gateway/stats.h"
-#include "test/wire/capture.h"
-#include "wire/auth.h"
-#include "wire/header.h"
-#include "wire/msg.h"
+#include "test/services/gateway/gwtest.h"
 #include "wire/rec_generic.h"
 #include "wire/rec_info.h"
 
@@ -46,20 +34,7 @@ struct store {
     int last_reset;
 };
 
-static char rundir[] = "/tmp/gw-test-fwd.XXXXXX";
-static struct flurm_loop *loop;
-static struct flurm_auth *auth;
-static struct gw_conf *conf;
-static struct flurm_build_info bi;
-static struct gw_stats *stats;
-static struct gw_backends *backends;
-static struct gw_rpc *rpc;
-static struct flurm_service *svc;
 static struct store store;
-static struct flurm_buf *out;
-static struct gw_call call;
-static int answers;
-static int have_reply;
 
 static void refuse(struct flurm_request *req, void *arg)
 {
@@ -94,85 +69,31 @@ static const struct flurm_handler store_handlers[] = {
     {NULL, NULL},
 };
 
-static void done(struct gw_call *c, int reply)
-{
-    ck_assert_ptr_eq(c, &call);
-    answers++;
-    have_reply = reply;
-}
-
 static void setup(void)
 {
-    char err[256], *cred = NULL;
-    struct gw_rpc_config cfg;
+    struct flurm_service *svc;
 
-    if (munge_encode(&cred, NULL, NULL, 0) != EMUNGE_SUCCESS)
-        ck_abort_msg("munged does not answer: run scripts/setup");
-    free(cred);
     memset(&store, 0, sizeof(store));
-    ck_assert_ptr_nonnull(mkdtemp(rundir));
-    ck_assert_ptr_nonnull(loop = flurm_loop_create());
-    ck_assert_ptr_nonnull(svc = flurm_service_create(loop, "store", "v-test", store_handlers,
-                                                     &store));
+    gwt_setup("fwd");
+    svc = gwt_standin("store", store_handlers, &store);
     flurm_service_set_stats_cb(svc, store_stats, &store);
-    ck_assert_int_eq(flurm_service_set_rundir(svc, rundir), 0);
-    ck_assert_int_eq(flurm_service_start(svc), 0);
-    ck_assert_ptr_nonnull(auth = flurm_auth_create(NULL));
-    conf = gw_conf_load("test/services/gateway/data/lab.slurm.conf", err, sizeof(err));
-    ck_assert_msg(conf != NULL, "%s", err);
-    ck_assert_int_eq(gw_buildinfo_fill(&bi, conf, time(NULL) - 10, NULL, NULL), 0);
-    ck_assert_ptr_nonnull(stats = gw_stats_create(time(NULL)));
-    ck_assert_ptr_nonnull(backends = gw_backends_create(loop, rundir));
-    cfg = (struct gw_rpc_config){.loop = loop, .auth = auth, .stats = stats,
-                                 .backends = backends, .build_info = &bi, .rpc_timeout = 5,
-                                 .gather_timeout = 2};
-    ck_assert_ptr_nonnull(rpc = gw_rpc_create(&cfg));
-    ck_assert_ptr_nonnull(out = flurm_buf_create(256));
+    gwt_start(5, 2);
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-
-    flurm_buf_destroy(out);
-    gw_rpc_destroy(rpc);
-    gw_backends_destroy(backends);
-    gw_stats_destroy(stats);
-    flurm_record_free(&flurm_rec_build_info, &bi);
-    gw_conf_destroy(conf);
-    flurm_auth_destroy(auth);
-    flurm_service_destroy(svc);
-    flurm_loop_destroy(loop);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", rundir);
-    ck_assert_int_eq(system(cmd), 0);
-    strcpy(rundir, "/tmp/gw-test-fwd.XXXXXX");
+    gwt_teardown();
 }
 
 /* Sign body as a request of `type` at 22.05, run it through rpc.c and the
  * loop (which also runs the stand-in store) until it is answered. */
 static void roundtrip(uint16_t type, const void *body, size_t body_len)
 {
-    struct flurm_header h = {.version = 0x2600, .msg_type = type,
-                             .body_length = (uint32_t)body_len};
-    struct flurm_buf *b = flurm_buf_create(512);
     ev_tstamp give_up = ev_time() + 10.0;
-    uint8_t *msg;
     size_t len;
+    uint8_t *msg = signed_request(0x2600, type, body, body_len, &len);
 
-    ck_assert_int_eq(flurm_header_pack(&h, b), 0);
-    ck_assert_int_eq(flurm_auth_sign(auth, 0x2600, type, body, body_len, FLURM_AUTH_UID_ANY, b),
-                     0);
-    ck_assert_int_eq(flurm_pack_raw(b, body, body_len), 0);
-    msg = flurm_buf_steal(b, &len);
-    flurm_buf_destroy(b);
-    answers = 0;
-    have_reply = -1;
-    flurm_buf_seek(out, 0);
-    memset(&call, 0, sizeof(call));
-    call.out = out;
-    call.done = done;
-    strcpy(call.peer, "test");
-    gw_rpc_handle(rpc, &call, msg, len);
+    send_call(msg, len);
     while (answers == 0 && ev_time() < give_up)
         ev_run(flurm_loop_ev(loop), EVRUN_ONCE);
     free(msg);
@@ -180,29 +101,12 @@ static void roundtrip(uint16_t type, const void *body, size_t body_len)
     ck_assert_int_eq(have_reply, 1);
 }
 
-/* The body sbatch sent in a captured submission (its credential is stale,
- * the body is what matters).  Caller frees. */
-static uint8_t *captured_submit_body(size_t *len)
-{
-    struct flurm_msg_parts p;
-    size_t flen;
-    uint8_t *frame = capture_load("sbatch_script/001-c2s-REQUEST_SUBMIT_BATCH_JOB.hex", &flen);
-    uint8_t *body;
-
-    ck_assert_ptr_nonnull(frame);
-    ck_assert_int_eq(flurm_msg_split(&p, frame + 4, flen - 4), 0);
-    ck_assert_ptr_nonnull(body = malloc(p.body_len));
-    memcpy(body, p.body, p.body_len);
-    *len = p.body_len;
-    flurm_msg_parts_free(&p);
-    free(frame);
-    return body;
-}
-
 static void submit(void)
 {
     size_t len;
-    uint8_t *body = captured_submit_body(&len);
+    /* its credential is stale, the body is what matters */
+    uint8_t *body = captured_body("sbatch_script/001-c2s-REQUEST_SUBMIT_BATCH_JOB.hex", &len,
+                                  NULL);
 
     roundtrip(FLURM_REQUEST_SUBMIT_BATCH_JOB, body, len);
     free(body);
@@ -212,11 +116,6 @@ static void submit(void)
 static void reply(struct flurm_msg_parts *p)
 {
     ck_assert_int_eq(flurm_msg_split(p, flurm_buf_data(out) + 4, flurm_buf_len(out) - 4), 0);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 START_TEST(test_refused_submission_with_a_user_text_is_rc_msg)

@@ -9,24 +9,12 @@
  * repository root.
  */
 #include <check.h>
-#include <munge.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "common/loop.h"
 #include "common/msg.h"
-#include "common/service.h"
-#include "services/gateway/backend.h"
-#include "services/gateway/buildinfo.h"
-#include "services/gateway/conf.h"
-#include "services/gateway/rpc.h"
-#include "services/gateway/stats.h"
-#include "test/wire/capture.h"
-#include "wire/auth.h"
-#include "wire/header.h"
-#include "wire/msg.h"
+#define GWTEST_CLIENT_CALLS
+#include "test/services/gateway/gwtest.h"
 #include "wire/rec_job.h"
 
 #define RC_SLURM_ERROR 0xffffffffu
@@ -37,46 +25,10 @@
 
 enum answer_kind { ANSWER_WIRE, ANSWER_JSON, ANSWER_WIRE_WITHOUT_BYTES };
 
-static char rundir[] = "/tmp/gw-test-jobinfo.XXXXXX";
-static struct flurm_loop *loop;
-static struct flurm_auth *auth;
-static struct gw_conf *conf;
-static struct flurm_build_info bi;
-static struct gw_stats *stats;
-static struct gw_backends *backends;
-static struct gw_rpc *rpc;
-static struct flurm_service *store_svc;
 static enum answer_kind kind;
 static json_t *asked; /* the body of the store's last request */
 static uint8_t *reply_body;
 static size_t reply_len;
-
-struct client_call {
-    struct gw_call call;
-    struct flurm_buf *out;
-    int answers;
-    int have_reply;
-};
-
-/* The body of a captured frame.  Caller frees. */
-static uint8_t *captured_body(const char *rel, size_t *len, uint16_t *type)
-{
-    struct flurm_msg_parts p;
-    size_t flen;
-    uint8_t *frame = capture_load(rel, &flen);
-    uint8_t *body;
-
-    ck_assert_msg(frame != NULL, "%s", rel);
-    ck_assert_int_eq(flurm_msg_split(&p, frame + 4, flen - 4), 0);
-    ck_assert_ptr_nonnull(body = malloc(p.body_len ? p.body_len : 1));
-    memcpy(body, p.body, p.body_len);
-    *len = p.body_len;
-    if (type)
-        *type = p.hdr.msg_type;
-    flurm_msg_parts_free(&p);
-    free(frame);
-    return body;
-}
 
 static uint64_t be(const uint8_t *p, int n)
 {
@@ -125,102 +77,30 @@ static const struct flurm_handler store_handlers[] = {
     {NULL, NULL},
 };
 
-static void done(struct gw_call *c, int reply)
-{
-    struct client_call *cc = (struct client_call *)c;
-
-    cc->answers++;
-    cc->have_reply = reply;
-}
-
 static void setup(void)
 {
-    char err[256], *cred = NULL;
-    struct gw_rpc_config cfg;
-
-    if (munge_encode(&cred, NULL, NULL, 0) != EMUNGE_SUCCESS)
-        ck_abort_msg("munged does not answer: run scripts/setup");
-    free(cred);
     asked = NULL;
     reply_body = captured_body(CAPTURED_REPLY, &reply_len, NULL);
     ck_assert_uint_gt(reply_len, INFO_HEAD);
     ck_assert_uint_gt(be(reply_body, 4), 0);
-    ck_assert_ptr_nonnull(mkdtemp(rundir));
-    ck_assert_ptr_nonnull(loop = flurm_loop_create());
-    ck_assert_ptr_nonnull(store_svc = flurm_service_create(loop, "store", "v-test",
-                                                           store_handlers, NULL));
-    ck_assert_int_eq(flurm_service_set_rundir(store_svc, rundir), 0);
-    ck_assert_int_eq(flurm_service_start(store_svc), 0);
-    ck_assert_ptr_nonnull(auth = flurm_auth_create(NULL));
-    conf = gw_conf_load("test/services/gateway/data/lab.slurm.conf", err, sizeof(err));
-    ck_assert_msg(conf != NULL, "%s", err);
-    ck_assert_int_eq(gw_buildinfo_fill(&bi, conf, time(NULL) - 10, NULL, NULL), 0);
-    ck_assert_ptr_nonnull(stats = gw_stats_create(time(NULL)));
-    ck_assert_ptr_nonnull(backends = gw_backends_create(loop, rundir));
-    cfg = (struct gw_rpc_config){.loop = loop, .auth = auth, .stats = stats,
-                                 .backends = backends, .build_info = &bi, .rpc_timeout = 20,
-                                 .gather_timeout = 2, .self_name = "gateway"};
-    ck_assert_ptr_nonnull(rpc = gw_rpc_create(&cfg));
+    gwt_setup("jobinfo");
+    gwt_standin("store", store_handlers, NULL);
+    gwt_start(20, 2);
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-
-    gw_backends_destroy(backends);
-    gw_rpc_destroy(rpc);
-    gw_stats_destroy(stats);
-    flurm_record_free(&flurm_rec_build_info, &bi);
-    gw_conf_destroy(conf);
-    flurm_auth_destroy(auth);
-    flurm_service_destroy(store_svc);
-    flurm_loop_destroy(loop);
+    gwt_teardown();
     json_decref(asked);
     free(reply_body);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", rundir);
-    ck_assert_int_eq(system(cmd), 0);
-    strcpy(rundir, "/tmp/gw-test-jobinfo.XXXXXX");
-}
-
-static void tick(struct ev_loop *l, ev_timer *w, int revents)
-{
-    (void)l;
-    (void)w;
-    (void)revents;
 }
 
 /* squeue's captured request, signed anew, through rpc.c; the loop runs
  * until the answer or 10 s. */
 static void squeue(struct client_call *cc)
 {
-    size_t len, mlen;
-    uint16_t type;
-    uint8_t *body = captured_body(CAPTURED_REQUEST, &len, &type), *msg;
-    struct flurm_header h = {.version = 0x2600, .msg_type = type, .body_length = (uint32_t)len};
-    struct flurm_buf *b = flurm_buf_create(512);
-    ev_tstamp give_up = ev_time() + 10.0;
-    ev_timer t;
-
-    ck_assert_int_eq(flurm_header_pack(&h, b), 0);
-    ck_assert_int_eq(flurm_auth_sign(auth, 0x2600, type, body, len, FLURM_AUTH_UID_ANY, b), 0);
-    ck_assert_int_eq(flurm_pack_raw(b, body, len), 0);
-    msg = flurm_buf_steal(b, &mlen);
-    flurm_buf_destroy(b);
-    free(body);
-    memset(cc, 0, sizeof(*cc));
-    ck_assert_ptr_nonnull(cc->out = flurm_buf_create(256));
-    cc->have_reply = -1;
-    cc->call.out = cc->out;
-    cc->call.done = done;
-    strcpy(cc->call.peer, "test");
-    gw_rpc_handle(rpc, &cc->call, msg, mlen);
-    free(msg);
-    ev_timer_init(&t, tick, 0.05, 0.05);
-    ev_timer_start(flurm_loop_ev(loop), &t);
-    while (!cc->answers && ev_time() < give_up)
-        ev_run(flurm_loop_ev(loop), EVRUN_ONCE);
-    ev_timer_stop(flurm_loop_ev(loop), &t);
-    ck_assert_int_eq(cc->answers, 1);
+    send_captured(cc, CAPTURED_REQUEST);
+    wait_answer(cc);
     ck_assert_int_eq(cc->have_reply, 1);
 }
 

@@ -8,112 +8,28 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <munge.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "common/loop.h"
-#include "services/gateway/backend.h"
-#include "services/gateway/buildinfo.h"
-#include "services/gateway/conf.h"
-#include "services/gateway/rpc.h"
-#include "services/gateway/stats.h"
-#include "wire/auth.h"
-#include "wire/header.h"
-#include "wire/msg.h"
+#include "test/services/gateway/gwtest.h"
 #include "wire/rec_info.h"
-
-static char rundir[] = "/tmp/gw-test-rpc.XXXXXX";
-static struct flurm_loop *loop;
-static struct flurm_auth *auth;
-static struct gw_conf *conf;
-static struct flurm_build_info bi;
-static struct gw_stats *stats;
-static struct gw_backends *backends;
-static struct gw_rpc *rpc;
-static struct flurm_buf *out;
-static struct gw_call call;
-static int answers;
-static int have_reply;
-
-static void done(struct gw_call *c, int reply)
-{
-    ck_assert_ptr_eq(c, &call);
-    answers++;
-    have_reply = reply;
-}
 
 static void setup(void)
 {
-    char err[256], *cred = NULL;
-    struct gw_rpc_config cfg;
-
-    if (munge_encode(&cred, NULL, NULL, 0) != EMUNGE_SUCCESS)
-        ck_abort_msg("munged does not answer: run scripts/setup");
-    free(cred);
-    ck_assert_ptr_nonnull(mkdtemp(rundir));
-    ck_assert_ptr_nonnull(loop = flurm_loop_create());
-    ck_assert_ptr_nonnull(auth = flurm_auth_create(NULL));
-    conf = gw_conf_load("test/services/gateway/data/lab.slurm.conf", err, sizeof(err));
-    ck_assert_msg(conf != NULL, "%s", err);
-    ck_assert_int_eq(gw_buildinfo_fill(&bi, conf, time(NULL) - 10, NULL, NULL), 0);
-    ck_assert_ptr_nonnull(stats = gw_stats_create(time(NULL)));
-    ck_assert_ptr_nonnull(backends = gw_backends_create(loop, rundir));
-    cfg = (struct gw_rpc_config){.loop = loop, .auth = auth, .stats = stats,
-                                 .backends = backends, .build_info = &bi, .rpc_timeout = 1,
-                                 .gather_timeout = 0.2};
-    ck_assert_ptr_nonnull(rpc = gw_rpc_create(&cfg));
-    ck_assert_ptr_nonnull(out = flurm_buf_create(256));
+    gwt_setup("rpc");
+    gwt_start(1, 0.2);
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-
-    flurm_buf_destroy(out);
-    gw_rpc_destroy(rpc);
-    gw_backends_destroy(backends);
-    gw_stats_destroy(stats);
-    flurm_record_free(&flurm_rec_build_info, &bi);
-    gw_conf_destroy(conf);
-    flurm_auth_destroy(auth);
-    flurm_loop_destroy(loop);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", rundir);
-    ck_assert_int_eq(system(cmd), 0);
-    strcpy(rundir, "/tmp/gw-test-rpc.XXXXXX");
-}
-
-/* A signed request message (no length prefix).  Caller frees. */
-static uint8_t *request(uint16_t version, uint16_t type, const void *body, size_t body_len,
-                        size_t *len)
-{
-    struct flurm_header h = {.version = version, .msg_type = type,
-                             .body_length = (uint32_t)body_len};
-    struct flurm_buf *b = flurm_buf_create(512);
-    uint8_t *msg;
-
-    ck_assert_int_eq(flurm_header_pack(&h, b), 0);
-    ck_assert_int_eq(flurm_auth_sign(auth, version, type, body, body_len, FLURM_AUTH_UID_ANY, b),
-                     0);
-    ck_assert_int_eq(flurm_pack_raw(b, body, body_len), 0);
-    msg = flurm_buf_steal(b, len);
-    flurm_buf_destroy(b);
-    return msg;
+    gwt_teardown();
 }
 
 /* Run msg through rpc.c and the loop until it is answered. */
 static void handle(const uint8_t *msg, size_t len)
 {
-    answers = 0;
-    have_reply = -1;
-    flurm_buf_seek(out, 0);
-    memset(&call, 0, sizeof(call));
-    call.out = out;
-    call.done = done;
-    strcpy(call.peer, "test");
-    gw_rpc_handle(rpc, &call, msg, len);
+    send_call(msg, len);
     for (int i = 0; i < 200 && answers == 0; i++)
         ev_run(flurm_loop_ev(loop), EVRUN_ONCE | EVRUN_NOWAIT);
     ck_assert_int_eq(answers, 1);
@@ -122,7 +38,7 @@ static void handle(const uint8_t *msg, size_t len)
 static void roundtrip(uint16_t version, uint16_t type, const void *body, size_t body_len)
 {
     size_t len;
-    uint8_t *msg = request(version, type, body, body_len, &len);
+    uint8_t *msg = signed_request(version, type, body, body_len, &len);
 
     handle(msg, len);
     free(msg);
@@ -319,7 +235,7 @@ END_TEST
 START_TEST(test_body_changed_after_signing_is_refused)
 {
     size_t len;
-    uint8_t *msg = request(0x2600, FLURM_REQUEST_BUILD_INFO, zero8, sizeof(zero8), &len);
+    uint8_t *msg = signed_request(0x2600, FLURM_REQUEST_BUILD_INFO, zero8, sizeof(zero8), &len);
 
     msg[len - 1] ^= 1;
     handle(msg, len);
@@ -332,7 +248,7 @@ END_TEST
 START_TEST(test_replayed_credential_is_refused)
 {
     size_t len;
-    uint8_t *msg = request(0x2600, FLURM_REQUEST_PING, NULL, 0, &len);
+    uint8_t *msg = signed_request(0x2600, FLURM_REQUEST_PING, NULL, 0, &len);
 
     handle(msg, len);
     ck_assert_int_eq(reply_rc(0x2600), 0);

@@ -10,24 +10,13 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <munge.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "common/loop.h"
-#include "common/service.h"
-#include "services/gateway/backend.h"
-#include "services/gateway/buildinfo.h"
-#include "services/gateway/conf.h"
-#include "services/gateway/rpc.h"
-#include "services/gateway/stats.h"
-#include "test/wire/capture.h"
-#include "wire/auth.h"
-#include "wire/header.h"
-#include "wire/msg.h"
+#define GWTEST_CLIENT_CALLS
+#include "test/services/gateway/gwtest.h"
 #include "wire/rec_generic.h"
 
 #define RC_SLURM_ERROR 0xffffffffu
@@ -38,267 +27,40 @@
 #define NODE_STATE_DRAIN 0x200
 #define CLIENT_ADDR "192.0.2.7"
 
-/* ---- the stand-ins ------------------------------------------------------------- */
+/* ---- the stand-ins (gwtest.h) --------------------------------------------------- */
 
-struct standin {
-    int calls;
-    char type[64];
-    json_t *body;     /* the last request's body */
-    json_t *answer;   /* what to answer (NULL: {"rc": 0}) */
-    int error;        /* answer this error code instead, if not 0 */
-    const char *user_text; /* with this text for the user, if set */
-    bool silent;      /* answer nothing (the gateway's timeout decides) */
-    uint64_t held;        /* a deferred request, when silent */
-    int answers_seen; /* the gateway's answers to clients when the last request came */
-};
-
-static char rundir[] = "/tmp/gw-test-steps.XXXXXX";
-static struct flurm_loop *loop;
-static struct flurm_auth *auth;
-static struct gw_conf *conf;
-static struct flurm_build_info bi;
-static struct gw_stats *stats;
-static struct gw_backends *backends;
-static struct gw_rpc *rpc;
-static struct flurm_service *store_svc, *nodes_svc;
 static struct standin store, nodes;
-static int answers;
-
-struct client_call {
-    struct gw_call call;
-    struct flurm_buf *out;
-    int answers;
-    int have_reply;
-};
-
-static void answer_standin(struct flurm_request *req, struct standin *st)
-{
-    st->calls++;
-    st->answers_seen = answers;
-    snprintf(st->type, sizeof(st->type), "%s", flurm_request_type(req));
-    json_decref(st->body);
-    st->body = json_incref(flurm_request_body(req));
-    if (st->silent) {
-        st->held = flurm_request_defer(req);
-        return;
-    }
-    if (st->error && st->user_text)
-        flurm_request_reply_user_error(req, st->error, "%s", st->user_text);
-    else if (st->error)
-        flurm_request_reply_error(req, st->error, "refused by the stand-in");
-    else
-        flurm_request_reply(req, st->answer ? json_deep_copy(st->answer)
-                                            : json_pack("{s:i}", "rc", 0));
-}
-
-static void on_store(struct flurm_request *req, void *arg)
-{
-    (void)arg;
-    answer_standin(req, &store);
-}
-
-static void on_nodes(struct flurm_request *req, void *arg)
-{
-    (void)arg;
-    answer_standin(req, &nodes);
-}
 
 static const struct flurm_handler store_handlers[] = {
-    {"job.allocate", on_store},    {"job.ready", on_store},     {"job.alloc_info", on_store},
-    {"step.complete", on_store},   {"job.alloc_complete", on_store},
-    {"step.info", on_store},       {"job.kill", on_store},      {"job.complete", on_store},
+    {"job.allocate", on_standin},  {"job.ready", on_standin},   {"job.alloc_info", on_standin},
+    {"step.complete", on_standin}, {"job.alloc_complete", on_standin},
+    {"step.info", on_standin},     {"job.kill", on_standin},    {"job.complete", on_standin},
     {NULL, NULL},
 };
 
 static const struct flurm_handler nodes_handlers[] = {
-    {"step.create", on_nodes},
-    {"node.update", on_nodes},
-    {"job.signal", on_nodes},
+    {"step.create", on_standin},
+    {"node.update", on_standin},
+    {"job.signal", on_standin},
     {NULL, NULL},
 };
 
-static void done(struct gw_call *c, int reply)
-{
-    struct client_call *cc = (struct client_call *)c;
-
-    answers++;
-    cc->answers++;
-    cc->have_reply = reply;
-}
-
-static void start_rpc(double rpc_timeout)
-{
-    struct gw_rpc_config cfg = {.loop = loop, .auth = auth, .stats = stats,
-                                .backends = backends, .build_info = &bi,
-                                .rpc_timeout = rpc_timeout, .gather_timeout = 2,
-                                .self_name = "gateway"};
-
-    gw_rpc_destroy(rpc);
-    ck_assert_ptr_nonnull(rpc = gw_rpc_create(&cfg));
-}
-
 static void setup(void)
 {
-    char err[256], *cred = NULL;
-
-    if (munge_encode(&cred, NULL, NULL, 0) != EMUNGE_SUCCESS)
-        ck_abort_msg("munged does not answer: run scripts/setup");
-    free(cred);
     memset(&store, 0, sizeof(store));
     memset(&nodes, 0, sizeof(nodes));
-    answers = 0;
-    ck_assert_ptr_nonnull(mkdtemp(rundir));
-    ck_assert_ptr_nonnull(loop = flurm_loop_create());
-    ck_assert_ptr_nonnull(store_svc = flurm_service_create(loop, "store", "v-test",
-                                                           store_handlers, NULL));
-    ck_assert_int_eq(flurm_service_set_rundir(store_svc, rundir), 0);
-    ck_assert_int_eq(flurm_service_start(store_svc), 0);
-    ck_assert_ptr_nonnull(nodes_svc = flurm_service_create(loop, "nodes", "v-test",
-                                                           nodes_handlers, NULL));
-    ck_assert_int_eq(flurm_service_set_rundir(nodes_svc, rundir), 0);
-    ck_assert_int_eq(flurm_service_start(nodes_svc), 0);
-    ck_assert_ptr_nonnull(auth = flurm_auth_create(NULL));
-    conf = gw_conf_load("test/services/gateway/data/lab.slurm.conf", err, sizeof(err));
-    ck_assert_msg(conf != NULL, "%s", err);
-    ck_assert_int_eq(gw_buildinfo_fill(&bi, conf, time(NULL) - 10, NULL, NULL), 0);
-    ck_assert_ptr_nonnull(stats = gw_stats_create(time(NULL)));
-    ck_assert_ptr_nonnull(backends = gw_backends_create(loop, rundir));
-    rpc = NULL;
-    start_rpc(20);
+    client_peer_addr = CLIENT_ADDR;
+    gwt_setup("steps");
+    gwt_standin("store", store_handlers, &store);
+    gwt_standin("nodes", nodes_handlers, &nodes);
+    gwt_start(20, 2);
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-
-    /* Backends first, as the gateway does: pending requests complete while
-     * their calls still exist. */
-    gw_backends_destroy(backends);
-    gw_rpc_destroy(rpc);
-    gw_stats_destroy(stats);
-    flurm_record_free(&flurm_rec_build_info, &bi);
-    gw_conf_destroy(conf);
-    flurm_auth_destroy(auth);
-    flurm_service_destroy(store_svc);
-    flurm_service_destroy(nodes_svc);
-    flurm_loop_destroy(loop);
-    json_decref(store.body);
-    json_decref(store.answer);
-    json_decref(nodes.body);
-    json_decref(nodes.answer);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", rundir);
-    ck_assert_int_eq(system(cmd), 0);
-    strcpy(rundir, "/tmp/gw-test-steps.XXXXXX");
-}
-
-/* Sign body as a request of `type` at 22.05 and hand it to rpc.c, as a
- * connection from CLIENT_ADDR. */
-static void send_request(struct client_call *cc, uint16_t type, const void *body, size_t len)
-{
-    struct flurm_header h = {.version = 0x2600, .msg_type = type, .body_length = (uint32_t)len};
-    struct flurm_buf *b = flurm_buf_create(512);
-    uint8_t *msg;
-    size_t mlen;
-
-    ck_assert_int_eq(flurm_header_pack(&h, b), 0);
-    ck_assert_int_eq(flurm_auth_sign(auth, 0x2600, type, body, len, FLURM_AUTH_UID_ANY, b), 0);
-    ck_assert_int_eq(flurm_pack_raw(b, body, len), 0);
-    msg = flurm_buf_steal(b, &mlen);
-    flurm_buf_destroy(b);
-    memset(cc, 0, sizeof(*cc));
-    ck_assert_ptr_nonnull(cc->out = flurm_buf_create(256));
-    cc->have_reply = -1;
-    cc->call.out = cc->out;
-    cc->call.done = done;
-    strcpy(cc->call.peer, CLIENT_ADDR ":40000");
-    strcpy(cc->call.peer_addr, CLIENT_ADDR);
-    gw_rpc_handle(rpc, &cc->call, msg, mlen);
-    free(msg);
-}
-
-static void tick(struct ev_loop *l, ev_timer *w, int revents)
-{
-    (void)l;
-    (void)w;
-    (void)revents;
-}
-
-/* Run the loop until cond() or 10 s. */
-static void run_until(bool (*cond)(void))
-{
-    ev_tstamp give_up = ev_time() + 10.0;
-    ev_timer t;
-
-    ev_timer_init(&t, tick, 0.05, 0.05);
-    ev_timer_start(flurm_loop_ev(loop), &t);
-    while (!cond() && ev_time() < give_up)
-        ev_run(flurm_loop_ev(loop), EVRUN_ONCE);
-    ev_timer_stop(flurm_loop_ev(loop), &t);
-}
-
-static struct client_call *waiting;
-static bool answered(void)
-{
-    return waiting->answers > 0;
-}
-
-static void wait_answer(struct client_call *cc)
-{
-    waiting = cc;
-    run_until(answered);
-    ck_assert_int_eq(cc->answers, 1);
-}
-
-static void free_call(struct client_call *cc)
-{
-    flurm_buf_destroy(cc->out);
-}
-
-/* The reply's parts; caller frees with flurm_msg_parts_free. */
-static void reply_parts(struct client_call *cc, struct flurm_msg_parts *p)
-{
-    ck_assert_int_eq(cc->have_reply, 1);
-    ck_assert_int_eq(flurm_msg_split(p, flurm_buf_data(cc->out) + 4, flurm_buf_len(cc->out) - 4),
-                     0);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* The return code of a RESPONSE_SLURM_RC reply. */
-static uint32_t reply_rc(struct client_call *cc)
-{
-    struct flurm_msg_parts p;
-    uint32_t rc;
-
-    reply_parts(cc, &p);
-    ck_assert_uint_eq(p.hdr.msg_type, FLURM_RESPONSE_SLURM_RC);
-    ck_assert_uint_eq(p.body_len, 4);
-    rc = be32(p.body);
-    flurm_msg_parts_free(&p);
-    return rc;
-}
-
-/* The body of a captured frame, its wire type.  Caller frees. */
-static uint8_t *captured_body(const char *rel, size_t *len, uint16_t *type)
-{
-    struct flurm_msg_parts p;
-    size_t flen;
-    uint8_t *frame = capture_load(rel, &flen);
-    uint8_t *body;
-
-    ck_assert_msg(frame != NULL, "%s", rel);
-    ck_assert_int_eq(flurm_msg_split(&p, frame + 4, flen - 4), 0);
-    ck_assert_ptr_nonnull(body = malloc(p.body_len ? p.body_len : 1));
-    memcpy(body, p.body, p.body_len);
-    *len = p.body_len;
-    if (type)
-        *type = p.hdr.msg_type;
-    flurm_msg_parts_free(&p);
-    free(frame);
-    return body;
+    gwt_teardown();
+    standin_clear(&store);
+    standin_clear(&nodes);
 }
 
 /* The captured message's body in its record's JSON form: what a service
@@ -327,48 +89,6 @@ static json_t *captured_json(const char *rel)
 static json_t *answer_as_captured(const char *rel)
 {
     return json_pack("{s:o}", "msg", captured_json(rel));
-}
-
-static void send_captured(struct client_call *cc, const char *rel)
-{
-    size_t len;
-    uint16_t type;
-    uint8_t *body = captured_body(rel, &len, &type);
-
-    send_request(cc, type, body, len);
-    free(body);
-}
-
-static void roundtrip_captured(struct client_call *cc, const char *rel)
-{
-    send_captured(cc, rel);
-    wait_answer(cc);
-}
-
-/* The reply in cc is the captured slurmctld reply `rel`: same type, same body. */
-static void assert_reply_as_captured(struct client_call *cc, const char *rel)
-{
-    size_t want_len;
-    uint16_t want_type;
-    uint8_t *want = captured_body(rel, &want_len, &want_type);
-    struct flurm_msg_parts p;
-
-    reply_parts(cc, &p);
-    ck_assert_uint_eq(p.hdr.msg_type, want_type);
-    ck_assert_uint_eq(p.body_len, want_len);
-    ck_assert_mem_eq(p.body, want, want_len);
-    flurm_msg_parts_free(&p);
-    free(want);
-}
-
-static const json_t *msg_of(const json_t *body)
-{
-    return json_object_get(body, "msg");
-}
-
-static json_int_t msg_int(const json_t *body, const char *key)
-{
-    return json_integer_value(json_object_get(msg_of(body), key));
 }
 
 /* The body carries the munge identity and the gateway's clock, as every
@@ -444,28 +164,13 @@ START_TEST(test_allocation_from_a_peer_without_an_address_is_refused_before_the_
     uint16_t type;
     uint8_t *body = captured_body("salloc_hostname/001-c2s-REQUEST_RESOURCE_ALLOCATION.hex",
                                   &len, &type);
-    struct flurm_header h = {.version = 0x2600, .msg_type = type, .body_length = (uint32_t)len};
-    struct flurm_buf *b = flurm_buf_create(1024);
-    uint8_t *msg;
-    size_t mlen;
 
     /* slurmctld refuses when it cannot name the peer: nobody could
      * reach the client with its allocation. */
-    ck_assert_int_eq(flurm_header_pack(&h, b), 0);
-    ck_assert_int_eq(flurm_auth_sign(auth, 0x2600, type, body, len, FLURM_AUTH_UID_ANY, b), 0);
-    ck_assert_int_eq(flurm_pack_raw(b, body, len), 0);
-    msg = flurm_buf_steal(b, &mlen);
-    flurm_buf_destroy(b);
-    memset(&cc, 0, sizeof(cc));
-    ck_assert_ptr_nonnull(cc.out = flurm_buf_create(256));
-    cc.call.out = cc.out;
-    cc.call.done = done;
-    strcpy(cc.call.peer, "?:0");
-    gw_rpc_handle(rpc, &cc.call, msg, mlen);
+    send_request_from(&cc, "?:0", "", type, body, len);
     wait_answer(&cc);
     ck_assert_uint_eq(reply_rc(&cc), RC_SLURM_ERROR);
     ck_assert_int_eq(store.calls, 0);
-    free(msg);
     free(body);
     free_call(&cc);
 }

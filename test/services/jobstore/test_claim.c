@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "services/jobstore/store.h"
+#define TU_JOB_TABLE
 #include "test/services/jobstore/testutil.h"
 
 #define ALLOC_N1 \
@@ -18,54 +18,6 @@
 
 #define OLD "nodes.100.1"
 #define NEW "nodes.200.2"
-
-static struct site *site;
-static struct jobs *jobs;
-static uint64_t seq;
-
-static void setup(void)
-{
-    site = tu_site(NULL);
-    jobs = jobs_create(site);
-    ck_assert_ptr_nonnull(jobs);
-    seq = 0;
-}
-
-static void teardown(void)
-{
-    jobs_destroy(jobs);
-    site_destroy(site);
-}
-
-static json_t *apply(json_t *cmd)
-{
-    json_t *res = jobs_apply(jobs, ++seq, cmd);
-
-    ck_assert_ptr_nonnull(res);
-    json_decref(cmd);
-    return res;
-}
-
-/* A service command as main.c builds it: no auth, the body as msg. */
-static json_t *svc_cmd(const char *type, long long t, json_t *msg, const char *req_id)
-{
-    json_t *c = json_pack("{s:s, s:s?, s:I, s:o}", "type", type, "req_id", req_id, "time",
-                          (json_int_t)t, "msg", msg);
-
-    ck_assert_ptr_nonnull(c);
-    return c;
-}
-
-static json_t *start_cmd(unsigned id, long long t, const char *req_id)
-{
-    json_t *alloc = json_loads(ALLOC_N1, 0, NULL);
-
-    ck_assert_ptr_nonnull(alloc);
-    return svc_cmd("job.start", t,
-                   json_pack("{s:I, s:[{s:i, s:o}]}", "time", (json_int_t)t, "jobs", "job_id",
-                             (int)id, "alloc", alloc),
-                   req_id);
-}
 
 static json_t *claim_cmd(unsigned id, const char *owner, int take_over, const char *req_id)
 {
@@ -82,7 +34,7 @@ static unsigned running_job(void)
     unsigned id = tu_job_id(res);
 
     json_decref(res);
-    res = apply(start_cmd(id, T0 + 1, NULL));
+    res = apply(start_cmd(id, ALLOC_N1, T0 + 1, NULL));
     ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "body"), "started")),
                      1);
     json_decref(res);
@@ -205,7 +157,7 @@ START_TEST(a_requeue_clears_the_claim)
     res = apply(svc_cmd("job.node_fail", T0 + 10, json_pack("{s:s}", "node", "n1"), NULL));
     tu_assert_code(res, 0);
     json_decref(res);
-    res = apply(start_cmd(id, T0 + 10 + 200, NULL));
+    res = apply(start_cmd(id, ALLOC_N1, T0 + 10 + 200, NULL));
     ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "body"), "started")),
                      1);
     json_decref(res);
@@ -248,76 +200,14 @@ END_TEST
 
 /* ---- through the durable store ------------------------------------------------- */
 
-static char dir[64];
-static char path[128];
-
-static void store_setup(void)
-{
-    setup();
-    snprintf(dir, sizeof(dir), "/tmp/flurm-claim-test.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/jobstore.db", dir);
-}
-
-static void store_teardown(void)
-{
-    char cmd[256];
-
-    teardown();
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static struct store *open_at(const char *p)
-{
-    char err[256] = "";
-    struct store *st = store_open(p, site, err, sizeof(err));
-
-    ck_assert_msg(st != NULL, "store_open: %s", err);
-    return st;
-}
-
-static json_t *apply1(struct store *st, json_t *cmd)
-{
-    json_t *res = NULL;
-
-    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), 0);
-    json_decref(cmd);
-    return res;
-}
-
 static unsigned store_running_job(struct store *st)
 {
     json_t *res = apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), "s1"));
     unsigned id = tu_job_id(res);
 
     json_decref(res);
-    json_decref(apply1(st, start_cmd(id, T0 + 1, "sched.1")));
+    json_decref(apply1(st, start_cmd(id, ALLOC_N1, T0 + 1, "sched.1")));
     return id;
-}
-
-static int replay_entry(uint64_t s, const json_t *cmd, const json_t *result, void *arg)
-{
-    struct store *into = arg;
-    json_t *copy = json_deep_copy(cmd), *res = NULL;
-    int same;
-
-    (void)s;
-    ck_assert_int_eq(store_apply(into, &copy, 1, &res), 0);
-    same = json_equal(res, (json_t *)result);
-    json_decref(copy);
-    json_decref(res);
-    return same ? 0 : 1;
-}
-
-static char *dump_text(struct store *st)
-{
-    json_t *d = store_dump(st);
-    char *text = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
-
-    json_decref(d);
-    ck_assert_ptr_nonnull(text);
-    return text;
 }
 
 START_TEST(a_claim_survives_a_store_restart)

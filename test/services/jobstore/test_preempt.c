@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "services/jobstore/store.h"
+#define TU_JOB_TABLE
 #include "test/services/jobstore/testutil.h"
 
 #define ALLOC_N1 \
@@ -22,59 +22,9 @@
     "{\"nodes\":\"n2\",\"batch_host\":\"n2\",\"hosts\":[{\"name\":\"n2\",\"cores\":\"0-3\"," \
     "\"cpus\":4,\"mem\":500}]}"
 
-static struct site *site;
-static struct jobs *jobs;
-static uint64_t seq;
-
-static void setup(void)
-{
-    site = tu_site(NULL);
-    jobs = jobs_create(site);
-    ck_assert_ptr_nonnull(jobs);
-    seq = 0;
-}
-
-static void teardown(void)
-{
-    jobs_destroy(jobs);
-    site_destroy(site);
-}
-
-static json_t *apply(json_t *cmd)
-{
-    json_t *res = jobs_apply(jobs, ++seq, cmd);
-
-    ck_assert_ptr_nonnull(res);
-    json_decref(cmd);
-    return res;
-}
-
-static unsigned submit_ok(const char *overrides)
-{
-    json_t *res = apply(tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(overrides), NULL));
-    unsigned id = tu_job_id(res);
-
-    json_decref(res);
-    return id;
-}
-
-/* A service command as main.c builds it: no auth, the body as msg. */
-static json_t *svc_cmd(const char *type, long long t, json_t *msg, const char *req_id)
-{
-    json_t *c = json_pack("{s:s, s:s?, s:I, s:o}", "type", type, "req_id", req_id, "time",
-                          (json_int_t)t, "msg", msg);
-
-    ck_assert_ptr_nonnull(c);
-    return c;
-}
-
 static void start(unsigned id, const char *alloc, long long t)
 {
-    json_t *res = apply(svc_cmd("job.start", t,
-                                json_pack("{s:I, s:[{s:i, s:o}]}", "time", (json_int_t)t,
-                                          "jobs", "job_id", (int)id, "alloc",
-                                          json_loads(alloc, 0, NULL)),
-                                NULL));
+    json_t *res = apply(start_cmd(id, alloc, t, NULL));
 
     tu_assert_code(res, 0);
     ck_assert_int_eq(json_array_size(json_object_get(json_object_get(res, "body"), "started")),
@@ -136,17 +86,6 @@ static void epilog(unsigned id, const char *node, long long t)
 
     tu_assert_code(res, 0);
     json_decref(res);
-}
-
-static size_t allocs_count(void)
-{
-    json_t *res = jobs_allocs(jobs, seq);
-    size_t n;
-
-    ck_assert_ptr_nonnull(res);
-    n = json_array_size(json_object_get(json_object_get(res, "body"), "jobs"));
-    json_decref(res);
-    return n;
 }
 
 /* PreemptMode=REQUEUE: the job goes back to PENDING while its hosts run
@@ -279,82 +218,12 @@ END_TEST
 
 /* ---- through the durable store ----------------------------------------------- */
 
-static char dir[128], path[160];
-
-static void store_setup(void)
-{
-    setup();
-    snprintf(dir, sizeof(dir), "/tmp/flurm-preempt-test.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/jobstore.db", dir);
-}
-
-static void store_teardown(void)
-{
-    char cmd[256];
-
-    teardown();
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static struct store *open_at(const char *p)
-{
-    char err[256] = "";
-    struct store *st = store_open(p, site, err, sizeof(err));
-
-    ck_assert_msg(st != NULL, "store_open: %s", err);
-    return st;
-}
-
-static json_t *apply1(struct store *st, json_t *cmd)
-{
-    json_t *res = NULL;
-
-    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), 0);
-    json_decref(cmd);
-    return res;
-}
-
-static unsigned store_submit(struct store *st, const char *req_id)
-{
-    json_t *res = apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), req_id));
-    unsigned id = tu_job_id(res);
-
-    json_decref(res);
-    return id;
-}
-
 static int state_in(struct store *st, unsigned id)
 {
     uint32_t state = 0;
 
     ck_assert_int_eq(jobs_job_state(store_jobs(st), id, &state), 0);
     return (int)state;
-}
-
-static char *dump_text(struct store *st)
-{
-    json_t *d = store_dump(st);
-    char *text = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
-
-    json_decref(d);
-    ck_assert_ptr_nonnull(text);
-    return text;
-}
-
-static int replay_entry(uint64_t s, const json_t *cmd, const json_t *result, void *arg)
-{
-    struct store *into = arg;
-    json_t *copy = json_deep_copy(cmd), *res = NULL;
-    int same;
-
-    (void)s;
-    ck_assert_int_eq(store_apply(into, &copy, 1, &res), 0);
-    same = json_equal(res, (json_t *)result);
-    json_decref(copy);
-    json_decref(res);
-    return same ? 0 : 1;
 }
 
 /* A re-sent job.preempt (same req_id, a reply lost in a reload) gets the

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "services/jobstore/store.h"
+#define TU_JOB_TABLE
 #include "test/services/jobstore/testutil.h"
 
 #define ALLOC_N1(cores, cpus, mem) \
@@ -21,69 +21,6 @@
     "{\"nodes\":\"n[1-2]\",\"batch_host\":\"n1\",\"hosts\":[" \
     "{\"name\":\"n1\",\"cores\":\"0-1\",\"cpus\":2,\"mem\":500}," \
     "{\"name\":\"n2\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}"
-
-static struct site *site;
-static struct jobs *jobs;
-static uint64_t seq;
-
-static void setup(void)
-{
-    site = tu_site(NULL);
-    jobs = jobs_create(site);
-    ck_assert_ptr_nonnull(jobs);
-    seq = 0;
-}
-
-static void teardown(void)
-{
-    jobs_destroy(jobs);
-    site_destroy(site);
-}
-
-static json_t *apply(json_t *cmd)
-{
-    json_t *res = jobs_apply(jobs, ++seq, cmd);
-
-    ck_assert_ptr_nonnull(res);
-    json_decref(cmd);
-    return res;
-}
-
-static unsigned submit_ok(const char *overrides)
-{
-    json_t *res = apply(tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(overrides), NULL));
-    unsigned id = tu_job_id(res);
-
-    json_decref(res);
-    return id;
-}
-
-static json_t *parse(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-
-    ck_assert_msg(j != NULL, "bad JSON %s: %s", text, err.text);
-    return j;
-}
-
-/* A service command as main.c builds it: no auth, the body as msg. */
-static json_t *svc_cmd(const char *type, long long t, json_t *msg, const char *req_id)
-{
-    json_t *c = json_pack("{s:s, s:s?, s:I, s:o}", "type", type, "req_id", req_id, "time",
-                          (json_int_t)t, "msg", msg);
-
-    ck_assert_ptr_nonnull(c);
-    return c;
-}
-
-static json_t *start_cmd(unsigned id, const char *alloc, long long t, const char *req_id)
-{
-    return svc_cmd("job.start", t,
-                   json_pack("{s:I, s:[{s:i, s:o}]}", "time", (json_int_t)t, "jobs", "job_id",
-                             (int)id, "alloc", parse(alloc)),
-                   req_id);
-}
 
 /* Start id on alloc at t: the id of the started record, or 0 if refused
  * (the reason then in why, if given). */
@@ -160,18 +97,6 @@ static long long stat_int(const char *field)
 
     json_decref(st);
     return v;
-}
-
-/* The job ids job.allocs lists. */
-static size_t allocs_count(void)
-{
-    json_t *res = jobs_allocs(jobs, seq);
-    size_t n;
-
-    ck_assert_ptr_nonnull(res);
-    n = json_array_size(json_object_get(json_object_get(res, "body"), "jobs"));
-    json_decref(res);
-    return n;
 }
 
 START_TEST(start_sets_running_times_and_alloc)
@@ -572,83 +497,12 @@ END_TEST
 
 /* ---- through the durable store ------------------------------------------------- */
 
-static char dir[64];
-static char path[128];
-
-static void store_setup(void)
-{
-    setup();
-    snprintf(dir, sizeof(dir), "/tmp/flurm-run-test.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/jobstore.db", dir);
-}
-
-static void store_teardown(void)
-{
-    char cmd[256];
-
-    teardown();
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static struct store *open_at(const char *p)
-{
-    char err[256] = "";
-    struct store *st = store_open(p, site, err, sizeof(err));
-
-    ck_assert_msg(st != NULL, "store_open: %s", err);
-    return st;
-}
-
-static json_t *apply1(struct store *st, json_t *cmd)
-{
-    json_t *res = NULL;
-
-    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), 0);
-    json_decref(cmd);
-    return res;
-}
-
-static unsigned store_submit(struct store *st, const char *req_id)
-{
-    json_t *res = apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), req_id));
-    unsigned id = tu_job_id(res);
-
-    json_decref(res);
-    return id;
-}
-
 static size_t started_count(json_t *res)
 {
     size_t n = json_array_size(json_object_get(json_object_get(res, "body"), "started"));
 
     json_decref(res);
     return n;
-}
-
-static char *dump_text(struct store *st)
-{
-    json_t *d = store_dump(st);
-    char *text = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
-
-    json_decref(d);
-    ck_assert_ptr_nonnull(text);
-    return text;
-}
-
-static int replay_entry(uint64_t s, const json_t *cmd, const json_t *result, void *arg)
-{
-    struct store *into = arg;
-    json_t *copy = json_deep_copy(cmd), *res = NULL;
-    int same;
-
-    (void)s;
-    ck_assert_int_eq(store_apply(into, &copy, 1, &res), 0);
-    same = json_equal(res, (json_t *)result);
-    json_decref(copy);
-    json_decref(res);
-    return same ? 0 : 1;
 }
 
 START_TEST(a_resent_job_start_is_applied_once)

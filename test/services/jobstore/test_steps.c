@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "services/jobstore/store.h"
+#define TU_JOB_TABLE
 #include "test/services/jobstore/testutil.h"
 
 #define NO_VAL 4294967294LL
@@ -28,33 +28,6 @@
     "{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":[" \
     "{\"name\":\"n1\",\"cores\":\"2\",\"cpus\":1,\"mem\":100}]}"
 
-static struct site *site;
-static struct jobs *jobs;
-static uint64_t seq;
-
-static void setup(void)
-{
-    site = tu_site(NULL);
-    jobs = jobs_create(site);
-    ck_assert_ptr_nonnull(jobs);
-    seq = 0;
-}
-
-static void teardown(void)
-{
-    jobs_destroy(jobs);
-    site_destroy(site);
-}
-
-static json_t *apply(json_t *cmd)
-{
-    json_t *res = jobs_apply(jobs, ++seq, cmd);
-
-    ck_assert_ptr_nonnull(res);
-    json_decref(cmd);
-    return res;
-}
-
 static int apply_code(json_t *cmd)
 {
     json_t *res = apply(cmd);
@@ -62,15 +35,6 @@ static int apply_code(json_t *cmd)
 
     json_decref(res);
     return code;
-}
-
-static json_t *parse(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-
-    ck_assert_msg(j != NULL, "bad JSON %s: %s", text, err.text);
-    return j;
 }
 
 /* REQUEST_RESOURCE_ALLOCATION as salloc/srun send it: no script, no
@@ -94,23 +58,6 @@ static unsigned allocate(unsigned uid)
 
     json_decref(res);
     return id;
-}
-
-static json_t *svc_cmd(const char *type, long long t, json_t *msg, const char *req_id)
-{
-    json_t *c = json_pack("{s:s, s:s?, s:I, s:o}", "type", type, "req_id", req_id, "time",
-                          (json_int_t)t, "msg", msg);
-
-    ck_assert_ptr_nonnull(c);
-    return c;
-}
-
-static json_t *start_cmd(unsigned id, const char *alloc, long long t, const char *req_id)
-{
-    return svc_cmd("job.start", t,
-                   json_pack("{s:I, s:[{s:i, s:o}]}", "time", (json_int_t)t, "jobs", "job_id",
-                             (int)id, "alloc", parse(alloc)),
-                   req_id);
 }
 
 static void start(unsigned id, const char *alloc)
@@ -691,68 +638,6 @@ START_TEST(private_data_hides_others_allocations)
 END_TEST
 
 /* ---- durability ------------------------------------------------------------- */
-
-static char dir[64];
-static char path[128];
-
-static void store_setup(void)
-{
-    setup();
-    snprintf(dir, sizeof(dir), "/tmp/flurm-steps-test.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/jobstore.db", dir);
-}
-
-static void store_teardown(void)
-{
-    char cmd[256];
-
-    teardown();
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static struct store *open_at(const char *p)
-{
-    char err[256] = "";
-    struct store *st = store_open(p, site, err, sizeof(err));
-
-    ck_assert_msg(st != NULL, "store_open: %s", err);
-    return st;
-}
-
-static json_t *apply1(struct store *st, json_t *cmd)
-{
-    json_t *res = NULL;
-
-    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), 0);
-    json_decref(cmd);
-    return res;
-}
-
-static char *dump_text(struct store *st)
-{
-    json_t *d = store_dump(st);
-    char *text = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
-
-    json_decref(d);
-    ck_assert_ptr_nonnull(text);
-    return text;
-}
-
-static int replay_entry(uint64_t s, const json_t *cmd, const json_t *result, void *arg)
-{
-    struct store *into = arg;
-    json_t *copy = json_deep_copy(cmd), *res = NULL;
-    int same;
-
-    (void)s;
-    ck_assert_int_eq(store_apply(into, &copy, 1, &res), 0);
-    same = json_equal(res, (json_t *)result);
-    json_decref(copy);
-    json_decref(res);
-    return same ? 0 : 1;
-}
 
 /* An allocation with steps 0 (ended) and 1 (running) in store st. */
 static unsigned store_job_with_steps(struct store *st)

@@ -3,6 +3,12 @@
  * from a slurm.conf written on the fly, and commands built the way the
  * gateway builds them (a full job_desc with slurm_init_job_desc_msg's
  * defaults, as sbatch sends it).
+ *
+ * A test that feeds commands to one job table defines TU_JOB_TABLE before
+ * including this header: it also gets the fixture of the running-job
+ * tests (site, jobs, seq with setup/teardown/apply, the command makers of
+ * the services) and of their durable half (a store in a temporary folder,
+ * store_setup/store_teardown, and what replays and compares its log).
  */
 #ifndef FLURM_TEST_JOBSTORE_TESTUTIL_H
 #define FLURM_TEST_JOBSTORE_TESTUTIL_H
@@ -190,5 +196,172 @@ static inline const char *tu_str(const json_t *obj, const char *key)
 {
     return json_string_value(json_object_get(obj, key));
 }
+
+#ifdef TU_JOB_TABLE
+
+#include "services/jobstore/store.h"
+
+/* ---- one job table on the base site ------------------------------------------ */
+
+static struct site *site __attribute__((unused));
+static struct jobs *jobs __attribute__((unused));
+static uint64_t seq __attribute__((unused)); /* of the last command applied */
+
+static inline void setup(void)
+{
+    site = tu_site(NULL);
+    jobs = jobs_create(site);
+    ck_assert_ptr_nonnull(jobs);
+    seq = 0;
+}
+
+static inline void teardown(void)
+{
+    jobs_destroy(jobs);
+    site_destroy(site);
+}
+
+/* Apply cmd (taken) as the next command.  The result is the caller's. */
+static inline json_t *apply(json_t *cmd)
+{
+    json_t *res = jobs_apply(jobs, ++seq, cmd);
+
+    ck_assert_ptr_nonnull(res);
+    json_decref(cmd);
+    return res;
+}
+
+/* Submit a batch job as alice with `overrides` (see tu_desc): its id. */
+static inline unsigned submit_ok(const char *overrides)
+{
+    json_t *res = apply(tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(overrides), NULL));
+    unsigned id = tu_job_id(res);
+
+    json_decref(res);
+    return id;
+}
+
+/* How many jobs job.allocs lists now. */
+static inline size_t allocs_count(void)
+{
+    json_t *res = jobs_allocs(jobs, seq);
+    size_t n;
+
+    ck_assert_ptr_nonnull(res);
+    n = json_array_size(json_object_get(json_object_get(res, "body"), "jobs"));
+    json_decref(res);
+    return n;
+}
+
+/* JSON text that must parse.  New reference. */
+static inline json_t *parse(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+
+    ck_assert_msg(j != NULL, "bad JSON %s: %s", text, err.text);
+    return j;
+}
+
+/* A service command as main.c builds it: no auth, the body as msg (taken). */
+static inline json_t *svc_cmd(const char *type, long long t, json_t *msg, const char *req_id)
+{
+    json_t *c = json_pack("{s:s, s:s?, s:I, s:o}", "type", type, "req_id", req_id, "time",
+                          (json_int_t)t, "msg", msg);
+
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+/* The scheduler's job.start of job id on alloc (JSON text) at t. */
+static inline json_t *start_cmd(unsigned id, const char *alloc, long long t, const char *req_id)
+{
+    return svc_cmd("job.start", t,
+                   json_pack("{s:I, s:[{s:i, s:o}]}", "time", (json_int_t)t, "jobs", "job_id",
+                             (int)id, "alloc", parse(alloc)),
+                   req_id);
+}
+
+/* ---- through the durable store ---------------------------------------------------- */
+
+static char dir[64] __attribute__((unused));   /* a temporary folder */
+static char path[128] __attribute__((unused)); /* a store's database in it */
+
+static inline void store_setup(void)
+{
+    setup();
+    snprintf(dir, sizeof(dir), "/tmp/flurm-jobstore-test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/jobstore.db", dir);
+}
+
+static inline void store_teardown(void)
+{
+    char cmd[256];
+
+    teardown();
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The store at p on the fixture's site.  Caller closes. */
+static inline struct store *open_at(const char *p)
+{
+    char err[256] = "";
+    struct store *st = store_open(p, site, err, sizeof(err));
+
+    ck_assert_msg(st != NULL, "store_open: %s", err);
+    return st;
+}
+
+/* Apply cmd (taken) durably.  The result is the caller's. */
+static inline json_t *apply1(struct store *st, json_t *cmd)
+{
+    json_t *res = NULL;
+
+    ck_assert_int_eq(store_apply(st, &cmd, 1, &res), 0);
+    json_decref(cmd);
+    return res;
+}
+
+/* Submit a batch job as alice with req_id: its id. */
+static inline unsigned store_submit(struct store *st, const char *req_id)
+{
+    json_t *res = apply1(st, tu_cmd("job.submit", U_ALICE, U_ALICE, T0, tu_desc(NULL), req_id));
+    unsigned id = tu_job_id(res);
+
+    json_decref(res);
+    return id;
+}
+
+/* The store's whole state as compact JSON text, keys sorted: two stores
+ * are in the same state if their texts are equal.  Caller frees. */
+static inline char *dump_text(struct store *st)
+{
+    json_t *d = store_dump(st);
+    char *text = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
+
+    json_decref(d);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+/* store_log_foreach callback: apply the logged command again to the
+ * store arg; 0 if it gives the logged result. */
+static inline int replay_entry(uint64_t s, const json_t *cmd, const json_t *result, void *arg)
+{
+    struct store *into = arg;
+    json_t *copy = json_deep_copy(cmd), *res = NULL;
+    int same;
+
+    (void)s;
+    ck_assert_int_eq(store_apply(into, &copy, 1, &res), 0);
+    same = json_equal(res, (json_t *)result);
+    json_decref(copy);
+    json_decref(res);
+    return same ? 0 : 1;
+}
+
+#endif /* TU_JOB_TABLE */
 
 #endif
