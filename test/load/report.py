@@ -9,8 +9,11 @@ fault schedule as it happened), the workers' `wN.cmds`, `wN.jobs` and
 line per job run (its id, appended by job.sh on the node).  JOBS_DUMP is
 `scontrol show job` of every job, taken once the queue was empty.
 
-A command belongs to the phase in which it started; a job to the phase in
-which its sbatch started.  For every id an sbatch printed:
+A command's latency belongs to the phase in which it started; a failed
+command counts for the phase in which it ended (the last fault it lived
+through: an srun allocation started under one fault may die with the
+gateway killed by the next), and its line names every phase it spanned.
+A job belongs to the phase in which its sbatch started.  For every id an sbatch printed:
   lost   - the controller does not know it;
   wrong  - it does, but not with the description it was submitted with
            (name, comment, folder, time limit, output path) or not in the
@@ -65,6 +68,15 @@ def p99(values):
     return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
 
 
+def phases_between(phases, t0, t1):
+    """The labels of the phases from the one t0 is in to the one t1 is in."""
+    spanned = [phase_of(phases, t0)]
+    for start, name in phases:
+        if t0 < start <= t1 and name != spanned[-1]:
+            spanned.append(name)
+    return spanned
+
+
 def main(argv):
     load_dir, work, dump = argv[1:4]
     phases = read_phases(os.path.join(load_dir, "phases"))
@@ -85,7 +97,7 @@ def main(argv):
                 rows[label]["lat"].append(ms)
                 slowest.append((ms, label, kind, rc))
                 if rc != "0":
-                    rows[label]["failed"] += 1
+                    rows[phase_of(phases, float(t1))]["failed"] += 1
     slowest.sort(reverse=True)
 
     acked, cancels = {}, {}
@@ -183,8 +195,10 @@ def main(argv):
             fails.extend(f.readlines())
     fails.sort()
     for line in fails[:40]:
-        t0 = float(line.split(" ", 1)[0])
-        print(f"failed command [{phase_of(phases, t0)}]: {line.split(' ', 1)[1].rstrip()}")
+        t0, t1, what = line.split(" ", 2)
+        spanned = phases_between(phases, float(t0), float(t1))
+        print(f"failed command [{spanned[-1]}] ({(float(t1) - float(t0)) * 1000.0:.0f} ms"
+              f"{', from ' + ' to '.join(spanned) if len(spanned) > 1 else ''}): {what.rstrip()}")
     if len(fails) > 40:
         print(f"failed command: ... and {len(fails) - 40} more")
     return 0

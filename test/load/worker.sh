@@ -11,7 +11,7 @@
 #                       $EPOCHREALTIME, seconds with microseconds)
 #   $LOAD_DIR/wN.jobs   "ack ID KIND NAME START" for every id sbatch printed,
 #                       "cancel ID RC" for every scancel of one of them
-#   $LOAD_DIR/wN.fail   one line per failed command: when, what, its stderr
+#   $LOAD_DIR/wN.fail   one line per failed command: start, end, what, its stderr
 #
 # One iteration: sbatch (a 1 s job; every 4th one exits 3), squeue,
 # scontrol show job of that id, sinfo; every 3rd an srun of a one-task
@@ -53,7 +53,7 @@ run() {
     EXPECT=
     printf '%s %s %d %s\n' "$t0" "$t1" "$rc" "$kind" >>"$cmds"
     if [ "$rc" -ne 0 ]; then
-        printf '%s w%s %s rc=%d: %s | %s\n' "$t0" "$w" "$kind" "$rc" "$*" \
+        printf '%s %s w%s %s rc=%d: %s | %s\n' "$t0" "$t1" "$w" "$kind" "$rc" "$*" \
             "$(head -c 400 "$err" | tr '\n' ' ')" >>"$fails"
     fi
     return "$rc"
