@@ -5426,30 +5426,69 @@ nomem:
     return NULL;
 }
 
+static int by_seq(const void *a, const void *b)
+{
+    const struct job *x = *(const struct job *const *)a, *y = *(const struct job *const *)b;
+
+    if (x->seq != y->seq)
+        return x->seq < y->seq ? -1 : 1;
+    return x->job_id < y->job_id ? -1 : x->job_id > y->job_id;
+}
+
 /* job.list: the jobs changed after log position since_seq, for services
- * that follow the store (a subscriber that saw a gap in job.changed). */
+ * that follow the store (a subscriber that saw a gap in job.changed, a
+ * service starting).  With `limit`, at most that many jobs, the oldest
+ * changes first, and "more": true if others remain: the follower asks again
+ * from the last_seq it got, and the store answers other requests (squeue
+ * after a restart) between the pages instead of building 100,000 records
+ * in one go.  Jobs sharing the last page's seq (one command changed them
+ * together) all go in that page, so that asking from last_seq skips none. */
 static json_t *query_changed(struct jobs *jobs, const json_t *msg, int64_t now)
 {
     json_int_t since = get_int(msg, "since_seq", 0);
+    json_int_t limit = get_int(msg, "limit", 0);
     uint64_t last = 0;
-    json_t *records = json_array();
+    const struct job **changed = NULL;
+    size_t n = 0, take;
+    json_t *records = NULL;
+    bool more = false;
 
-    if (!records)
+    if (!(changed = malloc((jobs->n ? jobs->n : 1) * sizeof(*changed))))
         return NULL;
     for (size_t i = 0; i < jobs->n; i++) {
         const struct job *job = jobs->v[i];
-        json_t *j;
 
         if (job->seq > last)
             last = job->seq;
-        if ((json_int_t)job->seq <= since)
-            continue;
-        if (!(j = job_info_json(jobs, job, 0, now)) || json_array_append_new(records, j) < 0) {
-            json_decref(records);
-            return NULL;
+        if ((json_int_t)job->seq > since)
+            changed[n++] = job;
+    }
+    take = n;
+    if (limit > 0 && (size_t)limit < n) {
+        qsort(changed, n, sizeof(*changed), by_seq);
+        take = (size_t)limit;
+        while (take < n && changed[take]->seq == changed[take - 1]->seq)
+            take++;
+        if (take < n) {
+            more = true;
+            last = changed[take - 1]->seq;
         }
     }
-    return result_ok(json_pack("{s:I, s:o}", "last_seq", (json_int_t)last, "jobs", records));
+    if (!(records = json_array()))
+        goto error;
+    for (size_t i = 0; i < take; i++) {
+        json_t *j = job_info_json(jobs, changed[i], 0, now);
+
+        if (!j || json_array_append_new(records, j) < 0)
+            goto error;
+    }
+    free(changed);
+    return result_ok(json_pack("{s:I, s:o, s:b}", "last_seq", (json_int_t)last, "jobs", records,
+                               "more", more));
+error:
+    json_decref(records);
+    free(changed);
+    return NULL;
 }
 
 json_t *jobs_query(struct jobs *jobs, const char *type, const json_t *body, double now)

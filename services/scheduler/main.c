@@ -55,6 +55,10 @@
 
 
 #define RETRY_S 1.0
+/* Jobs per job.list page: a few hundred milliseconds of the store's time,
+ * so that its other requests (squeue after a restart) wait one page at
+ * most while the scheduler reads 100,000 jobs. */
+#define SCHED_JOBS_PAGE 5000
 /* node.info's show_flags: SHOW_ALL | SHOW_FUTURE, every node by name */
 #define NODE_INFO_FLAGS 0x81
 
@@ -83,6 +87,7 @@ struct scheduler {
     double interval;
     /* what is in flight, and what is owed once it lands */
     bool jobs_fetching, jobs_again, jobs_synced;
+    int jobs_read; /* over the pages of the job.list under way */
     bool allocs_synced;
     bool nodes_fetching, nodes_again, nodes_synced;
     bool updating;
@@ -155,6 +160,25 @@ static const char *failure(const struct flurm_msg *reply, int errnum)
 
 /* ---- the store's jobs ---------------------------------------------------------- */
 
+static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg);
+
+/* One page of job.list from what the view holds.  -1 and errno if it
+ * cannot be sent. */
+static int request_jobs(struct scheduler *s)
+{
+    json_t *body = json_pack("{s:{s:I, s:i}}", "msg", "since_seq",
+                             (json_int_t)view_last_seq(s->view), "limit", SCHED_JOBS_PAGE);
+    int rc;
+
+    if (!body) {
+        errno = ENOMEM;
+        return -1;
+    }
+    rc = flurm_client_request(s->store, "job.list", body, s->timeout, jobs_listed, s);
+    json_decref(body);
+    return rc;
+}
+
 static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct scheduler *s = arg;
@@ -173,11 +197,25 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
     }
     if ((n = view_apply_jobs(s->view, flurm_msg_body(reply))) < 0) {
         s->jobs_fetching = false;
+        s->jobs_read = 0;
         flurm_err("cannot read the store's job list: %s", strerror(errno));
         s->jobs_again = true;
         retry_later(s);
         return;
     }
+    s->jobs_read += n;
+    if (json_is_true(json_object_get(flurm_msg_body(reply), "more"))) {
+        if (request_jobs(s) == 0)
+            return; /* no pass on half a queue: jobs_fetching holds it */
+        s->jobs_fetching = false;
+        s->jobs_read = 0;
+        flurm_err("cannot ask the store for jobs: %s", strerror(errno));
+        s->jobs_again = true;
+        retry_later(s);
+        return;
+    }
+    n = s->jobs_read;
+    s->jobs_read = 0;
     if (!s->jobs_synced)
         flurm_info("read %d jobs from the store", n);
     if (n > 0 || !s->jobs_synced)
@@ -237,8 +275,6 @@ static void fetch_allocs(struct scheduler *s)
  * request is out already, ask again when it lands. */
 static void fetch_jobs(struct scheduler *s)
 {
-    json_t *body;
-
     if (s->stopping)
         return;
     if (s->jobs_fetching) {
@@ -246,16 +282,13 @@ static void fetch_jobs(struct scheduler *s)
         return;
     }
     s->jobs_again = false;
-    body = json_pack("{s:{s:I}}", "msg", "since_seq", (json_int_t)view_last_seq(s->view));
-    if (!body ||
-        flurm_client_request(s->store, "job.list", body, s->timeout, jobs_listed, s) < 0) {
+    if (request_jobs(s) < 0) {
         flurm_err("cannot ask the store for jobs: %s", strerror(errno));
         s->jobs_again = true;
         retry_later(s);
     } else {
         s->jobs_fetching = true;
     }
-    json_decref(body);
 }
 
 static void on_job_event(const struct flurm_msg *event, void *arg)

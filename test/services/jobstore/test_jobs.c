@@ -152,6 +152,70 @@ static char *listed(const json_t *res)
     return buf;
 }
 
+/* ---- job.list: what a following service reads ----------------------------- */
+
+/* One page of job.list after *since, at most limit jobs: its ids must be
+ * want_ids and its "more" want_more; *since becomes its last_seq, as the
+ * scheduler asks for the next page. */
+static void list_page(long long *since, int limit, const char *want_ids, int want_more)
+{
+    char msg[96], ids[256] = "";
+    size_t i, len = 0;
+    const json_t *body, *r;
+    json_t *res;
+
+    snprintf(msg, sizeof(msg), "{\"since_seq\": %lld, \"limit\": %d}", *since, limit);
+    res = query("job.list", U_ROOT, msg);
+    body = json_object_get(res, "body");
+    json_array_foreach(json_object_get(body, "jobs"), i, r)
+        len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%lld", i ? "," : "",
+                                tu_int(r, "job_id"));
+    ck_assert_str_eq(ids, want_ids);
+    ck_assert_int_eq(json_is_true(json_object_get(body, "more")), want_more);
+    ck_assert_int_ge(tu_int(body, "last_seq"), *since);
+    *since = tu_int(body, "last_seq");
+    json_decref(res);
+}
+
+START_TEST(job_list_pages_go_by_change_and_never_split_one_command)
+{
+    long long since = 0, end;
+    json_t *starts;
+
+    for (int i = 0; i < 5; i++)
+        ck_assert_uint_eq(submit_ok(NULL), 100u + (unsigned)i);
+    json_decref(update(U_ALICE, "100", "{\"name\": \"renamed\"}"));
+    /* one scheduler pass starts 101 and 104 in one command */
+#define ONE_CORE_ON(node)                                                                  \
+    "{\"nodes\": \"" node "\", \"batch_host\": \"" node "\", \"hosts\": [{\"name\": \"" node \
+    "\", \"cores\": \"0\", \"cpus\": 1, \"mem\": 100}]}"
+    starts = json_loads("{\"time\": 1795630025, \"jobs\": ["
+                        "{\"job_id\": 101, \"alloc\": " ONE_CORE_ON("n1") "},"
+                        "{\"job_id\": 104, \"alloc\": " ONE_CORE_ON("n2") "}]}",
+                        0, NULL);
+#undef ONE_CORE_ON
+    ck_assert_ptr_nonnull(starts);
+    json_decref(apply(json_pack("{s:s, s:I, s:o}", "type", "job.start", "time",
+                                (json_int_t)(T0 + 25), "msg", starts)));
+    ck_assert_int_eq(info_int(101, "job_state"), 1 /* RUNNING */);
+    ck_assert_int_eq(info_int(104, "job_state"), 1);
+    /* the oldest changes first: 102 and 103 were last changed by their
+     * submissions, then 100 by its rename */
+    list_page(&since, 2, "102,103", 1);
+    list_page(&since, 1, "100", 1);
+    /* 101 and 104 changed in one command: they come together in one page
+     * although the limit is 1 */
+    list_page(&since, 1, "101,104", 0);
+    end = since;
+    list_page(&since, 1, "", 0);
+    ck_assert_int_eq(since, end);
+    /* without a limit: every job changed after since_seq, in job id order */
+    since = 0;
+    list_page(&since, 0, "100,101,102,103,104", 0);
+    ck_assert_int_eq(since, end);
+}
+END_TEST
+
 /* ---- submit ---------------------------------------------------------------- */
 
 START_TEST(submit_numbers_jobs_from_first_job_id)
@@ -1418,6 +1482,7 @@ static Suite *jobs_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, same_commands_give_the_same_table);
     tcase_add_test(tc, saved_jobs_load_back_identically);
+    tcase_add_test(tc, job_list_pages_go_by_change_and_never_split_one_command);
     suite_add_tcase(s, tc);
     return s;
 }
