@@ -28,13 +28,15 @@ struct flurm_dialer {
     int outage_logged; /* the current outage was reported once */
 };
 
-/* NNG thread. */
+/* NNG thread.  Counted from ADD_PRE, not ADD_POST: NNG 1.5.2 runs
+ * REM_POST for every pipe that had ADD_PRE, also one closed before
+ * ADD_POST, so only that pair keeps the count balanced. */
 static void pipe_event(nng_pipe pipe, nng_pipe_ev ev, void *arg)
 {
     struct flurm_dialer *dialer = arg;
 
     (void)pipe;
-    if (ev == NNG_PIPE_EV_ADD_POST)
+    if (ev == NNG_PIPE_EV_ADD_PRE)
         atomic_fetch_add(&dialer->pipes, 1);
     else if (ev == NNG_PIPE_EV_REM_POST)
         atomic_fetch_sub(&dialer->pipes, 1);
@@ -107,7 +109,7 @@ struct flurm_dialer *flurm_dialer_create(struct flurm_loop *loop, nng_socket soc
     dialer->watchdog.data = dialer;
     if (!(dialer->url = strdup(url)))
         goto error;
-    if ((rv = nng_pipe_notify(sock, NNG_PIPE_EV_ADD_POST, pipe_event, dialer)) != 0 ||
+    if ((rv = nng_pipe_notify(sock, NNG_PIPE_EV_ADD_PRE, pipe_event, dialer)) != 0 ||
         (rv = nng_pipe_notify(sock, NNG_PIPE_EV_REM_POST, pipe_event, dialer)) != 0 ||
         (rv = nng_dial(sock, url, &dialer->nng, NNG_FLAG_NONBLOCK)) != 0) {
         errno = flurm_ipc_errno(rv);
@@ -119,7 +121,7 @@ struct flurm_dialer *flurm_dialer_create(struct flurm_loop *loop, nng_socket soc
 error: {
     int saved = errno;
 
-    (void)nng_pipe_notify(sock, NNG_PIPE_EV_ADD_POST, NULL, NULL);
+    (void)nng_pipe_notify(sock, NNG_PIPE_EV_ADD_PRE, NULL, NULL);
     (void)nng_pipe_notify(sock, NNG_PIPE_EV_REM_POST, NULL, NULL);
     flurm_loop_cancel(loop, &dialer->changed);
     free(dialer->url);
