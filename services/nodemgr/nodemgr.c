@@ -531,6 +531,29 @@ struct job_ask {
     uint32_t job_id;
 };
 
+/* Send the store `type` about job_id with body (borrowed; NULL counts as
+ * out of memory); cb gets a job_ask it frees.  0, or -1 after a warning:
+ * the caller's state machine asks again on a later tick. */
+static int ask_store(struct nodemgr *m, uint32_t job_id, const char *type, const json_t *body,
+                     flurm_client_fn cb)
+{
+    struct job_ask *a = NULL;
+
+    if (!body || !(a = calloc(1, sizeof(*a)))) {
+        errno = ENOMEM;
+        goto error;
+    }
+    a->m = m;
+    a->job_id = job_id;
+    if (flurm_client_request(m->store, type, body, m->store_timeout, cb, a) < 0)
+        goto error;
+    return 0;
+error:
+    flurm_warn("job %u: cannot send %s: %s", job_id, type, strerror(errno));
+    free(a);
+    return -1;
+}
+
 /* One slurmd request about one job (launch, terminate, abort, signal). */
 struct job_send {
     struct nodemgr *m;
@@ -847,27 +870,19 @@ static void launch_report_done(const struct flurm_msg *reply, int errnum, void *
 /* Tell the store how the launch went: job.launched or job.launch_failed. */
 static void report_launch(struct nodemgr *m, struct mirror_job *job)
 {
-    struct job_ask *a;
     json_t *body;
     const char *type = job->launch_rc ? "job.launch_failed" : "job.launched";
 
-    if (job->report_inflight || !(a = calloc(1, sizeof(*a))))
+    if (job->report_inflight)
         return;
-    a->m = m;
-    a->job_id = job->job_id;
     if (job->launch_rc)
         body = json_pack("{s:I, s:s, s:i, s:s}", "job_id", (json_int_t)job->job_id, "node",
                          job->alloc->batch_host ? job->alloc->batch_host : "", "code",
                          job->launch_rc, "text", job->launch_text);
     else
         body = json_pack("{s:I}", "job_id", (json_int_t)job->job_id);
-    if (!body ||
-        flurm_client_request(m->store, type, body, m->store_timeout, launch_report_done, a) < 0) {
-        flurm_warn("job %u: cannot send %s: %s", job->job_id, type, strerror(errno));
-        free(a);
-    } else {
+    if (ask_store(m, job->job_id, type, body, launch_report_done) == 0)
         job->report_inflight = true;
-    }
     json_decref(body);
 }
 
@@ -975,23 +990,11 @@ static void launch_info_done(const struct flurm_msg *reply, int errnum, void *ar
  * ours, or the store predates claims). */
 static void ask_launch_info(struct nodemgr *m, struct mirror_job *job)
 {
-    struct job_ask *a = calloc(1, sizeof(*a));
     json_t *body = json_pack("{s:I}", "job_id", (json_int_t)job->job_id);
 
-    job->launch = MIRROR_LAUNCH_NONE;
-    if (!a || !body)
-        goto out;
-    a->m = m;
-    a->job_id = job->job_id;
-    if (flurm_client_request(m->store, "job.launch_info", body, m->store_timeout,
-                             launch_info_done, a) < 0) {
-        flurm_warn("job %u: job.launch_info: %s", job->job_id, strerror(errno));
-        goto out;
-    }
-    a = NULL;
-    job->launch = MIRROR_LAUNCH_BUSY;
-out:
-    free(a);
+    job->launch = ask_store(m, job->job_id, "job.launch_info", body, launch_info_done) == 0
+                      ? MIRROR_LAUNCH_BUSY
+                      : MIRROR_LAUNCH_NONE;
     json_decref(body);
 }
 
@@ -1072,29 +1075,16 @@ static void claim_done(const struct flurm_msg *reply, int errnum, void *arg)
 /* Claim the launch (job.launch_claim), then launch if it is ours. */
 static void start_launch(struct nodemgr *m, struct mirror_job *job)
 {
-    struct job_ask *a;
     json_t *body;
 
     if (m->claim_unsupported) {
         ask_launch_info(m, job);
         return;
     }
-    a = calloc(1, sizeof(*a));
     body = json_pack("{s:I, s:s, s:b}", "job_id", (json_int_t)job->job_id, "owner", m->owner,
                      "take_over", job->take_over);
-    if (!a || !body)
-        goto out;
-    a->m = m;
-    a->job_id = job->job_id;
-    if (flurm_client_request(m->store, "job.launch_claim", body, m->store_timeout, claim_done,
-                             a) < 0) {
-        flurm_warn("job %u: job.launch_claim: %s", job->job_id, strerror(errno));
-        goto out;
-    }
-    a = NULL;
-    job->launch = MIRROR_LAUNCH_BUSY;
-out:
-    free(a);
+    if (ask_store(m, job->job_id, "job.launch_claim", body, claim_done) == 0)
+        job->launch = MIRROR_LAUNCH_BUSY;
     json_decref(body);
 }
 
@@ -1115,21 +1105,11 @@ static void epilog_done(const struct flurm_msg *reply, int errnum, void *arg)
  * on slurmd's behalf. */
 static void epilog_on_behalf(struct nodemgr *m, uint32_t job_id, const char *node)
 {
-    struct job_ask *a = calloc(1, sizeof(*a));
     json_t *body = json_pack("{s:I, s:{s:I, s:i, s:s}}", "time",
                              (json_int_t)flurm_loop_now(m->loop), "msg", "job_id",
                              (json_int_t)job_id, "return_code", 0, "node_name", node);
 
-    if (a && body) {
-        a->m = m;
-        a->job_id = job_id;
-        if (flurm_client_request(m->store, "job.epilog_complete", body, m->store_timeout,
-                                 epilog_done, a) == 0)
-            a = NULL;
-    }
-    if (a)
-        flurm_warn("job %u: cannot send job.epilog_complete for %s", job_id, node);
-    free(a);
+    (void)ask_store(m, job_id, "job.epilog_complete", body, epilog_done);
     json_decref(body);
 }
 
@@ -1338,24 +1318,12 @@ static void alloc_info_done(const struct flurm_msg *reply, int errnum, void *arg
  * its allocation, built as job.alloc_info builds it. */
 static void start_alloc_push(struct nodemgr *m, struct mirror_job *job)
 {
-    struct job_ask *a = calloc(1, sizeof(*a));
     json_t *body = json_pack("{s:{s:I, s:I}, s:{s:I, s:n}}", "auth", "uid",
                              (json_int_t)job->user_id, "gid", (json_int_t)job->group_id, "msg",
                              "job_id", (json_int_t)job->job_id, "req_cluster");
 
-    if (!a || !body)
-        goto out;
-    a->m = m;
-    a->job_id = job->job_id;
-    if (flurm_client_request(m->store, "job.alloc_info", body, m->store_timeout, alloc_info_done,
-                             a) < 0) {
-        flurm_warn("job %u: job.alloc_info: %s", job->job_id, strerror(errno));
-        goto out;
-    }
-    a = NULL;
-    job->alloc_told = true;
-out:
-    free(a);
+    if (ask_store(m, job->job_id, "job.alloc_info", body, alloc_info_done) == 0)
+        job->alloc_told = true;
     json_decref(body);
 }
 
