@@ -28,6 +28,8 @@
  *                              (slurmctld's sched_interval)
  *   FLURM_SCHED_TIMEOUT_MS     one request to the store or the node
  *                              manager, default 10000
+ *   FLURM_SCHED_JOBS_PAGE      jobs per job.list page, default
+ *                              SCHED_JOBS_PAGE (tests make it small)
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -88,6 +90,7 @@ struct scheduler {
     /* what is in flight, and what is owed once it lands */
     bool jobs_fetching, jobs_again, jobs_synced;
     int jobs_read; /* over the pages of the job.list under way */
+    int jobs_page;
     bool allocs_synced;
     bool nodes_fetching, nodes_again, nodes_synced;
     bool updating;
@@ -167,7 +170,7 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg);
 static int request_jobs(struct scheduler *s)
 {
     json_t *body = json_pack("{s:{s:I, s:i}}", "msg", "since_seq",
-                             (json_int_t)view_last_seq(s->view), "limit", SCHED_JOBS_PAGE);
+                             (json_int_t)view_last_seq(s->view), "limit", s->jobs_page);
     int rc;
 
     if (!body) {
@@ -205,6 +208,8 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
     }
     s->jobs_read += n;
     if (json_is_true(json_object_get(flurm_msg_body(reply), "more"))) {
+        flurm_debug("job.list: a page of %d jobs, more after log position %" PRIu64, n,
+                    view_last_seq(s->view));
         if (request_jobs(s) == 0)
             return; /* no pass on half a queue: jobs_fetching holds it */
         s->jobs_fetching = false;
@@ -865,6 +870,9 @@ int main(void)
     flurm_log_init(name ? name : "sched");
     s.timeout = env_seconds("FLURM_SCHED_TIMEOUT_MS", 10000);
     s.interval = env_seconds("FLURM_SCHED_INTERVAL_MS", 60000);
+    s.jobs_page = getenv("FLURM_SCHED_JOBS_PAGE") ? atoi(getenv("FLURM_SCHED_JOBS_PAGE")) : 0;
+    if (s.jobs_page <= 0)
+        s.jobs_page = SCHED_JOBS_PAGE;
     rundir = flurm_config_require_rundir();
     if (!(conf = flurm_slurmconf_load(NULL, err, sizeof(err)))) {
         flurm_err("cannot use slurm.conf: %s", err);
