@@ -123,14 +123,10 @@ static void call_free(struct call *call)
 /* Hand the call's bytes to NNG (again).  -1 and errno if it cannot. */
 static int call_send(struct call *call)
 {
-    nng_msg *msg = NULL;
-    int rv;
+    nng_msg *msg;
 
-    if ((rv = nng_msg_alloc(&msg, 0)) != 0 || (rv = nng_msg_append(msg, call->buf, call->len)) != 0) {
-        nng_msg_free(msg);
-        errno = flurm_ipc_errno(rv);
+    if (!(msg = flurm_ipc_msg_create(call->buf, call->len)))
         return -1;
-    }
     call->phase = CALL_SENDING;
     nng_aio_set_msg(call->aio, msg);
     nng_aio_set_timeout(call->aio, remaining(call));

@@ -106,8 +106,9 @@ uint64_t flurm_publisher_publish(struct flurm_publisher *pub, const char *type,
         errno = ENOMEM;
         goto error;
     }
-    if ((rv = nng_msg_alloc(&msg, 0)) != 0 || (rv = nng_msg_append(msg, buf, len)) != 0 ||
-        (rv = nng_sendmsg(pub->sock, msg, NNG_FLAG_NONBLOCK)) != 0) {
+    if (!(msg = flurm_ipc_msg_create(buf, len)))
+        goto error;
+    if ((rv = nng_sendmsg(pub->sock, msg, NNG_FLAG_NONBLOCK)) != 0) {
         errno = flurm_ipc_errno(rv);
         goto error;
     }

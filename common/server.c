@@ -327,22 +327,22 @@ const void *flurm_server_req_data(const struct flurm_server_req *req, size_t *le
 
 int flurm_server_reply(struct flurm_server_req *req, const void *buf, size_t len)
 {
-    nng_msg *reply = NULL;
-    int rv;
+    nng_msg *reply;
 
-    if ((rv = nng_msg_alloc(&reply, 0)) != 0 || (rv = nng_msg_append(reply, buf, len)) != 0)
-        goto error;
+    int saved_errno;
+
+    if (!(reply = flurm_ipc_msg_create(buf, len))) {
+        saved_errno = errno;
+        flurm_server_drop(req);
+        errno = saved_errno;
+        return -1;
+    }
     nng_msg_free(req->msg);
     req->msg = NULL;
     req->state = REQ_SENDING;
     nng_aio_set_msg(req->aio, reply);
     nng_ctx_send(req->ctx, req->aio);
     return 0;
-error:
-    nng_msg_free(reply);
-    flurm_server_drop(req);
-    errno = flurm_ipc_errno(rv);
-    return -1;
 }
 
 void flurm_server_drop(struct flurm_server_req *req)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ipc.h"
 #include "common/log.h"
 
 /* Replies that may wait for their pipe (NNG caps the option at 8192). */
@@ -66,13 +67,12 @@ static void send_reply(struct sup_ctl_req *req, json_t *reply)
 
     if (!req->ctl->open)
         goto done;
-    if (!(text = json_dumps(reply, JSON_COMPACT)) || nng_msg_alloc(&msg, 0) != 0) {
+    if (!(text = json_dumps(reply, JSON_COMPACT)) || !(msg = flurm_ipc_msg_create(text, strlen(text)))) {
         flurm_err("control reply: out of memory");
         goto done;
     }
     if ((rv = nng_msg_header_append(msg, nng_msg_header(req->backtrace),
                                     nng_msg_header_len(req->backtrace))) != 0 ||
-        (rv = nng_msg_append(msg, text, strlen(text))) != 0 ||
         (rv = nng_sendmsg(req->ctl->sock, msg, NNG_FLAG_NONBLOCK)) != 0) {
         flurm_warn("control reply not sent: %s", nng_strerror(rv));
         nng_msg_free(msg);

@@ -496,37 +496,6 @@ END_TEST
 #define REPLACEMENTS 20
 #define STREAM_COUNT 300
 
-/* NNG before 1.6.0 leaks a request now and then when a pipe closes just as
- * the REQ protocol hands it that request (nng#1713; the evidence and the
- * upstream fix are in test/common/nng-1713.supp).  The replacements below
- * close the client's pipe twenty times, so a sanitizer build of testclient
- * would fail on NNG's leak about once in ten runs.  This spawns the client
- * with exactly that leak (a request allocated in call_send) suppressed on
- * such an NNG, and with nothing suppressed on a fixed one; the test's own
- * environment is left as it was. */
-static pid_t spawn_client(struct env *e, const char *const argv[], int stdout_fd)
-{
-    const char *old = getenv("LSAN_OPTIONS");
-    char *saved = old ? strdup(old) : NULL;
-    char supp[PATH_MAX], opts[2 * PATH_MAX];
-    int major = 0, minor = 0;
-    pid_t pid;
-
-    if (sscanf(nng_version(), "%d.%d", &major, &minor) == 2 && major == 1 && minor < 6) {
-        ck_assert_ptr_nonnull(realpath("test/common/nng-1713.supp", supp));
-        snprintf(opts, sizeof(opts), "%s%ssuppressions=%s", saved ? saved : "",
-                 saved ? ":" : "", supp);
-        ck_assert_int_eq(setenv("LSAN_OPTIONS", opts, 1), 0);
-    }
-    pid = spawn(e, argv, -1, stdout_fd);
-    if (saved)
-        setenv("LSAN_OPTIONS", saved, 1);
-    else
-        unsetenv("LSAN_OPTIONS");
-    free(saved);
-    return pid;
-}
-
 START_TEST(no_request_is_lost_across_20_back_to_back_replacements)
 {
     struct env e;
@@ -546,7 +515,7 @@ START_TEST(no_request_is_lost_across_20_back_to_back_replacements)
     inst[0] = start_svc(&e, opts);
     ready_or_fail(&inst[0]);
     ck_assert_int_eq(pipe2(out_pipe, O_CLOEXEC), 0);
-    client = spawn_client(&e, client_argv, out_pipe[1]);
+    client = spawn(&e, client_argv, -1, out_pipe[1]);
     close(out_pipe[1]);
 
     for (int k = 1; k <= REPLACEMENTS; k++) {

@@ -42,23 +42,12 @@ start_store() { # dir [fault]
     wait_for 10 "store $STORE_PID serving" linked_to "$dir" "$STORE_PID"
 }
 
-# NNG before 1.6.0 leaks a request whose pipe closes just as the REQ
-# protocol hands it over (nanomsg/nng#1713, test/common/nng-1713.supp): the
-# kill -9 below closes the client's pipe mid-burst, so under LeakSanitizer
-# the client (not the store) gets that one suppression on such an NNG.
-client_lsan=${LSAN_OPTIONS:-}
-nng_version=$(dpkg-query -W -f '${Version}' libnng1 2>/dev/null)
-if [ -n "$nng_version" ] && dpkg --compare-versions "$nng_version" lt 1.6.0; then
-    client_lsan="${client_lsan:+$client_lsan:}suppressions=$T_ROOT/test/common/nng-1713.supp"
-fi
-
 # The burst with a kill -9 once a tenth of it is acknowledged.  Leaves the
 # acknowledged jobs in $dir/acked and the client's status in $dir/client.rc.
 burst_with_kill() { # dir [fault]
     local dir=$1 client
     start_store "$dir" "${2:-}" || return 1
-    LSAN_OPTIONS=$client_lsan \
-        "$CLIENT" --rundir "$dir/run" submit --count "$COUNT" --window 64 --timeout 30000 \
+    "$CLIENT" --rundir "$dir/run" submit --count "$COUNT" --window 64 --timeout 30000 \
         --out "$dir/acked" 2>"$dir/client.err" &
     client=$!
     wait_for 30 "a tenth of the burst acknowledged" acked_at_least "$dir/acked" $((COUNT / 10))
