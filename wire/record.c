@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "wire/record.h"
+#include "wire/record_int.h"
 
 #define AT(obj, off) ((char *)(obj) + (off))
 #define CAT(obj, off) ((const char *)(obj) + (off))
@@ -103,7 +104,8 @@ static int unpack_uint(struct flurm_buf *b, unsigned width, uint32_t *v)
 /* The value of the gate of a GATED field idx of r: the U8/U16/U32 field
  * before it whose member is at count_off.  -1/EINVAL when the table names
  * no such field. */
-static int gate_value(const struct flurm_record *r, size_t idx, const void *obj, uint32_t *gate)
+int flurm_record_gate_value(const struct flurm_record *r, size_t idx, const void *obj,
+                            uint32_t *gate)
 {
     size_t off = r->fields[idx].count_off;
 
@@ -129,7 +131,7 @@ static int gate_value(const struct flurm_record *r, size_t idx, const void *obj,
 }
 
 /* MEM and the arrays of plain values: a pointer and its uint32_t length. */
-static bool is_counted(enum flurm_ftype t)
+bool flurm_record_is_counted(enum flurm_ftype t)
 {
     switch (t) {
     case FLURM_F_MEM:
@@ -145,11 +147,12 @@ static bool is_counted(enum flurm_ftype t)
 }
 
 /* For GATED_COUNTS: does every counted member of the group hold n items? */
-static bool group_counts_are(const struct flurm_record *sub, const void *group, uint32_t n)
+bool flurm_record_group_counts_are(const struct flurm_record *sub, const void *group,
+                                   uint32_t n)
 {
     for (size_t i = 0; i < sub->nfields; i++) {
         const struct flurm_field *f = &sub->fields[i];
-        if (is_counted(f->type) && *(const uint32_t *)CAT(group, f->count_off) != n)
+        if (flurm_record_is_counted(f->type) && *(const uint32_t *)CAT(group, f->count_off) != n)
             return false;
     }
     return true;
@@ -414,14 +417,14 @@ static size_t min_wire_size(const struct flurm_record *r, uint16_t v)
 }
 
 /* Does t keep an element count at count_off? */
-static bool has_count(enum flurm_ftype t)
+bool flurm_record_has_count(enum flurm_ftype t)
 {
-    return is_counted(t) || t == FLURM_F_LIST || t == FLURM_F_ARRAY;
+    return flurm_record_is_counted(t) || t == FLURM_F_LIST || t == FLURM_F_ARRAY;
 }
 
 /* True when an earlier field of r (active in v, or any version when
  * all_versions) already sets the count member at count_off. */
-static bool count_is_shared(const struct flurm_record *r, size_t idx, size_t count_off,
+bool flurm_record_count_is_shared(const struct flurm_record *r, size_t idx, size_t count_off,
                             uint16_t v, bool all_versions)
 {
     for (size_t j = 0; j < idx; j++) {
@@ -430,7 +433,8 @@ static bool count_is_shared(const struct flurm_record *r, size_t idx, size_t cou
             continue;
         if (g->type == FLURM_F_U32 && g->off == count_off)
             return true;
-        if (has_count(g->type) && g->type != FLURM_F_ARRAY && g->count_off == count_off)
+        if (flurm_record_has_count(g->type) && g->type != FLURM_F_ARRAY &&
+            g->count_off == count_off)
             return true;
     }
     return false;
@@ -478,7 +482,7 @@ static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
 {
     const struct flurm_field *f = &r->fields[idx];
     const char *p = CAT(obj, f->off);
-    uint32_t n = has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
+    uint32_t n = flurm_record_has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
 
     switch (f->type) {
     case FLURM_F_U8:
@@ -545,10 +549,10 @@ static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
         return pack_optional(f, *(void *const *)p, b, v);
     case FLURM_F_GATED:
     case FLURM_F_GATED_COUNTS:
-        if (gate_value(r, idx, obj, &n) < 0)
+        if (flurm_record_gate_value(r, idx, obj, &n) < 0)
             return -1;
         /* Arrays longer than the gate would be dropped without a word. */
-        if (f->type == FLURM_F_GATED_COUNTS && !group_counts_are(f->sub, p, n))
+        if (f->type == FLURM_F_GATED_COUNTS && !flurm_record_group_counts_are(f->sub, p, n))
             return flurm_record_einval();
         return n ? pack_fields(f->sub, p, b, v) : 0;
     case FLURM_F_INLINE:
@@ -582,7 +586,7 @@ int flurm_record_pack(const struct flurm_record *r, const void *obj, struct flur
 
 static void free_fields(const struct flurm_record *r, void *obj);
 
-static void free_items(const struct flurm_record *sub, void *items, uint32_t n)
+void flurm_record_free_items(const struct flurm_record *sub, void *items, uint32_t n)
 {
     if (!items)
         return;
@@ -597,7 +601,7 @@ static void free_fields(const struct flurm_record *r, void *obj)
     for (size_t i = 0; i < r->nfields; i++) {
         const struct flurm_field *f = &r->fields[i];
         char *p = AT(obj, f->off);
-        uint32_t n = has_count(f->type) ? *(uint32_t *)AT(obj, f->count_off) : 0;
+        uint32_t n = flurm_record_has_count(f->type) ? *(uint32_t *)AT(obj, f->count_off) : 0;
 
         switch (f->type) {
         case FLURM_F_STR:
@@ -622,7 +626,7 @@ static void free_fields(const struct flurm_record *r, void *obj)
             break;
         case FLURM_F_LIST:
         case FLURM_F_ARRAY:
-            free_items(f->sub, *(void **)p, n);
+            flurm_record_free_items(f->sub, *(void **)p, n);
             *(void **)p = NULL;
             break;
         case FLURM_F_CUSTOM:
@@ -632,7 +636,7 @@ static void free_fields(const struct flurm_record *r, void *obj)
         case FLURM_F_OPTIONAL8:
         case FLURM_F_OPTIONAL16:
         case FLURM_F_OPTIONAL_NOVAL:
-            free_items(f->sub, *(void **)p, 1);
+            flurm_record_free_items(f->sub, *(void **)p, 1);
             *(void **)p = NULL;
             break;
         case FLURM_F_GATED:
@@ -702,7 +706,7 @@ static int unpack_items(const struct flurm_record *sub, uint32_t n, bool keep_em
     *out = items;
     return 0;
 error:
-    free_items(sub, items, done);
+    flurm_record_free_items(sub, items, done);
     return -1;
 }
 
@@ -730,7 +734,7 @@ static int unpack_optional(const struct flurm_field *f, void **slot, struct flur
     if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
         return -1;
     if (unpack_fields(f->sub, sub, b, v, err_field) < 0) {
-        free_items(f->sub, sub, 1);
+        flurm_record_free_items(f->sub, sub, 1);
         return -1;
     }
     *slot = sub;
@@ -744,7 +748,7 @@ static int store_count(const struct flurm_record *r, size_t idx, void *obj, uint
     const struct flurm_field *f = &r->fields[idx];
     uint32_t *cnt = (uint32_t *)AT(obj, f->count_off);
 
-    if (count_is_shared(r, idx, f->count_off, v, false) && *cnt != n) {
+    if (flurm_record_count_is_shared(r, idx, f->count_off, v, false) && *cnt != n) {
         errno = EBADMSG;
         return -1;
     }
@@ -830,7 +834,7 @@ static int unpack_field(const struct flurm_record *r, size_t idx, void *obj,
         if (unpack_items(f->sub, n, true, b, v, &tmp, err_field) < 0)
             return -1;
         if (store_count(r, idx, obj, n, v) < 0) {
-            free_items(f->sub, tmp, n);
+            flurm_record_free_items(f->sub, tmp, n);
             return -1;
         }
         *(void **)p = tmp;
@@ -857,13 +861,13 @@ static int unpack_field(const struct flurm_record *r, size_t idx, void *obj,
         return unpack_optional(f, (void **)p, b, v, err_field);
     case FLURM_F_GATED:
     case FLURM_F_GATED_COUNTS:
-        if (gate_value(r, idx, obj, &n) < 0)
+        if (flurm_record_gate_value(r, idx, obj, &n) < 0)
             return -1;
         if (n == 0)
             return 0;
         if (unpack_fields(f->sub, p, b, v, err_field) < 0)
             return -1;
-        if (f->type == FLURM_F_GATED_COUNTS && !group_counts_are(f->sub, p, n))
+        if (f->type == FLURM_F_GATED_COUNTS && !flurm_record_group_counts_are(f->sub, p, n))
             return flurm_record_bad_input(b);
         return 0;
     case FLURM_F_INLINE:
@@ -1216,7 +1220,7 @@ static json_t *num_array_to_json(enum flurm_ftype t, const void *a, uint32_t n)
 static json_t *field_to_json(const struct flurm_field *f, const void *obj)
 {
     const char *p = CAT(obj, f->off);
-    uint32_t n = has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
+    uint32_t n = flurm_record_has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
     json_t *j, *arr;
 
     switch (f->type) {
@@ -1319,7 +1323,7 @@ static int fields_into_json(const struct flurm_record *r, const void *obj, json_
         case FLURM_F_GATED:
         case FLURM_F_GATED_COUNTS:
             /* Off the wire means absent from the JSON form too. */
-            if (gate_value(r, i, obj, &gate) < 0)
+            if (flurm_record_gate_value(r, i, obj, &gate) < 0)
                 return -1;
             if (!gate)
                 continue;
@@ -1369,7 +1373,7 @@ static int json_count(const struct flurm_record *r, size_t idx, void *obj, uint3
     const struct flurm_field *f = &r->fields[idx];
     uint32_t *cnt = (uint32_t *)AT(obj, f->count_off);
 
-    if (count_is_shared(r, idx, f->count_off, 0, true) && *cnt != n) {
+    if (flurm_record_count_is_shared(r, idx, f->count_off, 0, true) && *cnt != n) {
         errno = EINVAL;
         return -1;
     }
@@ -1470,12 +1474,12 @@ static int items_from_json(const struct flurm_record *r, size_t idx, const json_
     for (size_t i = 0; i < n; i++) {
         if (fields_from_json(sub, json_array_get(j, i), items + i * sub->size, err_field) <
             0) {
-            free_items(sub, items, (uint32_t)i + 1);
+            flurm_record_free_items(sub, items, (uint32_t)i + 1);
             return -1;
         }
     }
     if (f->type == FLURM_F_LIST && json_count(r, idx, obj, (uint32_t)n) < 0) {
-        free_items(sub, items, (uint32_t)n);
+        flurm_record_free_items(sub, items, (uint32_t)n);
         return -1;
     }
     *(void **)AT(obj, f->off) = items;
@@ -1497,7 +1501,7 @@ static int optional_from_json(const struct flurm_field *f, const json_t *j, void
     if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
         return -1;
     if (fields_from_json(f->sub, j, sub, err_field) < 0) {
-        free_items(f->sub, sub, 1);
+        flurm_record_free_items(f->sub, sub, 1);
         return -1;
     }
     *slot = sub;
@@ -1627,7 +1631,8 @@ static int field_from_json(const struct flurm_record *r, size_t idx, const json_
         if (fields_from_json(f->sub, j, p, err_field) < 0)
             return -1;
         if (f->type == FLURM_F_GATED_COUNTS &&
-            (gate_value(r, idx, obj, &gate) < 0 || !group_counts_are(f->sub, p, gate)))
+            (flurm_record_gate_value(r, idx, obj, &gate) < 0 ||
+             !flurm_record_group_counts_are(f->sub, p, gate)))
             goto einval;
         return 0;
     }

@@ -30,6 +30,7 @@
 #include "services/jobstore/render.h"
 #include "services/jobstore/steps.h"
 #include "wire/pack.h"
+#include "wire/saved.h"
 
 /* ---- SLURM constants not worth a public name ------------------------------ */
 
@@ -5691,26 +5692,17 @@ static int job_load_run(struct job *job, const json_t *saved)
     return 0;
 }
 
-json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
+/* The durable form of a job without its request: a new reference, or NULL
+ * (ENOMEM). */
+static json_t *job_state_save(const struct job *job)
 {
-    const struct job *job = job_find(jobs, job_id);
-    json_t *desc, *saved;
+    json_t *saved;
     char *hex = NULL;
 
-    if (!job) {
-        errno = ENOENT;
-        return NULL;
-    }
-    if (!(desc = flurm_record_to_json(&flurm_rec_job_desc, &job->desc)))
+    if (job->tasks && !(hex = ts_to_hex(job->tasks)))
         goto nomem;
-    json_object_del(desc, "script");
-    json_object_del(desc, "environment");
-    if (job->tasks && !(hex = ts_to_hex(job->tasks))) {
-        json_decref(desc);
-        goto nomem;
-    }
     saved = json_pack("{s:I, s:I, s:I, s:s?, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, "
-                      "s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:o}",
+                      "s:I, s:I, s:I, s:I, s:I, s:o, s:I}",
                       "job_id", (json_int_t)job->job_id, "array_job_id",
                       (json_int_t)job->array_job_id, "array_task_id",
                       (json_int_t)job->array_task_id, "tasks", hex, "tasks_nbits",
@@ -5723,7 +5715,7 @@ json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
                       "end_time", (json_int_t)job->end_time, "proto", (json_int_t)job->proto,
                       "requid", (json_int_t)job->requid, "exit_code",
                       (json_int_t)job->exit_code, "bitflags", flurm_json_u64(job->bitflags),
-                      "seq", (json_int_t)job->seq, "desc", desc);
+                      "seq", (json_int_t)job->seq);
     free(hex);
     if (!saved)
         goto nomem;
@@ -5742,18 +5734,95 @@ nomem:
     return NULL;
 }
 
-int jobs_job_load(struct jobs *jobs, const json_t *saved)
+json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id)
+{
+    const struct job *job = job_find(jobs, job_id);
+    json_t *desc = NULL, *saved = NULL;
+
+    if (!job) {
+        errno = ENOENT;
+        return NULL;
+    }
+    if (!(desc = flurm_record_to_json(&flurm_rec_job_desc, &job->desc)) ||
+        !(saved = job_state_save(job)))
+        goto nomem;
+    json_object_del(desc, "script");
+    json_object_del(desc, "environment");
+    if (json_object_set_new(saved, "desc", desc) < 0) {
+        desc = NULL;
+        goto nomem;
+    }
+    return saved;
+nomem:
+    json_decref(desc);
+    json_decref(saved);
+    errno = ENOMEM;
+    return NULL;
+}
+
+int jobs_job_save_row(const struct jobs *jobs, uint32_t job_id, json_t **state,
+                      struct flurm_buf *desc)
+{
+    const struct job *job = job_find(jobs, job_id);
+    struct flurm_job_desc request;
+
+    *state = NULL;
+    if (!job) {
+        errno = ENOENT;
+        return -1;
+    }
+    /* A shallow copy that leaves out what job_scripts keeps: nothing in it
+     * is freed or written through. */
+    request = job->desc;
+    request.script = NULL;
+    request.environment = NULL;
+    request.env_size = 0;
+    if (flurm_record_save(&flurm_rec_job_desc, &request, desc) < 0 ||
+        !(*state = job_state_save(job))) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+/* Put a job back: its state from saved, its request from the saved form in
+ * desc (desc_len bytes) or, when desc is NULL, from saved's "desc". */
+static int job_load(struct jobs *jobs, const json_t *saved, const void *desc, size_t desc_len)
 {
     struct job *job = calloc(1, sizeof(*job));
-    const json_t *desc = json_object_get(saved, "desc");
+    const json_t *desc_json = json_object_get(saved, "desc");
     const char *hex = get_str(saved, "tasks"), *field;
     json_int_t id = get_int(saved, "job_id", 0);
+    int rc;
 
     if (!job)
         return -1;
-    if (id <= 0 || id > UINT32_MAX || !json_is_object(desc) ||
-        flurm_json_get_u64(json_object_get(saved, "bitflags"), &job->bitflags) < 0 ||
-        flurm_record_from_json(&flurm_rec_job_desc, desc, &job->desc, &field) < 0)
+    if (id <= 0 || id > UINT32_MAX ||
+        flurm_json_get_u64(json_object_get(saved, "bitflags"), &job->bitflags) < 0)
+        goto invalid;
+    if (desc) {
+        struct flurm_buf *view = flurm_buf_view(desc, desc_len);
+
+        if (!view) {
+            job_free(job);
+            return -1;
+        }
+        rc = flurm_record_load(&flurm_rec_job_desc, &job->desc, view, &field);
+        if (rc == 0 && flurm_buf_remaining(view) != 0) {
+            flurm_record_free(&flurm_rec_job_desc, &job->desc);
+            rc = -1;
+        }
+        flurm_buf_destroy(view);
+    } else {
+        rc = json_is_object(desc_json)
+                 ? flurm_record_from_json(&flurm_rec_job_desc, desc_json, &job->desc, &field)
+                 : -1;
+    }
+    if (rc < 0 && errno == ENOMEM) {
+        job_free(job);
+        return -1;
+    }
+    if (rc < 0)
         goto invalid;
     job->job_id = (uint32_t)id;
     job->array_job_id = (uint32_t)get_int(saved, "array_job_id", 0);
@@ -5797,6 +5866,16 @@ invalid:
     job_free(job);
     errno = EINVAL;
     return -1;
+}
+
+int jobs_job_load(struct jobs *jobs, const json_t *saved)
+{
+    return job_load(jobs, saved, NULL, 0);
+}
+
+int jobs_job_load_row(struct jobs *jobs, const json_t *state, const void *desc, size_t desc_len)
+{
+    return job_load(jobs, state, desc, desc_len);
 }
 
 json_t *jobs_meta_save(const struct jobs *jobs)

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "services/jobstore/site.h"
+#include "wire/pack.h"
 #include "wire/rec_job.h"
 
 struct jobs;
@@ -228,6 +229,20 @@ json_t *jobs_job_save(const struct jobs *jobs, uint32_t job_id);
 /* Put a job back from its durable form (borrowed), at start.  -1 and
  * EINVAL (malformed) / EEXIST / ENOMEM. */
 int jobs_job_load(struct jobs *jobs, const json_t *saved);
+
+/* The same durable form split as the database keeps it (docs/jobstore.md,
+ * "Tables"): *state, a new reference, is everything but the request; the
+ * request itself (without script and environment) is appended to desc in
+ * the saved form (wire/saved.h), which reads back ~20 times faster than its
+ * JSON.  0, or -1 and ENOENT / ENOMEM. */
+int jobs_job_save_row(const struct jobs *jobs, uint32_t job_id, json_t **state,
+                      struct flurm_buf *desc);
+
+/* Put a job back from a row (state borrowed; desc/desc_len its request in
+ * the saved form, or NULL for a row written before the request had its own
+ * column, whose state then holds it as "desc").  -1 and EINVAL (malformed)
+ * / EEXIST / ENOMEM. */
+int jobs_job_load_row(struct jobs *jobs, const json_t *state, const void *desc, size_t desc_len);
 
 /* The table's own durable counters: {"next_job_id","lowest_prio",
  * "last_update"}.  New reference, NULL and ENOMEM. */

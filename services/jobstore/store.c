@@ -20,6 +20,8 @@
 
 #include <sqlite3.h>
 
+#include "wire/saved.h"
+
 /* Idempotency entries older than this (command time) are forgotten: NNG
  * re-sends within a reload, far sooner. */
 #define REQUEST_KEEP_S 3600
@@ -32,7 +34,7 @@ static const char schema_sql[] =
     "CREATE TABLE log(seq INTEGER PRIMARY KEY, time INTEGER, type TEXT, req_id TEXT,"
     " cmd TEXT NOT NULL, result TEXT NOT NULL);"
     "CREATE TABLE jobs(job_id INTEGER PRIMARY KEY, user_id INTEGER, state INTEGER,"
-    " array_job_id INTEGER, seq INTEGER, data TEXT NOT NULL);"
+    " array_job_id INTEGER, seq INTEGER, data TEXT NOT NULL, desc BLOB);"
     "CREATE TABLE job_scripts(job_id INTEGER PRIMARY KEY, script TEXT, env TEXT);"
     "CREATE TABLE requests(req_id TEXT PRIMARY KEY, seq INTEGER, time INTEGER);"
     "CREATE INDEX requests_time ON requests(time);"
@@ -60,8 +62,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REQ_PRUNE] = "DELETE FROM requests WHERE time < ?1",
     [S_LOG_ADD] = "INSERT INTO log(seq, time, type, req_id, cmd, result)"
                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_JOB_PUT] = "INSERT OR REPLACE INTO jobs(job_id, user_id, state, array_job_id, seq, data)"
-                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_JOB_PUT] = "INSERT OR REPLACE INTO jobs(job_id, user_id, state, array_job_id, seq, data,"
+                  " desc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_SCRIPT_PUT] = "INSERT OR REPLACE INTO job_scripts(job_id, script, env) VALUES(?1, ?2, ?3)",
     [S_SCRIPT_GET] = "SELECT script, env FROM job_scripts WHERE job_id = ?1",
     [S_META_PUT] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)",
@@ -83,6 +85,10 @@ struct store {
     sqlite3_int64 data_version;
     struct store_change *changes;
     size_t nchanges, changes_cap;
+    struct flurm_buf *desc_buf; /* a job's request in the saved form, reused */
+    /* rows read with the request inside data (schema 1), to rewrite */
+    uint32_t *old_rows;
+    size_t nold_rows, old_rows_cap;
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -177,6 +183,23 @@ static int save_meta(struct store *st)
     return rc;
 }
 
+/* Schema 1 to 2: the request gets its own column (rows written before keep
+ * it in data, and are read from there until they are next written).  Run
+ * by the first instance of the new build, possibly while the old one still
+ * commits during a reload: one write transaction, after which the old
+ * instance's statements are re-prepared by SQLite against the new table. */
+static int migrate_1_to_2(struct store *st)
+{
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return -1;
+    if (exec(st, "ALTER TABLE jobs ADD COLUMN desc BLOB") < 0 ||
+        meta_put(st, "schema_version", 2) < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return -1;
+    }
+    return 0;
+}
+
 static int create_schema(struct store *st)
 {
     if (exec(st, "BEGIN IMMEDIATE") < 0)
@@ -186,6 +209,21 @@ static int create_schema(struct store *st)
         exec(st, "ROLLBACK");
         return -1;
     }
+    return 0;
+}
+
+static int note_old_row(struct store *st, uint32_t job_id)
+{
+    if (st->nold_rows == st->old_rows_cap) {
+        size_t cap = st->old_rows_cap ? 2 * st->old_rows_cap : 1024;
+        uint32_t *v = realloc(st->old_rows, cap * sizeof(*v));
+
+        if (!v)
+            return -1;
+        st->old_rows = v;
+        st->old_rows_cap = cap;
+    }
+    st->old_rows[st->nold_rows++] = job_id;
     return 0;
 }
 
@@ -214,13 +252,18 @@ static int load_state(struct store *st, char *err, size_t errlen)
     }
     json_decref(m);
     st->last_seq = (uint64_t)seq;
-    if (sqlite3_prepare_v2(st->db, "SELECT job_id, data FROM jobs ORDER BY job_id", -1, &s, NULL))
+    st->nold_rows = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT job_id, data, desc FROM jobs ORDER BY job_id", -1, &s,
+                           NULL))
         goto sqlerr;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(s, 1);
         json_t *saved = text ? json_loads(text, 0, NULL) : NULL;
+        const void *desc = sqlite3_column_blob(s, 2);
+        size_t desc_len = (size_t)sqlite3_column_bytes(s, 2);
 
-        if (!saved || jobs_job_load(st->jobs, saved) < 0) {
+        if (!saved || jobs_job_load_row(st->jobs, saved, desc, desc_len) < 0 ||
+            (!desc && note_old_row(st, (uint32_t)sqlite3_column_int64(s, 0)) < 0)) {
             set_err(err, errlen, "damaged row for job %lld in table jobs",
                     (long long)sqlite3_column_int64(s, 0));
             json_decref(saved);
@@ -272,6 +315,54 @@ static int reload_if_changed(struct store *st)
     st->jobs = fresh;
     st->data_version = v;
     return load_state(st, NULL, 0);
+}
+
+/* Rewrite the rows load_state read in schema 1's form, so that the next
+ * start reads them at the new speed.  Only if nobody committed since they
+ * were read (the other instance of a reload may have): the rows written
+ * are the in-memory jobs, which must be what the disk holds.  Best effort:
+ * a row left as it was still reads, and is rewritten when its job changes. */
+static void convert_old_rows(struct store *st)
+{
+    sqlite3_stmt *s = NULL;
+    sqlite3_int64 v;
+    int ok = 0;
+
+    if (!st->nold_rows || exec(st, "BEGIN IMMEDIATE") < 0)
+        goto done;
+    if (data_version(st, &v) < 0 || v != st->data_version ||
+        sqlite3_prepare_v2(st->db, "UPDATE jobs SET data=?2, desc=?3 WHERE job_id=?1", -1, &s,
+                           NULL) ||
+        (!st->desc_buf && !(st->desc_buf = flurm_buf_create(4096))))
+        goto done;
+    for (size_t i = 0; i < st->nold_rows; i++) {
+        json_t *saved = NULL;
+        char *text = NULL;
+        int rc;
+
+        flurm_buf_seek(st->desc_buf, 0);
+        if (jobs_job_save_row(st->jobs, st->old_rows[i], &saved, st->desc_buf) < 0 ||
+            !(text = json_dumps(saved, JSON_COMPACT))) {
+            json_decref(saved);
+            goto done;
+        }
+        sqlite3_bind_int64(s, 1, st->old_rows[i]);
+        sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(s, 3, flurm_buf_data(st->desc_buf), (int)flurm_buf_len(st->desc_buf),
+                          SQLITE_STATIC);
+        rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        free(text);
+        json_decref(saved);
+        if (rc != SQLITE_DONE)
+            goto done;
+    }
+    ok = exec(st, "COMMIT") == 0;
+done:
+    if (!ok && sqlite3_get_autocommit(st->db) == 0)
+        exec(st, "ROLLBACK");
+    sqlite3_finalize(s);
+    st->nold_rows = 0;
 }
 
 struct store *store_open(const char *path, const struct site *site, char *err, size_t errlen)
@@ -334,6 +425,18 @@ struct store *store_open(const char *path, const struct site *site, char *err, s
         errno = EIO;
         goto error;
     }
+    sqlite3_busy_timeout(st->db, 10000);
+    if (version == 1) {
+        /* another instance (the reload's other half) may have just done it */
+        if (migrate_1_to_2(st) < 0 && meta_get(st, "schema_version", 0, &version) == 0 &&
+            version != 2) {
+            set_err(err, errlen, "%s: cannot migrate schema 1 to 2: %s", path,
+                    sqlite3_errmsg(st->db));
+            errno = EIO;
+            goto error;
+        }
+        version = 2;
+    }
     if (version != STORE_SCHEMA_VERSION) {
         set_err(err, errlen, "%s has schema version %lld; this flurm-jobstore knows version %d",
                 path, (long long)version, STORE_SCHEMA_VERSION);
@@ -367,6 +470,7 @@ struct store *store_open(const char *path, const struct site *site, char *err, s
         errno = EIO;
         goto error;
     }
+    convert_old_rows(st);
     sqlite3_commit_hook(st->db, commit_hook, st);
     return st;
 error:
@@ -383,6 +487,8 @@ void store_close(struct store *st)
     sqlite3_close(st->db);
     jobs_destroy(st->jobs);
     free(st->changes);
+    flurm_buf_destroy(st->desc_buf);
+    free(st->old_rows);
     free(st);
 }
 
@@ -477,22 +583,30 @@ static int save_effects(struct store *st, uint64_t seq)
 
     for (size_t i = 0; i < n; i++) {
         sqlite3_stmt *s = st->stmt[S_JOB_PUT];
-        json_t *saved = jobs_job_save(st->jobs, ids[i]);
-        char *text = saved ? json_dumps(saved, JSON_COMPACT) : NULL;
-        json_int_t state = json_integer_value(json_object_get(saved, "state"));
+        json_t *saved = NULL;
+        char *text = NULL;
+        json_int_t state;
+        uint32_t user_id = 0;
         int rc;
 
-        if (!text) {
+        if (!st->desc_buf && !(st->desc_buf = flurm_buf_create(4096)))
+            return -1;
+        flurm_buf_seek(st->desc_buf, 0);
+        if (jobs_job_save_row(st->jobs, ids[i], &saved, st->desc_buf) < 0 ||
+            !(text = json_dumps(saved, JSON_COMPACT))) {
             json_decref(saved);
             return -1;
         }
+        state = json_integer_value(json_object_get(saved, "state"));
+        (void)jobs_job_owner(st->jobs, ids[i], &user_id);
         sqlite3_bind_int64(s, 1, ids[i]);
-        sqlite3_bind_int64(s, 2, json_integer_value(json_object_get(
-                                     json_object_get(saved, "desc"), "user_id")));
+        sqlite3_bind_int64(s, 2, user_id);
         sqlite3_bind_int64(s, 3, state);
         sqlite3_bind_int64(s, 4, json_integer_value(json_object_get(saved, "array_job_id")));
         sqlite3_bind_int64(s, 5, (sqlite3_int64)seq);
         sqlite3_bind_text(s, 6, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_blob(s, 7, flurm_buf_data(st->desc_buf), (int)flurm_buf_len(st->desc_buf),
+                          SQLITE_STATIC);
         rc = step_done(s);
         free(text);
         json_decref(saved);
@@ -894,6 +1008,52 @@ static int dump_rows(struct store *st, const char *sql, json_t *arr, int json_co
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The request of a row in its JSON form, into the row's data as "desc", so
+ * that a dump reads the same whichever column a row keeps its request in. */
+static int dump_job_descs(json_t *jobs)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(jobs, i, row) {
+        json_t *blob = json_array_get(row, 6), *data = json_array_get(row, 5);
+        struct flurm_job_desc desc;
+        struct flurm_buf *view;
+        const char *hex;
+        uint8_t *bytes;
+        size_t n;
+        json_t *dj = NULL;
+        int rc = -1;
+
+        if (json_is_null(blob)) {
+            json_array_remove(row, 6);
+            continue;
+        }
+        hex = json_string_value(blob);
+        n = hex ? strlen(hex) / 2 : 0;
+        if (!hex || !(bytes = malloc(n ? n : 1)))
+            return -1;
+        for (size_t k = 0; k < n; k++)
+            sscanf(hex + 2 * k, "%2hhx", &bytes[k]);
+        if ((view = flurm_buf_view(bytes, n)) &&
+            flurm_record_load(&flurm_rec_job_desc, &desc, view, NULL) == 0) {
+            dj = flurm_record_to_json(&flurm_rec_job_desc, &desc);
+            flurm_record_free(&flurm_rec_job_desc, &desc);
+            if (dj) {
+                json_object_del(dj, "script");
+                json_object_del(dj, "environment");
+                rc = json_object_set_new(data, "desc", dj);
+            }
+        }
+        flurm_buf_destroy(view);
+        free(bytes);
+        if (rc < 0)
+            return -1;
+        json_array_remove(row, 6);
+    }
+    return 0;
+}
+
 json_t *store_dump(struct store *st)
 {
     json_t *meta = json_array(), *jobs = json_array(), *scripts = json_array();
@@ -901,9 +1061,10 @@ json_t *store_dump(struct store *st)
 
     if (!meta || !jobs || !scripts || !nodes ||
         dump_rows(st, "SELECT key, value FROM meta ORDER BY key", meta, -1) < 0 ||
-        dump_rows(st, "SELECT job_id, user_id, state, array_job_id, seq, data FROM jobs"
-                      " ORDER BY job_id",
+        dump_rows(st, "SELECT job_id, user_id, state, array_job_id, seq, data,"
+                      " nullif(hex(desc), '') FROM jobs ORDER BY job_id",
                   jobs, 5) < 0 ||
+        dump_job_descs(jobs) < 0 ||
         dump_rows(st, "SELECT job_id, script, env FROM job_scripts ORDER BY job_id", scripts,
                   2) < 0 ||
         dump_rows(st, "SELECT name, state, reason, reason_uid, reason_time FROM node_state"

@@ -28,7 +28,9 @@
 #include "services/jobstore/jobs.h"
 #include "services/jobstore/site.h"
 
-#define STORE_SCHEMA_VERSION 1
+/* 2: jobs.desc, the request in the saved form (a version-1 database is
+ * migrated on open; its rows keep the request in data until rewritten). */
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 

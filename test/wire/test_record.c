@@ -3,7 +3,8 @@
  * unpacking, freeing and the JSON form of every field type, version ranges,
  * SLURM's NULL list, counts taken from earlier fields, the irregular shapes
  * (constants, presence markers, gated groups, inline records with a layout
- * per version, custom fields) and refusal of truncated or lying input.
+ * per version, custom fields) and refusal of truncated or lying input; and
+ * the saved form (wire/saved.h) the job store keeps records in.
  */
 #include <check.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "wire/record.h"
+#include "wire/saved.h"
 
 /* ---- test records ---------------------------------------------------------- */
 
@@ -1225,12 +1227,299 @@ START_TEST(json_gated_group_must_match_its_gate)
 }
 END_TEST
 
+/* ---- saved form ------------------------------------------------------------- */
+
+/* The saved form of obj (caller destroys). */
+static struct flurm_buf *saved(const struct flurm_record *r, const void *obj)
+{
+    struct flurm_buf *b = flurm_buf_create(0);
+
+    ck_assert_int_eq(flurm_record_save(r, obj, b), 0);
+    return b;
+}
+
+/* Load the saved bytes of b as r into out, expecting success and every byte
+ * used. */
+static void ck_loads(const struct flurm_record *r, struct flurm_buf *b, void *out)
+{
+    struct flurm_buf *rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+    const char *err = NULL;
+
+    ck_assert_msg(flurm_record_load(r, out, rd, &err) == 0, "failed at %s", err ? err : "?");
+    ck_assert_ptr_null(err);
+    ck_assert_uint_eq(flurm_buf_remaining(rd), 0);
+    flurm_buf_destroy(rd);
+}
+
+/* Loading len bytes as r fails as a bad message naming a field, leaving out
+ * zeroed. */
+static void ck_load_refused(const struct flurm_record *r, const void *bytes, size_t len,
+                            void *out)
+{
+    struct flurm_buf *rd = flurm_buf_view(bytes, len);
+    const char *err = NULL;
+    char zero[512] = {0};
+
+    ck_assert_int_eq(flurm_record_load(r, out, rd, &err), -1);
+    ck_assert_int_eq(errno, EBADMSG);
+    ck_assert_ptr_nonnull(err);
+    ck_assert(flurm_buf_error(rd));
+    ck_assert_uint_le(r->size, sizeof(zero));
+    ck_assert_mem_eq(out, zero, r->size); /* zeroed again, nothing leaked (ASan) */
+    flurm_buf_destroy(rd);
+}
+
+START_TEST(saved_form_round_trips_every_type)
+{
+    struct everything e, d;
+    struct flurm_buf *b, *w1, *w2;
+
+    fill_everything(&e);
+    e.dbl = 0.1; /* not a multiple of 1e-6: the wire's scaling would change it */
+    e.ldbl = 1.0L / 3;
+    b = saved(&rec_everything, &e);
+    ck_loads(&rec_everything, b, &d);
+    ck_assert(d.dbl == 0.1);
+    ck_assert(d.ldbl == 1.0L / 3);
+    ck_assert(d.u64 == FLURM_NO_VAL64);
+    ck_assert(d.a64[1] == FLURM_INFINITE64);
+    ck_assert_int_eq(d.i32, -1);
+    ck_assert_int_eq(d.when, 1700000000);
+    ck_assert_str_eq(d.str, "caf\xc3\xa9");
+    ck_assert_uint_eq(d.mem_len, 3);
+    ck_assert_mem_eq(d.mem, "\x00\xff\x10", 3);
+    ck_assert_ptr_null(d.strs[1]);
+    ck_assert_str_eq(d.strs[2], "");
+    ck_assert_str_eq(d.bits.hex, "0x205");
+    ck_assert_uint_eq(d.addr.port, 0xc499);
+    ck_assert(d.inner.value == FLURM_INFINITE64);
+    ck_assert(d.list[1].value == 200);
+    ck_assert(d.pairs[0].value == 9000);
+    ck_assert_uint_eq(d.custom_present, 1);
+    ck_assert_uint_eq(d.custom_value, 77);
+    /* Nothing else differs either: both pack to the same wire bytes. */
+    w1 = packed(&rec_everything, &e, FLURM_PROTO_22_05);
+    w2 = packed(&rec_everything, &d, FLURM_PROTO_22_05);
+    ck_same_bytes(w1, w2);
+    flurm_record_free(&rec_everything, &e);
+    flurm_record_free(&rec_everything, &d);
+    flurm_buf_destroy(b);
+    flurm_buf_destroy(w1);
+    flurm_buf_destroy(w2);
+}
+END_TEST
+
+START_TEST(saved_form_keeps_null_apart_from_empty)
+{
+    struct everything e, d;
+    struct flurm_buf *b;
+
+    memset(&e, 0, sizeof(e));
+    e.str = strdup("");
+    e.a32 = calloc(1, sizeof(uint32_t)); /* present, no elements */
+    e.list = calloc(1, sizeof(struct pair));
+    b = saved(&rec_everything, &e);
+    ck_loads(&rec_everything, b, &d);
+    ck_assert_str_eq(d.str, "");
+    ck_assert_ptr_nonnull(d.a32);
+    ck_assert_uint_eq(d.n32, 0);
+    ck_assert_ptr_nonnull(d.list);
+    ck_assert_ptr_null(d.strs);
+    ck_assert_ptr_null(d.mem);
+    ck_assert_ptr_null(d.bits.hex);
+    ck_assert_ptr_null(d.pairs);
+    flurm_record_free(&rec_everything, &e);
+    flurm_record_free(&rec_everything, &d);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+START_TEST(saved_form_round_trips_the_shapes)
+{
+    struct shapes s, d;
+    struct flurm_buf *b, *w1, *w2;
+    uint16_t versions[] = {FLURM_PROTO_22_05, FLURM_PROTO_23_02};
+
+    fill_shapes(&s);
+    b = saved(&rec_shapes, &s);
+    ck_loads(&rec_shapes, b, &d);
+    for (size_t i = 0; i < 2; i++) {
+        w1 = packed(&rec_shapes, &s, versions[i]);
+        w2 = packed(&rec_shapes, &d, versions[i]);
+        ck_same_bytes(w1, w2);
+        flurm_buf_destroy(w1);
+        flurm_buf_destroy(w2);
+    }
+    ck_assert_str_eq(d.moved.note, "n"); /* all versions' fields, not one's */
+    ck_assert_str_eq(d.headed->name, "h");
+    flurm_record_free(&rec_shapes, &s);
+    flurm_record_free(&rec_shapes, &d);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+START_TEST(every_truncation_of_the_saved_form_fails_cleanly)
+{
+    struct everything e, d;
+    struct shapes s, ds;
+    struct flurm_buf *b = NULL, *bs;
+
+    fill_everything(&e);
+    fill_shapes(&s);
+    b = saved(&rec_everything, &e);
+    bs = saved(&rec_shapes, &s);
+    for (size_t len = 0; len < flurm_buf_len(b); len++)
+        ck_load_refused(&rec_everything, flurm_buf_data(b), len, &d);
+    for (size_t len = 0; len < flurm_buf_len(bs); len++)
+        ck_load_refused(&rec_shapes, flurm_buf_data(bs), len, &ds);
+    flurm_record_free(&rec_everything, &e);
+    flurm_record_free(&rec_shapes, &s);
+    flurm_buf_destroy(b);
+    flurm_buf_destroy(bs);
+}
+END_TEST
+
+START_TEST(any_corrupted_byte_is_read_or_refused)
+{
+    struct everything e, d;
+    struct flurm_buf *b;
+    uint8_t *copy;
+    size_t n;
+    static const uint8_t junk[] = {0x00, 0xff, 0x7f, 0x80, 0x01};
+
+    fill_everything(&e);
+    b = saved(&rec_everything, &e);
+    n = flurm_buf_len(b);
+    copy = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < sizeof(junk); k++) {
+            struct flurm_buf *rd;
+            const char *err = NULL;
+            memcpy(copy, flurm_buf_data(b), n);
+            copy[i] = junk[k];
+            rd = flurm_buf_view(copy, n);
+            /* Either outcome is fine; a crash, an overread or a leak (ASan)
+             * is not. */
+            if (flurm_record_load(&rec_everything, &d, rd, &err) == 0)
+                flurm_record_free(&rec_everything, &d);
+            else
+                ck_assert_int_eq(errno, EBADMSG);
+            flurm_buf_destroy(rd);
+        }
+    }
+    free(copy);
+    flurm_record_free(&rec_everything, &e);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
+/* One struct, described by tables of successive FLURM releases. */
+struct evolving {
+    uint32_t id;
+    char *added;
+    uint64_t size;
+};
+
+START_TEST(saved_form_outlives_table_changes)
+{
+    static const struct flurm_field v1_fields[] = {
+        FLURM_FLD(struct evolving, id, FLURM_F_U32),
+        FLURM_FLD(struct evolving, size, FLURM_F_U64),
+    };
+    static const struct flurm_field v2_fields[] = {
+        FLURM_FLD(struct evolving, id, FLURM_F_U32),
+        FLURM_FLD(struct evolving, added, FLURM_F_STR),
+        FLURM_FLD(struct evolving, size, FLURM_F_U64),
+    };
+    static const struct flurm_field v3_fields[] = {
+        FLURM_FLD(struct evolving, size, FLURM_F_U64),
+        FLURM_FLD(struct evolving, id, FLURM_F_U32),
+    };
+    static FLURM_RECORD(rec_v1, struct evolving, v1_fields);
+    static FLURM_RECORD(rec_v2, struct evolving, v2_fields);
+    static FLURM_RECORD(rec_v3, struct evolving, v3_fields);
+    struct evolving old = {7, NULL, 4096}, now = {8, "new", 8192}, d;
+    struct flurm_buf *b1 = saved(&rec_v1, &old), *b2 = saved(&rec_v2, &now);
+
+    /* A field added since reads as zero, like a missing JSON key. */
+    ck_loads(&rec_v2, b1, &d);
+    ck_assert_uint_eq(d.id, 7);
+    ck_assert_ptr_null(d.added);
+    ck_assert_uint_eq(d.size, 4096);
+    /* A field the table no longer has is skipped. */
+    ck_loads(&rec_v1, b2, &d);
+    ck_assert_uint_eq(d.id, 8);
+    ck_assert_ptr_null(d.added);
+    ck_assert_uint_eq(d.size, 8192);
+    /* Fields are found by name whatever their order. */
+    ck_loads(&rec_v3, b2, &d);
+    ck_assert_uint_eq(d.id, 8);
+    ck_assert_uint_eq(d.size, 8192);
+    flurm_buf_destroy(b1);
+    flurm_buf_destroy(b2);
+}
+END_TEST
+
+START_TEST(saved_field_of_another_type_or_twice_is_refused)
+{
+    static const struct flurm_field retyped_fields[] = {
+        FLURM_FLD(struct evolving, id, FLURM_F_U64),
+        FLURM_FLD(struct evolving, added, FLURM_F_STR),
+        FLURM_FLD(struct evolving, size, FLURM_F_U64),
+    };
+    /* Saves `added` twice: read with rec_once, the second would leak the
+     * first. */
+    static const struct flurm_field twice_fields[] = {
+        FLURM_FLD(struct evolving, added, FLURM_F_STR),
+        FLURM_FLD(struct evolving, added, FLURM_F_STR),
+    };
+    static const struct flurm_field once_fields[] = {
+        FLURM_FLD(struct evolving, added, FLURM_F_STR),
+    };
+    static FLURM_RECORD(rec_retyped, struct evolving, retyped_fields);
+    static FLURM_RECORD(rec_twice, struct evolving, twice_fields);
+    static FLURM_RECORD(rec_once, struct evolving, once_fields);
+    struct evolving e = {1, "x", 2}, d;
+    struct everything other;
+    struct flurm_buf *b = saved(&rec_retyped, &e), *rd;
+    const char *err = NULL;
+
+    rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+    ck_assert_int_eq(flurm_record_load(&rec_everything, &other, rd, &err), -1);
+    ck_assert_int_eq(errno, EBADMSG); /* another record's saved form */
+    flurm_buf_destroy(rd);
+    flurm_buf_destroy(b);
+    b = saved(&rec_retyped, &e);
+    /* Same record name, id saved as U64: a table saying U32 refuses it. */
+    {
+        static const struct flurm_field v_fields[] = {
+            FLURM_FLD(struct evolving, id, FLURM_F_U32),
+        };
+        static FLURM_RECORD(rec_v, struct evolving, v_fields);
+        rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+        ck_assert_int_eq(flurm_record_load(&rec_v, &d, rd, &err), -1);
+        ck_assert_int_eq(errno, EBADMSG);
+        ck_assert_str_eq(err, "id");
+        flurm_buf_destroy(rd);
+    }
+    flurm_buf_destroy(b);
+    b = saved(&rec_twice, &e);
+    rd = flurm_buf_view(flurm_buf_data(b), flurm_buf_len(b));
+    ck_assert_int_eq(flurm_record_load(&rec_once, &d, rd, &err), -1);
+    ck_assert_str_eq(err, "added");
+    ck_assert_ptr_null(d.added);
+    flurm_buf_destroy(rd);
+    flurm_buf_destroy(b);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
     Suite *s = suite_create("record");
     TCase *w = tcase_create("wire");
     TCase *j = tcase_create("json");
     TCase *sh = tcase_create("shapes");
+    TCase *sv = tcase_create("saved");
 
     tcase_add_test(w, every_type_round_trips_on_the_wire);
     tcase_add_test(w, every_truncation_fails_cleanly);
@@ -1265,7 +1554,15 @@ static Suite *record_suite(void)
     tcase_add_test(sh, json_gated_group_must_match_its_gate);
     suite_add_tcase(s, w);
     suite_add_tcase(s, j);
+    tcase_add_test(sv, saved_form_round_trips_every_type);
+    tcase_add_test(sv, saved_form_keeps_null_apart_from_empty);
+    tcase_add_test(sv, saved_form_round_trips_the_shapes);
+    tcase_add_test(sv, every_truncation_of_the_saved_form_fails_cleanly);
+    tcase_add_test(sv, any_corrupted_byte_is_read_or_refused);
+    tcase_add_test(sv, saved_form_outlives_table_changes);
+    tcase_add_test(sv, saved_field_of_another_type_or_twice_is_refused);
     suite_add_tcase(s, sh);
+    suite_add_tcase(s, sv);
     return s;
 }
 

@@ -147,14 +147,14 @@ START_TEST(another_schema_version_is_refused)
 
     store_close(st);
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "UPDATE meta SET value=2 WHERE key='schema_version'", NULL,
-                                  NULL, NULL),
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE meta SET value=99 WHERE key='schema_version'",
+                                  NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     errno = 0;
     ck_assert_ptr_null(store_open(path, site, err, sizeof(err)));
     ck_assert_int_eq(errno, EPROTO);
-    ck_assert_ptr_nonnull(strstr(err, "schema version 2"));
+    ck_assert_ptr_nonnull(strstr(err, "schema version 99"));
 }
 END_TEST
 
@@ -470,6 +470,130 @@ START_TEST(damaged_rows_are_refused)
 }
 END_TEST
 
+START_TEST(a_damaged_request_column_is_refused)
+{
+    struct store *st = open_store();
+    char err[256] = "";
+    sqlite3 *db;
+
+    submit(st, "a", NULL);
+    store_close(st);
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    /* cut the saved request short */
+    ck_assert_int_eq(sqlite3_exec(db, "UPDATE jobs SET desc=substr(desc, 1, length(desc) - 9)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_ptr_null(store_open(path, site, err, sizeof(err)));
+    ck_assert_int_eq(errno, EPROTO);
+    ck_assert_ptr_nonnull(strstr(err, "job 100"));
+}
+END_TEST
+
+/* What a jobs row holds: its data (JSON) and whether its desc column is
+ * NULL. */
+static json_t *row_data(unsigned id, int *desc_is_null)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    json_t *data;
+
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT data, desc IS NULL FROM jobs WHERE job_id=?1",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(s, 1, (int)id);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    data = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+    *desc_is_null = sqlite3_column_int(s, 1);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    ck_assert_ptr_nonnull(data);
+    return data;
+}
+
+START_TEST(the_request_is_kept_in_its_own_column)
+{
+    struct store *st = open_store();
+    unsigned id = submit(st, "a", "{\"name\": \"kept\"}");
+    int desc_is_null;
+    json_t *data;
+
+    store_close(st);
+    data = row_data(id, &desc_is_null);
+    ck_assert_int_eq(desc_is_null, 0);
+    ck_assert_ptr_null(json_object_get(data, "desc"));
+    ck_assert_ptr_nonnull(json_object_get(data, "state"));
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(a_schema_1_database_is_migrated_and_keeps_every_job)
+{
+    struct store *st = open_store();
+    unsigned a, b;
+    char *before, *after;
+    json_t *ji_before, *ji_after, *data;
+    sqlite3 *db;
+    sqlite3_stmt *put;
+    int desc_is_null;
+
+    a = submit(st, "r1", "{\"name\": \"first\"}");
+    b = submit(st, "r2", "{\"array_inx\": \"1-3\", \"partition\": \"big\"}");
+    before = dump_text(st);
+    ji_before = jobs_job_info(store_jobs(st), a, 0, (double)T0);
+    /* Turn the file into what schema 1 wrote: the request inside data, no
+     * desc column. */
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE jobs SET data=?2 WHERE job_id=?1", -1, &put,
+                                        NULL),
+                     SQLITE_OK);
+    for (unsigned id = 100; id <= b; id++) {
+        json_t *v1 = jobs_job_save(store_jobs(st), id);
+        char *text = json_dumps(v1, JSON_COMPACT);
+
+        ck_assert_ptr_nonnull(text);
+        sqlite3_bind_int(put, 1, (int)id);
+        sqlite3_bind_text(put, 2, text, -1, SQLITE_TRANSIENT);
+        ck_assert_int_eq(sqlite3_step(put), SQLITE_DONE);
+        sqlite3_reset(put);
+        free(text);
+        json_decref(v1);
+    }
+    sqlite3_finalize(put);
+    store_close(st);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "ALTER TABLE jobs DROP COLUMN desc;"
+                                  "UPDATE meta SET value=1 WHERE key='schema_version'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    st = open_store();
+    after = dump_text(st);
+    ck_assert_str_eq(before, after);
+    ji_after = jobs_job_info(store_jobs(st), a, 0, (double)T0);
+    ck_assert(json_equal(ji_before, ji_after));
+    store_close(st);
+    /* every row was rewritten in the new form, holding the same state */
+    for (unsigned id = 100; id <= b; id++) {
+        data = row_data(id, &desc_is_null);
+        ck_assert_int_eq(desc_is_null, 0);
+        ck_assert_ptr_null(json_object_get(data, "desc"));
+        json_decref(data);
+    }
+    st = open_store();
+    free(after);
+    after = dump_text(st);
+    ck_assert_str_eq(before, after);
+    store_close(st);
+    free(before);
+    free(after);
+    json_decref(ji_before);
+    json_decref(ji_after);
+}
+END_TEST
+
 START_TEST(node_state_set_keeps_the_last_write_of_each_node_and_list_answers_every_row)
 {
     struct store *st = open_store();
@@ -611,6 +735,9 @@ static Suite *store_suite(void)
     tcase_add_test(tc, staged_but_uncommitted_work_is_lost);
     tcase_add_test(tc, two_instances_on_one_database_stay_consistent);
     tcase_add_test(tc, damaged_rows_are_refused);
+    tcase_add_test(tc, a_damaged_request_column_is_refused);
+    tcase_add_test(tc, the_request_is_kept_in_its_own_column);
+    tcase_add_test(tc, a_schema_1_database_is_migrated_and_keeps_every_job);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("node_state");
