@@ -477,14 +477,25 @@ static int pack_optional(const struct flurm_field *f, const void *sub, struct fl
     return pack_fields(f->sub, sub, b, v);
 }
 
-static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
-                      struct flurm_buf *b, uint16_t v)
+bool flurm_record_is_int(enum flurm_ftype t)
 {
-    const struct flurm_field *f = &r->fields[idx];
-    const char *p = CAT(obj, f->off);
-    uint32_t n = flurm_record_has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
+    switch (t) {
+    case FLURM_F_U8:
+    case FLURM_F_BOOL:
+    case FLURM_F_U16:
+    case FLURM_F_U32:
+    case FLURM_F_I32:
+    case FLURM_F_U64:
+    case FLURM_F_TIME:
+        return true;
+    default:
+        return false;
+    }
+}
 
-    switch (f->type) {
+int flurm_record_pack_int(enum flurm_ftype t, const void *p, struct flurm_buf *b)
+{
+    switch (t) {
     case FLURM_F_U8:
         return flurm_pack8(b, *(const uint8_t *)p);
     case FLURM_F_BOOL:
@@ -499,6 +510,48 @@ static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
         return flurm_pack64(b, *(const uint64_t *)p);
     case FLURM_F_TIME:
         return flurm_pack_time(b, *(const time_t *)p);
+    default:
+        return flurm_record_einval();
+    }
+}
+
+int flurm_record_unpack_int(enum flurm_ftype t, void *p, struct flurm_buf *b)
+{
+    uint32_t u;
+
+    switch (t) {
+    case FLURM_F_U8:
+        return flurm_unpack8(b, (uint8_t *)p);
+    case FLURM_F_BOOL:
+        return flurm_unpackbool(b, (bool *)p);
+    case FLURM_F_U16:
+        return flurm_unpack16(b, (uint16_t *)p);
+    case FLURM_F_U32:
+        return flurm_unpack32(b, (uint32_t *)p);
+    case FLURM_F_I32:
+        if (flurm_unpack32(b, &u) < 0)
+            return -1;
+        *(int32_t *)p = (int32_t)u;
+        return 0;
+    case FLURM_F_U64:
+        return flurm_unpack64(b, (uint64_t *)p);
+    case FLURM_F_TIME:
+        return flurm_unpack_time(b, (time_t *)p);
+    default:
+        return flurm_record_einval();
+    }
+}
+
+static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
+                      struct flurm_buf *b, uint16_t v)
+{
+    const struct flurm_field *f = &r->fields[idx];
+    const char *p = CAT(obj, f->off);
+    uint32_t n = flurm_record_has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
+
+    if (flurm_record_is_int(f->type))
+        return flurm_record_pack_int(f->type, p, b);
+    switch (f->type) {
     case FLURM_F_DOUBLE:
         return flurm_packdouble(b, *(const double *)p);
     case FLURM_F_LONGDOUBLE:
@@ -561,6 +614,8 @@ static int pack_field(const struct flurm_record *r, size_t idx, const void *obj,
         if (!f->custom->pack)
             return flurm_record_einval();
         return f->custom->pack(f, obj, b, v);
+    default: /* the integers, packed above */
+        break;
     }
     return flurm_record_einval();
 }
@@ -765,25 +820,9 @@ static int unpack_field(const struct flurm_record *r, size_t idx, void *obj,
     uint32_t n = 0;
     int rc;
 
+    if (flurm_record_is_int(f->type))
+        return flurm_record_unpack_int(f->type, p, b);
     switch (f->type) {
-    case FLURM_F_U8:
-        return flurm_unpack8(b, (uint8_t *)p);
-    case FLURM_F_BOOL:
-        return flurm_unpackbool(b, (bool *)p);
-    case FLURM_F_U16:
-        return flurm_unpack16(b, (uint16_t *)p);
-    case FLURM_F_U32:
-        return flurm_unpack32(b, (uint32_t *)p);
-    case FLURM_F_I32: {
-        uint32_t u;
-        rc = flurm_unpack32(b, &u);
-        *(int32_t *)p = (int32_t)u;
-        return rc;
-    }
-    case FLURM_F_U64:
-        return flurm_unpack64(b, (uint64_t *)p);
-    case FLURM_F_TIME:
-        return flurm_unpack_time(b, (time_t *)p);
     case FLURM_F_DOUBLE:
         return flurm_unpackdouble(b, (double *)p);
     case FLURM_F_LONGDOUBLE:

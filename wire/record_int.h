@@ -33,6 +33,15 @@ int flurm_record_gate_value(const struct flurm_record *r, size_t idx, const void
 bool flurm_record_group_counts_are(const struct flurm_record *sub, const void *group,
                                    uint32_t n);
 
+/* The integer types (U8, BOOL, U16, U32, I32, U64, TIME): encoded alike in
+ * the wire form and the saved form. */
+bool flurm_record_is_int(enum flurm_ftype t);
+
+/* Pack / unpack the member at p of integer type t.  0, or -1 with errno
+ * (the unpack: EBADMSG, the buffer's error set). */
+int flurm_record_pack_int(enum flurm_ftype t, const void *p, struct flurm_buf *b);
+int flurm_record_unpack_int(enum flurm_ftype t, void *p, struct flurm_buf *b);
+
 /* Free n `sub` structs at items (their members, then the array itself).
  * NULL-safe. */
 void flurm_record_free_items(const struct flurm_record *sub, void *items, uint32_t n);

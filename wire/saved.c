@@ -137,21 +137,9 @@ static int save_value(const struct flurm_record *r, size_t idx, const void *obj,
     uint32_t n = flurm_record_has_count(f->type) ? *(const uint32_t *)CAT(obj, f->count_off) : 0;
     char ld[64];
 
+    if (flurm_record_is_int(f->type))
+        return flurm_record_pack_int(f->type, p, b);
     switch (f->type) {
-    case FLURM_F_U8:
-        return flurm_pack8(b, *(const uint8_t *)p);
-    case FLURM_F_BOOL:
-        return flurm_packbool(b, *(const bool *)p);
-    case FLURM_F_U16:
-        return flurm_pack16(b, *(const uint16_t *)p);
-    case FLURM_F_U32:
-        return flurm_pack32(b, *(const uint32_t *)p);
-    case FLURM_F_I32:
-        return flurm_pack32(b, (uint32_t) * (const int32_t *)p);
-    case FLURM_F_U64:
-        return flurm_pack64(b, *(const uint64_t *)p);
-    case FLURM_F_TIME:
-        return flurm_pack64(b, (uint64_t)(int64_t) * (const time_t *)p);
     case FLURM_F_DOUBLE:
         return pack_double_bits(b, *(const double *)p);
     case FLURM_F_LONGDOUBLE:
@@ -276,6 +264,14 @@ static int bad(struct flurm_buf *b)
     return -1;
 }
 
+/* The u8 before a pointer's value: 1 present, 0 NULL, anything else bad. */
+static int load_presence(struct flurm_buf *b, uint8_t *present)
+{
+    if (flurm_unpack8(b, present) < 0)
+        return -1;
+    return *present > 1 ? bad(b) : 0;
+}
+
 /* A counted member gets n; a count an earlier field of r already set (a
  * shared count) must agree. */
 static int load_count(const struct flurm_record *r, size_t idx, void *obj, uint32_t n,
@@ -325,10 +321,8 @@ static int load_array(const struct flurm_record *r, size_t idx, void *obj, struc
     uint32_t n;
     char *a = NULL;
 
-    if (flurm_unpack8(b, &present) < 0)
+    if (load_presence(b, &present) < 0)
         return -1;
-    if (present > 1)
-        return bad(b);
     if (!present)
         return load_count(r, idx, obj, 0, b);
     if (flurm_unpack32(b, &n) < 0)
@@ -399,10 +393,8 @@ static int load_items(const struct flurm_record *r, size_t idx, void *obj, struc
     uint32_t n;
     char *items;
 
-    if (flurm_unpack8(b, &present) < 0)
+    if (load_presence(b, &present) < 0)
         return -1;
-    if (present > 1)
-        return bad(b);
     if (!present)
         return f->type == FLURM_F_LIST ? load_count(r, idx, obj, 0, b) : 0;
     /* Each item takes at least its u32 length. */
@@ -453,32 +445,13 @@ static int load_value(const struct flurm_record *r, size_t idx, void *obj, struc
 {
     const struct flurm_field *f = &r->fields[idx];
     char *p = AT(obj, f->off);
-    uint32_t u32, gate;
-    uint64_t u64;
+    uint32_t gate;
     uint8_t present;
     char *s;
 
+    if (flurm_record_is_int(f->type))
+        return flurm_record_unpack_int(f->type, p, b);
     switch (f->type) {
-    case FLURM_F_U8:
-        return flurm_unpack8(b, (uint8_t *)p);
-    case FLURM_F_BOOL:
-        return flurm_unpackbool(b, (bool *)p);
-    case FLURM_F_U16:
-        return flurm_unpack16(b, (uint16_t *)p);
-    case FLURM_F_U32:
-        return flurm_unpack32(b, (uint32_t *)p);
-    case FLURM_F_I32:
-        if (flurm_unpack32(b, &u32) < 0)
-            return -1;
-        *(int32_t *)p = (int32_t)u32;
-        return 0;
-    case FLURM_F_U64:
-        return flurm_unpack64(b, (uint64_t *)p);
-    case FLURM_F_TIME:
-        if (flurm_unpack64(b, &u64) < 0)
-            return -1;
-        *(time_t *)p = (time_t)(int64_t)u64;
-        return 0;
     case FLURM_F_DOUBLE:
         return unpack_double_bits(b, (double *)p);
     case FLURM_F_LONGDOUBLE: {
@@ -531,10 +504,8 @@ static int load_value(const struct flurm_record *r, size_t idx, void *obj, struc
     case FLURM_F_OPTIONAL16:
     case FLURM_F_OPTIONAL_NOVAL: {
         void *sub;
-        if (flurm_unpack8(b, &present) < 0)
+        if (load_presence(b, &present) < 0)
             return -1;
-        if (present > 1)
-            return bad(b);
         if (!present)
             return 0;
         if (!(sub = calloc(1, f->sub->size ? f->sub->size : 1)))
