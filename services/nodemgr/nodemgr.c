@@ -313,9 +313,28 @@ static void waiters_progress(struct nodemgr *m, size_t i, uint64_t version, bool
     }
 }
 
+/* A launch this instance started and has not seen through: its launch
+ * info asked, its REQUEST_BATCH_JOB_LAUNCH out to slurmd, or slurmd's
+ * answer not yet recorded by the store. */
+static bool launch_in_progress(const struct nodemgr *m)
+{
+    for (size_t j = 0; m->jobs && j < mirror_count(m->jobs); j++) {
+        const struct mirror_job *job = mirror_at(m->jobs, j);
+
+        if (job->launch == MIRROR_LAUNCH_BUSY || job->launch == MIRROR_LAUNCH_REPORTING)
+            return true;
+    }
+    return false;
+}
+
+/* A drain waits for the node state writes in flight and for the launches
+ * in progress: an instance that exited with a launch out to slurmd would
+ * leave it unrecorded, and slurmd answers before the job's Prolog runs, so
+ * the reload's other instance, finding the job in no registration while a
+ * long Prolog runs, would launch it a second time. */
 static void check_drain_done(struct nodemgr *m)
 {
-    if (m->holding && m->inflight_count == 0) {
+    if (m->holding && m->inflight_count == 0 && !launch_in_progress(m)) {
         m->holding = false;
         flurm_service_release(m->svc);
     }
@@ -865,6 +884,7 @@ static void launch_report_done(const struct flurm_msg *reply, int errnum, void *
         job->report_inflight = false;
     }
     free(a);
+    check_drain_done(m);
 }
 
 /* Tell the store how the launch went: job.launched or job.launch_failed. */
@@ -926,6 +946,7 @@ static void launch_sent(int errnum, enum flurm_msg_type type, const void *body, 
         launch_failed(m, job, rc, text);
     }
     free(s);
+    check_drain_done(m);
 }
 
 static void launch_info_done(const struct flurm_msg *reply, int errnum, void *arg)
@@ -951,6 +972,7 @@ static void launch_info_done(const struct flurm_msg *reply, int errnum, void *ar
          * registers without it); a launch from here too started it twice
          * under load (the second slurmstepd found the first one's script). */
         job->launch = MIRROR_LAUNCH_NONE;
+        check_drain_done(m);
         return;
     }
     if (errnum || !flurm_msg_ok(reply)) {
@@ -1046,8 +1068,10 @@ static void claim_done(const struct flurm_msg *reply, int errnum, void *arg)
     if (!job)
         return;
     job->launch = MIRROR_LAUNCH_NONE;
-    if (!jobs_active(m))
+    if (!jobs_active(m)) {
+        check_drain_done(m);
         return; /* draining: the other instance launches it */
+    }
     if (!errnum && !flurm_msg_ok(reply) && flurm_msg_error_code(reply) == FLURM_MSG_EUNKNOWN) {
         if (!m->claim_unsupported)
             flurm_warn("the job store does not know job.launch_claim: launching unclaimed");
@@ -2052,7 +2076,7 @@ static void drain_cb(struct flurm_service *svc, void *arg)
     ev_timer_stop(flurm_loop_ev(m->loop), &m->jobs_timer);
     /* One last attempt at what is not saved yet; the drain waits for it. */
     flush_all(m);
-    if (m->inflight_count && !m->holding) {
+    if ((m->inflight_count || launch_in_progress(m)) && !m->holding) {
         m->holding = true;
         flurm_service_hold(svc);
     }

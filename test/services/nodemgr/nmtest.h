@@ -11,7 +11,10 @@
  *     other stand-in clients as a test starts: a TCP port of 127.0.0.1
  *     that keeps each message's type, its body in JSON and whether munged
  *     let us decode its credential;
- *   - a client to the node manager, as the gateway.
+ *   - a client to the node manager, as the gateway;
+ *
+ * and the launch information a store keeps for a job, built from the
+ * captured sbatch (capture_launch_info, also used by test_launch.c).
  *
  * munged must run (the stand-in slurmd answers with a credential).
  */
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/client.h"
@@ -37,12 +41,73 @@
 #include "common/service.h"
 #include "common/slurmconf.h"
 #include "services/nodemgr/nodemgr.h"
+#include "test/wire/capture.h"
 #include "wire/auth.h"
 #include "wire/frame.h"
 #include "wire/header.h"
 #include "wire/msg.h"
+#include "wire/pack.h"
 #include "wire/rec_generic.h"
 #include "wire/record.h"
+
+/* ---- the captured sbatch (sbatch_script: job 2, one CPU of vm, --mem=100) -- */
+
+/* The captured frame's body (caller frees) and its length. */
+static inline uint8_t *capture_body(const char *rel, size_t *len)
+{
+    size_t n = 0;
+    uint8_t *frame = capture_load(rel, &n), *body;
+    uint32_t blen;
+
+    ck_assert_msg(frame != NULL, "cannot load %s", rel);
+    blen = (uint32_t)frame[10] << 24 | (uint32_t)frame[11] << 16 | (uint32_t)frame[12] << 8 |
+           frame[13];
+    ck_assert_uint_le(blen, n - 18);
+    body = malloc(blen);
+    ck_assert_ptr_nonnull(body);
+    memcpy(body, frame + n - blen, blen);
+    free(frame);
+    *len = blen;
+    return body;
+}
+
+/* The captured message decoded into its record's JSON (new reference). */
+static inline json_t *capture_json(const char *rel, enum flurm_msg_type type)
+{
+    size_t len;
+    uint8_t *body = capture_body(rel, &len);
+    const struct flurm_record *rec = NULL;
+    void *obj = flurm_msg_body_decode(FLURM_PROTO_22_05, type, body, len, &rec, NULL);
+    json_t *j;
+
+    ck_assert_ptr_nonnull(obj);
+    j = flurm_record_to_json(rec, obj);
+    ck_assert_ptr_nonnull(j);
+    flurm_msg_body_destroy(rec, obj);
+    free(body);
+    return j;
+}
+
+/* job.launch_info's reply (new reference) for the captured submission run
+ * as RUNNING job `job_id` since `start_time`: the store keeps the submitted
+ * job_desc as `desc`, the script and environment beside it.  The capture
+ * itself is job 2, started at its credential's ctime. */
+static inline json_t *capture_launch_info(uint32_t job_id, time_t start_time)
+{
+    json_t *desc = capture_json("sbatch_script/001-c2s-REQUEST_SUBMIT_BATCH_JOB.hex",
+                                FLURM_REQUEST_SUBMIT_BATCH_JOB);
+    json_t *info = json_pack("{s:{s:I, s:i, s:I, s:i, s:I}, s:O, s:O}", "job", "job_id",
+                             (json_int_t)job_id, "array_job_id", 0, "array_task_id",
+                             (json_int_t)FLURM_NO_VAL, "state", 1, "start_time",
+                             (json_int_t)start_time, "script", json_object_get(desc, "script"),
+                             "environment", json_object_get(desc, "environment"));
+
+    ck_assert_ptr_nonnull(info);
+    json_object_del(desc, "script");
+    json_object_del(desc, "environment");
+    json_object_set_new(json_object_get(info, "job"), "desc", desc);
+    return info;
+}
 
 /* ---- stand-in slurmd / salloc / srun: a TCP port that keeps what comes ---- */
 
@@ -57,6 +122,8 @@ struct listener {
     ev_io conn_io;
     struct flurm_frame_reader *reader;
     bool answer_rc; /* answer each message with RC 0 (slurmd does) */
+    bool hold_next; /* keep the next message's connection open, unanswered */
+    int held;       /* that connection until listener_answer_held(), or -1 */
     uint16_t port;
     uint16_t types[MAX_GOT];
     json_t *bodies[MAX_GOT];
@@ -118,9 +185,31 @@ static inline void keep_message(struct listener *l)
     l->got++;
     flurm_msg_parts_free(&parts);
     free(msg);
-    if (l->answer_rc)
+    if (l->answer_rc && !l->hold_next)
         answer_rc(l->conn);
     flurm_loop_stop(l->loop);
+}
+
+/* Keep the current connection, its message unanswered, as a slurmd busy
+ * before its answer; the listener is free for the next connection. */
+static inline void hold_conn(struct listener *l)
+{
+    ck_assert_int_lt(l->held, 0);
+    ev_io_stop(flurm_loop_ev(l->loop), &l->conn_io);
+    l->held = l->conn;
+    l->conn = -1;
+    l->hold_next = false;
+    flurm_frame_reader_destroy(l->reader);
+    l->reader = NULL;
+}
+
+/* Answer the held connection with RC 0, then close it. */
+static inline void listener_answer_held(struct listener *l)
+{
+    ck_assert_int_ge(l->held, 0);
+    answer_rc(l->held);
+    close(l->held);
+    l->held = -1;
 }
 
 static inline void conn_cb(struct ev_loop *ev, ev_io *w, int revents)
@@ -131,6 +220,10 @@ static inline void conn_cb(struct ev_loop *ev, ev_io *w, int revents)
     (void)revents;
     if (rc == FLURM_FRAME_READY) {
         keep_message(l);
+        if (l->hold_next) {
+            hold_conn(l);
+            return;
+        }
         rc = FLURM_FRAME_EOF; /* one message per connection, as the agent sends */
     }
     if (rc != FLURM_FRAME_NEED_MORE) {
@@ -167,6 +260,7 @@ static inline void listener_start(struct listener *l, struct flurm_loop *lp)
     memset(l, 0, sizeof(*l));
     l->loop = lp;
     l->conn = -1;
+    l->held = -1;
     l->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     ck_assert_int_ge(l->fd, 0);
     ck_assert_int_eq(bind(l->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
@@ -189,6 +283,8 @@ static inline void listener_stop(struct listener *l)
         ev_io_stop(ev, &l->conn_io);
         close(l->conn);
     }
+    if (l->held >= 0)
+        close(l->held);
     flurm_frame_reader_destroy(l->reader);
     for (size_t k = 0; k < l->got && k < MAX_GOT; k++)
         json_decref(l->bodies[k]);

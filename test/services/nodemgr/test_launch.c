@@ -6,7 +6,8 @@
  * its kill_job_msg matches the captured REQUEST_TERMINATE_JOB; the
  * credential of 1- and 2-node allocations has the core bitmap, layout and
  * CPU arrays slurmctld derives from job_resources; signals pick steps as
- * job_signal does.
+ * job_signal does.  The captured submission's launch information is
+ * nmtest.h's capture_launch_info, shared with test_launch_claim.c.
  */
 #include <check.h>
 #include <errno.h>
@@ -15,48 +16,12 @@
 
 #include "common/alloc.h"
 #include "services/nodemgr/launch.h"
-#include "test/wire/capture.h"
+#include "test/services/nodemgr/nmtest.h"
 #include "wire/msg.h"
 #include "wire/pack.h"
 #include "wire/record.h"
 
 #define CAPTURE_CTIME 1795630113 /* the credential's ctime in the capture */
-
-/* The captured frame's body (malloc'ed) and its length. */
-static uint8_t *capture_body(const char *rel, size_t *len)
-{
-    size_t n = 0;
-    uint8_t *frame = capture_load(rel, &n), *body;
-    uint32_t blen;
-
-    ck_assert_msg(frame != NULL, "cannot load %s", rel);
-    blen = (uint32_t)frame[10] << 24 | (uint32_t)frame[11] << 16 | (uint32_t)frame[12] << 8 |
-           frame[13];
-    ck_assert_uint_le(blen, n - 18);
-    body = malloc(blen);
-    ck_assert_ptr_nonnull(body);
-    memcpy(body, frame + n - blen, blen);
-    free(frame);
-    *len = blen;
-    return body;
-}
-
-/* The captured message decoded into its record's JSON (new reference). */
-static json_t *capture_json(const char *rel, enum flurm_msg_type type)
-{
-    size_t len;
-    uint8_t *body = capture_body(rel, &len);
-    const struct flurm_record *rec = NULL;
-    void *obj = flurm_msg_body_decode(FLURM_PROTO_22_05, type, body, len, &rec, NULL);
-    json_t *j;
-
-    ck_assert_ptr_nonnull(obj);
-    j = flurm_record_to_json(rec, obj);
-    ck_assert_ptr_nonnull(j);
-    flurm_msg_body_destroy(rec, obj);
-    free(body);
-    return j;
-}
 
 /* slurm.conf of the capture: vm has CPUs=2 (2 sockets of 1 core); the
  * 2-node tests use n1 (2 sockets x 4 cores) and n2 (1 socket x 2 cores). */
@@ -105,25 +70,6 @@ static struct flurm_alloc *alloc_of(const char *text)
     return a;
 }
 
-/* job.launch_info's reply for job 2 of the capture: the store keeps the
- * submitted job_desc as `desc`, the script and environment beside it. */
-static json_t *capture_launch_info(void)
-{
-    json_t *desc = capture_json("sbatch_script/001-c2s-REQUEST_SUBMIT_BATCH_JOB.hex",
-                                FLURM_REQUEST_SUBMIT_BATCH_JOB);
-    json_t *info = json_pack("{s:{s:i, s:i, s:I, s:i, s:I}, s:O, s:O}", "job", "job_id", 2,
-                             "array_job_id", 0, "array_task_id", (json_int_t)FLURM_NO_VAL,
-                             "state", 1, "start_time", (json_int_t)CAPTURE_CTIME, "script",
-                             json_object_get(desc, "script"), "environment",
-                             json_object_get(desc, "environment"));
-
-    ck_assert_ptr_nonnull(info);
-    json_object_del(desc, "script");
-    json_object_del(desc, "environment");
-    json_object_set_new(json_object_get(info, "job"), "desc", desc);
-    return info;
-}
-
 static void assert_bytes_eq(const struct flurm_buf *b, const uint8_t *want, size_t want_len)
 {
     const uint8_t *got = flurm_buf_data(b);
@@ -137,7 +83,7 @@ static void assert_bytes_eq(const struct flurm_buf *b, const uint8_t *want, size
 
 START_TEST(launch_equals_the_captured_bytes)
 {
-    json_t *info = capture_launch_info();
+    json_t *info = capture_launch_info(2, CAPTURE_CTIME);
     struct flurm_alloc *a =
         alloc_of("{\"nodes\":\"vm\",\"batch_host\":\"vm\","
                  "\"hosts\":[{\"name\":\"vm\",\"cores\":\"0\",\"cpus\":1,\"mem\":100}]}");
@@ -162,7 +108,7 @@ END_TEST
 
 START_TEST(launch_without_script_is_refused)
 {
-    json_t *info = capture_launch_info();
+    json_t *info = capture_launch_info(2, CAPTURE_CTIME);
     struct flurm_alloc *a =
         alloc_of("{\"nodes\":\"vm\",\"batch_host\":\"vm\","
                  "\"hosts\":[{\"name\":\"vm\",\"cores\":\"0\",\"cpus\":1,\"mem\":100}]}");
@@ -180,7 +126,7 @@ END_TEST
 
 START_TEST(launch_on_a_node_not_in_slurm_conf_is_refused)
 {
-    json_t *info = capture_launch_info();
+    json_t *info = capture_launch_info(2, CAPTURE_CTIME);
     struct flurm_alloc *a =
         alloc_of("{\"nodes\":\"ghost\",\"batch_host\":\"ghost\","
                  "\"hosts\":[{\"name\":\"ghost\",\"cores\":\"0\",\"cpus\":1,\"mem\":0}]}");
@@ -200,7 +146,7 @@ END_TEST
  * (which re-packing rebuilds) is what slurmctld sent. */
 START_TEST(terminate_equals_the_captured_bytes)
 {
-    json_t *info = capture_launch_info();
+    json_t *info = capture_launch_info(2, CAPTURE_CTIME);
     json_t *job = json_object_get(info, "job");
     struct flurm_alloc *a =
         alloc_of("{\"nodes\":\"vm\",\"batch_host\":\"vm\","

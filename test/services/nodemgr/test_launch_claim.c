@@ -4,9 +4,13 @@
  * for the launch information, and a job whose claim another instance
  * holds (the other side of a reload) waits like an inherited job: it is
  * launched only after its batch host registered without it, MessageTimeout
- * after the refusal at the earliest, and then with take_over.  Served for
- * real in one process: the node manager's service with a stand-in job
- * store on the same loop over NNG, and a stand-in slurmd on a TCP port.
+ * after the refusal at the earliest, and then with take_over.  A draining
+ * instance (the old side of a reload) sees a launch it started through to
+ * the store before it exits: slurmd answers before the job's Prolog runs,
+ * so a launch left unrecorded would be launched again by the other side.
+ * Served for real in one process: the node manager's service with a
+ * stand-in job store on the same loop over NNG, and a stand-in slurmd on
+ * a TCP port.
  *
  * munged must run (the stand-in slurmd answers with a credential).
  */
@@ -14,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test/services/nodemgr/nmtest.h"
 #include "wire/rec_slurmd.h"
@@ -28,6 +33,8 @@ struct fake_store {
     bool last_take_over;     /* the last one's take_over */
     char last_owner[96];     /* and its owner */
     unsigned launch_infos;   /* job.launch_info requests: a launch under way */
+    bool launchable;         /* job.launch_info: the captured sbatch as job 20 */
+    unsigned launched;       /* job.launched reports */
 };
 
 static struct fake_store store;
@@ -52,9 +59,19 @@ static void store_launch_info(struct flurm_request *req, void *arg)
 {
     (void)arg;
     store.launch_infos++;
-    /* no script: the node manager reports a failed launch, which is
-     * beside the point here */
-    flurm_request_reply_error(req, 2017, "Invalid job id specified");
+    if (store.launchable)
+        flurm_request_reply(req, capture_launch_info(20, 100));
+    else /* the node manager reports a failed launch, beside the point */
+        flurm_request_reply_error(req, 2017, "Invalid job id specified");
+    flurm_loop_stop(loop);
+}
+
+static void store_launched(struct flurm_request *req, void *arg)
+{
+    (void)arg;
+    ck_assert_int_eq(json_integer_value(json_object_get(flurm_request_body(req), "job_id")), 20);
+    store.launched++;
+    flurm_request_reply(req, json_object());
     flurm_loop_stop(loop);
 }
 
@@ -63,7 +80,7 @@ static const struct flurm_handler store_handlers[] = {
     {"job.allocs", store_allocs},
     {"job.launch_claim", store_claim},
     {"job.launch_info", store_launch_info},
-    {"job.launched", store_ok},
+    {"job.launched", store_launched},
     {"job.launch_failed", store_ok},
     {"job.node_fail", store_ok},
     {NULL, NULL},
@@ -155,6 +172,16 @@ static size_t slurmd_got(enum flurm_msg_type type)
     return n;
 }
 
+/* The body (borrowed) of the first message of `type` vm's slurmd got. */
+static const json_t *slurmd_body(enum flurm_msg_type type)
+{
+    for (size_t k = 0; k < slurmd.got && k < MAX_GOT; k++) {
+        if (slurmd.types[k] == (uint16_t)type)
+            return slurmd.bodies[k];
+    }
+    return NULL;
+}
+
 START_TEST(an_unclaimed_job_is_claimed_by_this_instance_then_launched)
 {
     store.grant = true;
@@ -197,6 +224,54 @@ START_TEST(a_job_claimed_elsewhere_waits_for_its_batch_host_to_register_without_
 }
 END_TEST
 
+/* Whether this instance's sockets are still there: a finished drain
+ * removes them (common/service.c) as it stops the loop. */
+static bool nodes_instance_serves(void)
+{
+    char *path = flurm_ipc_instance_path(rundir, "nodes", getpid(), FLURM_IPC_REQ);
+    bool there;
+
+    ck_assert_ptr_nonnull(path);
+    there = access(path, F_OK) == 0;
+    free(path);
+    return there;
+}
+
+/* The drain begins while the launch is out to a slurmd that has not
+ * answered yet: it ends only once slurmd answered and the store recorded
+ * the launch (job.launched). */
+START_TEST(a_draining_node_manager_sees_its_launch_through_before_it_exits)
+{
+    const json_t *launch;
+    double end;
+
+    store.grant = true;
+    store.launchable = true;
+    slurmd.hold_next = true; /* a slurmd slow to answer */
+    publish_batch_job();
+    while (slurmd_got(FLURM_REQUEST_BATCH_JOB_LAUNCH) == 0)
+        run_for(5.0);
+    launch = slurmd_body(FLURM_REQUEST_BATCH_JOB_LAUNCH);
+    ck_assert_int_eq(json_integer_value(json_object_get(launch, "job_id")), 20);
+    ck_assert(nodes_instance_serves());
+
+    flurm_service_drain(nodes_svc);
+    run_all(0.5);
+    ck_assert_msg(nodes_instance_serves(), "the drain ended with the launch unanswered");
+    ck_assert_uint_eq(store.launched, 0);
+
+    listener_answer_held(&slurmd);
+    while (!store.launched)
+        run_for(5.0);
+    ck_assert_uint_eq(store.launched, 1);
+    end = flurm_loop_now(loop) + 5.0;
+    while (nodes_instance_serves() && flurm_loop_now(loop) < end)
+        run_for(0.1);
+    ck_assert_msg(!nodes_instance_serves(), "the drain did not end once the launch was recorded");
+    ck_assert_uint_eq(slurmd_got(FLURM_REQUEST_BATCH_JOB_LAUNCH), 1);
+}
+END_TEST
+
 static Suite *launch_claim_suite(void)
 {
     Suite *s = suite_create("launch_claim");
@@ -206,6 +281,7 @@ static Suite *launch_claim_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, an_unclaimed_job_is_claimed_by_this_instance_then_launched);
     tcase_add_test(tc, a_job_claimed_elsewhere_waits_for_its_batch_host_to_register_without_it);
+    tcase_add_test(tc, a_draining_node_manager_sees_its_launch_through_before_it_exits);
     suite_add_tcase(s, tc);
     return s;
 }
