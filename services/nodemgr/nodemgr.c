@@ -777,10 +777,21 @@ static void allocs_read(struct nodemgr *m)
     m->allocs_again = false;
 }
 
+/* A job changed in the store.  A pending job this instance does not
+ * mirror changes neither the allocations nor the revoked list (only
+ * finished jobs are revoked), so a submission costs the node manager no
+ * job.allocs round trip; anything else re-reads. */
 static void on_store_event(const struct flurm_msg *event, void *arg)
 {
-    (void)event;
-    allocs_read(arg);
+    struct nodemgr *m = arg;
+    const json_t *body = flurm_msg_body(event);
+    const json_t *id = json_object_get(body, "job_id"), *state = json_object_get(body, "state");
+
+    if (json_is_integer(id) && json_is_integer(state) &&
+        (uint32_t)json_integer_value(state) == MIRROR_STATE_PENDING && m->jobs &&
+        !mirror_find(m->jobs, (uint32_t)json_integer_value(id)))
+        return;
+    allocs_read(m);
 }
 
 static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)

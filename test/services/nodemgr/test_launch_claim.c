@@ -35,6 +35,7 @@ struct fake_store {
     unsigned launch_infos;   /* job.launch_info requests: a launch under way */
     bool launchable;         /* job.launch_info: the captured sbatch as job 20 */
     unsigned launched;       /* job.launched reports */
+    unsigned allocs_reads;   /* job.allocs requests */
 };
 
 static struct fake_store store;
@@ -75,9 +76,16 @@ static void store_launched(struct flurm_request *req, void *arg)
     flurm_loop_stop(loop);
 }
 
+static void store_allocs_counted(struct flurm_request *req, void *arg)
+{
+    store.allocs_reads++;
+    store_allocs(req, arg);
+    flurm_loop_stop(loop);
+}
+
 static const struct flurm_handler store_handlers[] = {
     {"node.state_list", store_node_list},
-    {"job.allocs", store_allocs},
+    {"job.allocs", store_allocs_counted},
     {"job.launch_claim", store_claim},
     {"job.launch_info", store_launch_info},
     {"job.launched", store_launched},
@@ -272,6 +280,44 @@ START_TEST(a_draining_node_manager_sees_its_launch_through_before_it_exits)
 }
 END_TEST
 
+/* job.changed as the store publishes it. */
+static void publish_change(int job_id, int state)
+{
+    json_t *event = json_pack("{s:i, s:i, s:i}", "job_id", job_id, "state", state, "log_seq", 1);
+
+    flurm_service_publish(store_svc, "job.changed", event);
+    json_decref(event);
+}
+
+/* A submission (a pending job this instance does not mirror) changes no
+ * allocation: the node manager does not re-read them for it, but does for
+ * a job that starts, and for a mirrored job that goes back to pending. */
+START_TEST(a_pending_job_it_does_not_mirror_costs_no_allocation_read)
+{
+    unsigned reads = store.allocs_reads;
+
+    publish_change(30, 0 /* PENDING */);
+    run_all(0.3);
+    ck_assert_uint_eq(store.allocs_reads, reads);
+
+    publish_change(30, 1 /* RUNNING */);
+    while (store.allocs_reads == reads)
+        run_for(5.0);
+    ck_assert_uint_eq(store.allocs_reads, reads + 1);
+
+    store.grant = true;
+    publish_batch_job(); /* job 20 is mirrored from here on */
+    while (store.allocs_reads == reads + 1)
+        run_for(5.0);
+    run_all(0.3);
+    reads = store.allocs_reads;
+    publish_change(20, 0 /* PENDING again: requeued */);
+    while (store.allocs_reads == reads)
+        run_for(5.0);
+    ck_assert_uint_eq(store.allocs_reads, reads + 1);
+}
+END_TEST
+
 static Suite *launch_claim_suite(void)
 {
     Suite *s = suite_create("launch_claim");
@@ -282,6 +328,7 @@ static Suite *launch_claim_suite(void)
     tcase_add_test(tc, an_unclaimed_job_is_claimed_by_this_instance_then_launched);
     tcase_add_test(tc, a_job_claimed_elsewhere_waits_for_its_batch_host_to_register_without_it);
     tcase_add_test(tc, a_draining_node_manager_sees_its_launch_through_before_it_exits);
+    tcase_add_test(tc, a_pending_job_it_does_not_mirror_costs_no_allocation_read);
     suite_add_tcase(s, tc);
     return s;
 }
