@@ -226,7 +226,19 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
     if (n > 0 || !s->jobs_synced)
         s->pass_wanted = true;
     s->jobs_synced = true;
-    fetch_allocs(s);
+    if (!s->allocs_synced || view_allocs_stale(s->view)) {
+        fetch_allocs(s);
+        return;
+    }
+    /* Only pending jobs changed (submissions): the allocations read last
+     * time still hold, one round trip saved per submission. */
+    s->jobs_fetching = false;
+    if (s->jobs_again) {
+        fetch_jobs(s);
+        return;
+    }
+    if (s->pass_wanted)
+        want_pass(s, 0.0);
 }
 
 static void allocs_listed(const struct flurm_msg *reply, int errnum, void *arg)

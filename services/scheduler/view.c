@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A job state word that is JOB_PENDING and no flag. */
+#define JOB_PENDING_PLAIN 0u
+
 struct view {
     const struct sched_site *site;
     struct sched_job *jobs;
@@ -20,6 +23,9 @@ struct view {
     uint32_t *node_state;
     struct sched_hold *holds; /* allocs owned */
     size_t nholds;
+    /* a job applied since the last view_allocs_stale() may hold, or have
+     * held, resources: what job.allocs said may be out of date */
+    bool allocs_stale;
 };
 
 struct view *view_create(const struct sched_site *site)
@@ -130,9 +136,13 @@ int view_apply_jobs(struct view *v, const json_t *body)
     }
     json_array_foreach(list, i, info) {
         struct sched_job job;
+        const struct sched_job *old;
 
         if (sched_job_from_info(info, &job) < 0)
             return -1;
+        old = job_find(v, job.job_id);
+        if (job.state != JOB_PENDING_PLAIN || (old && old->state != JOB_PENDING_PLAIN))
+            v->allocs_stale = true;
         if (job_put(v, &job) < 0) {
             sched_job_clear(&job);
             errno = ENOMEM;
@@ -143,6 +153,14 @@ int view_apply_jobs(struct view *v, const json_t *body)
     if ((uint64_t)json_integer_value(last) > v->last_seq)
         v->last_seq = (uint64_t)json_integer_value(last);
     return n;
+}
+
+bool view_allocs_stale(struct view *v)
+{
+    bool stale = v->allocs_stale;
+
+    v->allocs_stale = false;
+    return stale;
 }
 
 uint64_t view_last_seq(const struct view *v)

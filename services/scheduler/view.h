@@ -37,6 +37,12 @@ void view_destroy(struct view *v);
  * that is not that, ENOMEM). */
 int view_apply_jobs(struct view *v, const json_t *body);
 
+/* Whether a job applied since the last call may hold or have held
+ * resources (any state but plain PENDING, now or before), so that the
+ * allocations must be read again; a view of pending submissions only
+ * need not.  Clears the mark. */
+bool view_allocs_stale(struct view *v);
+
 /* Forget every job (before reading the store again from the start, e.g.
  * after it was replaced). */
 void view_clear_jobs(struct view *v);

@@ -222,6 +222,74 @@ START_TEST(jobs_follow_the_store_and_updates_hold_only_differences)
 }
 END_TEST
 
+/* Read the jobs changed after the view's position into it. */
+static void follow(struct view *v, struct jobs *jobs)
+{
+    json_t *res = job_list(jobs, (long long)view_last_seq(v));
+
+    ck_assert_int_ge(view_apply_jobs(v, json_object_get(res, "body")), 1);
+    json_decref(res);
+}
+
+/* Submissions (pending jobs only) leave the allocations read before
+ * valid: no job.allocs round trip per submission.  A job that starts, and
+ * one that was running and is pending again, make them stale. */
+START_TEST(only_a_job_that_holds_or_held_resources_makes_allocations_stale)
+{
+    struct site *site = store_site();
+    struct sched_site *ss = st_site("");
+    struct jobs *jobs = jobs_create(site);
+    struct view *v = view_create(ss);
+    unsigned a = submit(jobs, 1, NULL);
+    json_t *res;
+
+    submit(jobs, 2, NULL);
+    follow(v, jobs);
+    ck_assert(!view_allocs_stale(v));
+    submit(jobs, 3, NULL);
+    follow(v, jobs);
+    ck_assert(!view_allocs_stale(v));
+
+    res = apply(jobs, 4,
+                json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
+                          (json_int_t)T0 + 1, "msg", "time", (json_int_t)T0 + 1, "jobs",
+                          "job_id", (int)a, "alloc",
+                          json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
+                                     "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
+                                     0, NULL)));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    follow(v, jobs);
+    ck_assert(view_allocs_stale(v));
+    ck_assert(!view_allocs_stale(v)); /* asking clears it */
+
+    /* n1 fails and its epilog comes before the view looks again: the job
+     * is plainly pending, but it held n1 until now */
+    res = apply(jobs, 5, json_pack("{s:s, s:I, s:{s:s}}", "type", "job.node_fail", "time",
+                                   (json_int_t)T0 + 2, "msg", "node", "n1"));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    res = apply(jobs, 6, json_pack("{s:s, s:I, s:{s:i, s:s}}", "type", "job.epilog_complete",
+                                   "time", (json_int_t)T0 + 3, "msg", "job_id", (int)a,
+                                   "node_name", "n1"));
+    tu_assert_code(res, 0);
+    json_decref(res);
+    follow(v, jobs);
+    {
+        size_t n;
+        const struct sched_job *vj = view_jobs(v, &n);
+        ck_assert_uint_eq(vj[0].job_id, a);
+        ck_assert_uint_eq(vj[0].state, 0); /* PENDING, no flag */
+    }
+    ck_assert(view_allocs_stale(v));
+
+    view_destroy(v);
+    jobs_destroy(jobs);
+    sched_site_destroy(ss);
+    site_destroy(site);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scheduler_view");
@@ -229,6 +297,7 @@ static Suite *suite(void)
 
     tcase_add_test(tc, a_job_read_from_the_stores_record);
     tcase_add_test(tc, jobs_follow_the_store_and_updates_hold_only_differences);
+    tcase_add_test(tc, only_a_job_that_holds_or_held_resources_makes_allocations_stale);
     suite_add_tcase(s, tc);
     return s;
 }
