@@ -452,7 +452,9 @@ START_TEST(two_instances_on_one_database_stay_consistent)
 }
 END_TEST
 
-START_TEST(damaged_rows_are_refused)
+/* A store holding one job whose row `damage` (SQL) then changes does not
+ * open again: EPROTO, naming the job. */
+static void ck_damage_refused(const char *damage)
 {
     struct store *st = open_store();
     char err[256] = "";
@@ -461,32 +463,23 @@ START_TEST(damaged_rows_are_refused)
     submit(st, "a", NULL);
     store_close(st);
     ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    ck_assert_int_eq(sqlite3_exec(db, "UPDATE jobs SET data='{not json'", NULL, NULL, NULL),
-                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, damage, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     ck_assert_ptr_null(store_open(path, site, err, sizeof(err)));
     ck_assert_int_eq(errno, EPROTO);
     ck_assert_ptr_nonnull(strstr(err, "job 100"));
 }
+
+START_TEST(damaged_rows_are_refused)
+{
+    ck_damage_refused("UPDATE jobs SET data='{not json'");
+}
 END_TEST
 
 START_TEST(a_damaged_request_column_is_refused)
 {
-    struct store *st = open_store();
-    char err[256] = "";
-    sqlite3 *db;
-
-    submit(st, "a", NULL);
-    store_close(st);
-    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-    /* cut the saved request short */
-    ck_assert_int_eq(sqlite3_exec(db, "UPDATE jobs SET desc=substr(desc, 1, length(desc) - 9)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
-    ck_assert_ptr_null(store_open(path, site, err, sizeof(err)));
-    ck_assert_int_eq(errno, EPROTO);
-    ck_assert_ptr_nonnull(strstr(err, "job 100"));
+    /* the saved request cut short */
+    ck_damage_refused("UPDATE jobs SET desc=substr(desc, 1, length(desc) - 9)");
 }
 END_TEST
 
