@@ -426,17 +426,17 @@ struct store *store_open(const char *path, const struct site *site, char *err, s
         goto error;
     }
     sqlite3_busy_timeout(st->db, 10000);
-    if (version == 1) {
-        /* another instance (the reload's other half) may have just done it */
-        if (migrate_1_to_2(st) < 0 && meta_get(st, "schema_version", 0, &version) == 0 &&
-            version != 2) {
-            set_err(err, errlen, "%s: cannot migrate schema 1 to 2: %s", path,
-                    sqlite3_errmsg(st->db));
-            errno = EIO;
-            goto error;
-        }
-        version = 2;
+    /* If the migration fails, another instance (the reload's other half)
+     * may have just done it: only a database still not at 2 is an error. */
+    if (version == 1 && migrate_1_to_2(st) < 0 &&
+        (meta_get(st, "schema_version", 0, &version) < 0 || version != 2)) {
+        set_err(err, errlen, "%s: cannot migrate schema 1 to 2: %s", path,
+                sqlite3_errmsg(st->db));
+        errno = EIO;
+        goto error;
     }
+    if (version == 1)
+        version = 2; /* migrated just now */
     if (version != STORE_SCHEMA_VERSION) {
         set_err(err, errlen, "%s has schema version %lld; this flurm-jobstore knows version %d",
                 path, (long long)version, STORE_SCHEMA_VERSION);
@@ -967,8 +967,28 @@ json_t *store_node_states(struct store *st)
     return nodes;
 }
 
+/* A jobs.desc blob (the request in the saved form) as the request's JSON
+ * form without script and environment, as schema 1 kept it in data; NULL
+ * if it does not read. */
+static json_t *desc_blob_json(const void *blob, size_t len)
+{
+    struct flurm_buf *view = flurm_buf_view(blob, len);
+    struct flurm_job_desc desc;
+    json_t *j = NULL;
+
+    if (view && flurm_record_load(&flurm_rec_job_desc, &desc, view, NULL) == 0) {
+        j = flurm_record_to_json(&flurm_rec_job_desc, &desc);
+        flurm_record_free(&flurm_rec_job_desc, &desc);
+        json_object_del(j, "script");
+        json_object_del(j, "environment");
+    }
+    flurm_buf_destroy(view);
+    return j;
+}
+
 /* Append the rows of a query to arr; each row becomes an array of its
- * columns (text parsed as JSON where `json_col` says so). */
+ * columns (text parsed as JSON where `json_col` says so, a blob as
+ * desc_blob_json() makes it). */
 static int dump_rows(struct store *st, const char *sql, json_t *arr, int json_col)
 {
     sqlite3_stmt *s;
@@ -989,6 +1009,10 @@ static int dump_rows(struct store *st, const char *sql, json_t *arr, int json_co
             case SQLITE_NULL:
                 v = json_null();
                 break;
+            case SQLITE_BLOB:
+                v = desc_blob_json(sqlite3_column_blob(s, c),
+                                   (size_t)sqlite3_column_bytes(s, c));
+                break;
             default:
                 v = c == json_col
                         ? json_loads((const char *)sqlite3_column_text(s, c), 0, NULL)
@@ -1008,48 +1032,22 @@ static int dump_rows(struct store *st, const char *sql, json_t *arr, int json_co
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* The request of a row in its JSON form, into the row's data as "desc", so
- * that a dump reads the same whichever column a row keeps its request in. */
+/* Each jobs row's request (column 6, JSON or null) into its data (column
+ * 5) as "desc", so that a dump reads the same whichever column a row keeps
+ * its request in. */
 static int dump_job_descs(json_t *jobs)
 {
     size_t i;
     json_t *row;
 
     json_array_foreach(jobs, i, row) {
-        json_t *blob = json_array_get(row, 6), *data = json_array_get(row, 5);
-        struct flurm_job_desc desc;
-        struct flurm_buf *view;
-        const char *hex;
-        uint8_t *bytes;
-        size_t n;
-        json_t *dj = NULL;
-        int rc = -1;
+        json_t *desc = json_array_get(row, 6);
 
-        if (json_is_null(blob)) {
-            json_array_remove(row, 6);
-            continue;
-        }
-        hex = json_string_value(blob);
-        n = hex ? strlen(hex) / 2 : 0;
-        if (!hex || !(bytes = malloc(n ? n : 1)))
+        if (!json_is_null(desc) &&
+            json_object_set(json_array_get(row, 5), "desc", desc) < 0)
             return -1;
-        for (size_t k = 0; k < n; k++)
-            sscanf(hex + 2 * k, "%2hhx", &bytes[k]);
-        if ((view = flurm_buf_view(bytes, n)) &&
-            flurm_record_load(&flurm_rec_job_desc, &desc, view, NULL) == 0) {
-            dj = flurm_record_to_json(&flurm_rec_job_desc, &desc);
-            flurm_record_free(&flurm_rec_job_desc, &desc);
-            if (dj) {
-                json_object_del(dj, "script");
-                json_object_del(dj, "environment");
-                rc = json_object_set_new(data, "desc", dj);
-            }
-        }
-        flurm_buf_destroy(view);
-        free(bytes);
-        if (rc < 0)
+        if (json_array_remove(row, 6) < 0)
             return -1;
-        json_array_remove(row, 6);
     }
     return 0;
 }
@@ -1061,8 +1059,8 @@ json_t *store_dump(struct store *st)
 
     if (!meta || !jobs || !scripts || !nodes ||
         dump_rows(st, "SELECT key, value FROM meta ORDER BY key", meta, -1) < 0 ||
-        dump_rows(st, "SELECT job_id, user_id, state, array_job_id, seq, data,"
-                      " nullif(hex(desc), '') FROM jobs ORDER BY job_id",
+        dump_rows(st, "SELECT job_id, user_id, state, array_job_id, seq, data, desc"
+                      " FROM jobs ORDER BY job_id",
                   jobs, 5) < 0 ||
         dump_job_descs(jobs) < 0 ||
         dump_rows(st, "SELECT job_id, script, env FROM job_scripts ORDER BY job_id", scripts,
