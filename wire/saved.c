@@ -67,14 +67,21 @@ static int pack_double_bits(struct flurm_buf *b, double d)
     return flurm_pack64(b, bits);
 }
 
+/* What comes before a counted pointer's elements: u8 present, and when
+ * present u32 n.  1 if the elements follow, 0 for NULL, -1 on failure. */
+static int save_counted_head(const void *p, uint32_t n, struct flurm_buf *b)
+{
+    if (flurm_pack8(b, p != NULL) < 0 || (p && flurm_pack32(b, n) < 0))
+        return -1;
+    return p != NULL;
+}
+
 static int save_array(enum flurm_ftype t, const void *a, uint32_t n, struct flurm_buf *b)
 {
-    if (flurm_pack8(b, a != NULL) < 0)
-        return -1;
-    if (!a)
-        return 0;
-    if (flurm_pack32(b, n) < 0)
-        return -1;
+    int present = save_counted_head(a, n, b);
+
+    if (present <= 0)
+        return present;
     if (t == FLURM_F_MEM)
         return flurm_pack_raw(b, a, n);
     for (uint32_t i = 0; i < n; i++) {
@@ -171,12 +178,9 @@ static int save_value(const struct flurm_record *r, size_t idx, const void *obj,
     case FLURM_F_LIST:
     case FLURM_F_ARRAY: {
         const char *items = *(const char *const *)p;
-        if (flurm_pack8(b, items != NULL) < 0)
-            return -1;
-        if (!items)
-            return 0;
-        if (flurm_pack32(b, n) < 0)
-            return -1;
+        int present = save_counted_head(items, n, b);
+        if (present <= 0)
+            return present;
         for (uint32_t i = 0; i < n; i++) {
             if (save_item(f->sub, items + (size_t)i * f->sub->size, b) < 0)
                 return -1;

@@ -182,6 +182,18 @@ static int request_jobs(struct scheduler *s)
     return rc;
 }
 
+/* The view holds what the store said: read again if a change came
+ * meanwhile, else decide if anything asked for it. */
+static void caught_up(struct scheduler *s)
+{
+    if (s->jobs_again) {
+        fetch_jobs(s);
+        return;
+    }
+    if (s->pass_wanted)
+        want_pass(s, 0.0);
+}
+
 static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct scheduler *s = arg;
@@ -233,12 +245,7 @@ static void jobs_listed(const struct flurm_msg *reply, int errnum, void *arg)
     /* Only pending jobs changed (submissions): the allocations read last
      * time still hold, one round trip saved per submission. */
     s->jobs_fetching = false;
-    if (s->jobs_again) {
-        fetch_jobs(s);
-        return;
-    }
-    if (s->pass_wanted)
-        want_pass(s, 0.0);
+    caught_up(s);
 }
 
 static void allocs_listed(const struct flurm_msg *reply, int errnum, void *arg)
@@ -265,11 +272,7 @@ static void allocs_listed(const struct flurm_msg *reply, int errnum, void *arg)
         flurm_info("%d jobs hold resources", n);
     s->allocs_synced = true;
     s->pass_wanted = true;
-    if (s->jobs_again) {
-        fetch_jobs(s);
-        return;
-    }
-    want_pass(s, 0.0);
+    caught_up(s);
 }
 
 /* What running jobs hold, read after every job.list so that the pass sees

@@ -63,4 +63,27 @@ static inline uint8_t *capture_load(const char *rel, size_t *len)
     return out;
 }
 
+/* The body of the captured frame rel (malloc'ed, caller frees) and its
+ * length: a frame is u32 length | header | auth | body, and the header's
+ * body length is the frame's u32 at offset 10, so the body is the tail.
+ * NULL if the file is missing or not such a frame. */
+static inline uint8_t *capture_body(const char *rel, size_t *len)
+{
+    size_t n = 0;
+    uint8_t *frame = capture_load(rel, &n), *body = NULL;
+    uint32_t blen;
+
+    if (!frame || n < 18)
+        goto done;
+    blen = (uint32_t)frame[10] << 24 | (uint32_t)frame[11] << 16 | (uint32_t)frame[12] << 8 |
+           frame[13];
+    if (blen > n - 18 || !(body = malloc(blen ? blen : 1)))
+        goto done;
+    memcpy(body, frame + n - blen, blen);
+    *len = blen;
+done:
+    free(frame);
+    return body;
+}
+
 #endif

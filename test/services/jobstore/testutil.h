@@ -132,6 +132,18 @@ static inline json_t *tu_cmd(const char *type, unsigned uid, unsigned gid, long 
     return c;
 }
 
+/* job.start of job_id at time t as the scheduler sends it (a FLURM
+ * service's command: no auth), placed on one core of n1 with 500 MB. */
+static inline json_t *tu_start_on_n1(unsigned job_id, long long t)
+{
+    return json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
+                     (json_int_t)t, "msg", "time", (json_int_t)t, "jobs", "job_id", (int)job_id,
+                     "alloc",
+                     json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
+                                "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
+                                0, NULL));
+}
+
 /* A kill request as scancel sends it for `id` ("123", "123_4"). */
 static inline json_t *tu_kill(const char *id)
 {

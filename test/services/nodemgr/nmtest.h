@@ -52,34 +52,17 @@
 
 /* ---- the captured sbatch (sbatch_script: job 2, one CPU of vm, --mem=100) -- */
 
-/* The captured frame's body (caller frees) and its length. */
-static inline uint8_t *capture_body(const char *rel, size_t *len)
-{
-    size_t n = 0;
-    uint8_t *frame = capture_load(rel, &n), *body;
-    uint32_t blen;
-
-    ck_assert_msg(frame != NULL, "cannot load %s", rel);
-    blen = (uint32_t)frame[10] << 24 | (uint32_t)frame[11] << 16 | (uint32_t)frame[12] << 8 |
-           frame[13];
-    ck_assert_uint_le(blen, n - 18);
-    body = malloc(blen);
-    ck_assert_ptr_nonnull(body);
-    memcpy(body, frame + n - blen, blen);
-    free(frame);
-    *len = blen;
-    return body;
-}
-
 /* The captured message decoded into its record's JSON (new reference). */
 static inline json_t *capture_json(const char *rel, enum flurm_msg_type type)
 {
     size_t len;
     uint8_t *body = capture_body(rel, &len);
     const struct flurm_record *rec = NULL;
-    void *obj = flurm_msg_body_decode(FLURM_PROTO_22_05, type, body, len, &rec, NULL);
+    void *obj;
     json_t *j;
 
+    ck_assert_msg(body != NULL, "cannot load %s", rel);
+    obj = flurm_msg_body_decode(FLURM_PROTO_22_05, type, body, len, &rec, NULL);
     ck_assert_ptr_nonnull(obj);
     j = flurm_record_to_json(rec, obj);
     ck_assert_ptr_nonnull(j);

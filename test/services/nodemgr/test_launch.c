@@ -94,6 +94,7 @@ START_TEST(launch_equals_the_captured_bytes)
     size_t want_len;
     uint8_t *want = capture_body("sbatch_script/003-c2s-REQUEST_BATCH_JOB_LAUNCH.hex", &want_len);
 
+    ck_assert_ptr_nonnull(want);
     ck_assert_msg(m != NULL, "launch: %s", err);
     ck_assert_int_eq(flurm_msg_body_encode(FLURM_PROTO_22_05, FLURM_REQUEST_BATCH_JOB_LAUNCH, m, b),
                      0);
@@ -157,6 +158,7 @@ START_TEST(terminate_equals_the_captured_bytes)
     size_t want_len;
     uint8_t *want = capture_body("sbatch_script/007-c2s-REQUEST_TERMINATE_JOB.hex", &want_len);
 
+    ck_assert_ptr_nonnull(want);
     json_object_set_new(job, "state", json_integer(0x8003)); /* COMPLETE|COMPLETING */
     m = launch_terminate_create(job, a, &root, &site, CAPTURE_CTIME, err, sizeof(err));
     ck_assert_msg(m != NULL, "terminate: %s", err);

@@ -24,25 +24,6 @@
 #define CAPTURE "srun_hostname/006-s2c-RESPONSE_JOB_STEP_CREATE.hex"
 #define CAPTURE_CTIME 1795630181 /* the step credential's ctime in the capture */
 
-/* The captured frame's body (malloc'ed) and its length. */
-static uint8_t *capture_body(const char *rel, size_t *len)
-{
-    size_t n = 0;
-    uint8_t *frame = capture_load(rel, &n), *body;
-    uint32_t blen;
-
-    ck_assert_msg(frame != NULL, "cannot load %s", rel);
-    blen = (uint32_t)frame[10] << 24 | (uint32_t)frame[11] << 16 | (uint32_t)frame[12] << 8 |
-           frame[13];
-    ck_assert_uint_le(blen, n - 18);
-    body = malloc(blen);
-    ck_assert_ptr_nonnull(body);
-    memcpy(body, frame + n - blen, blen);
-    free(frame);
-    *len = blen;
-    return body;
-}
-
 /* The capture's node vm has 2 sockets of 1 core; n1 2 x 4, n2 1 x 2. */
 static int shape(const char *name, uint16_t *sockets, uint16_t *cores, void *arg)
 {
@@ -135,7 +116,7 @@ static uint8_t *pack_body(const struct flurm_step_create_resp *r, size_t *len)
 
 START_TEST(test_capture_byte_for_byte)
 {
-    size_t clen, len;
+    size_t clen = 0, len;
     uint8_t *captured = capture_body(CAPTURE, &clen), *mine;
     const struct flurm_record *rec = NULL;
     struct flurm_step_create_resp *theirs =
@@ -145,6 +126,7 @@ START_TEST(test_capture_byte_for_byte)
     char err[200] = "";
     struct flurm_step_create_resp *r = build(reply, err, sizeof(err));
 
+    ck_assert_ptr_nonnull(captured);
     ck_assert_ptr_nonnull(theirs);
     ck_assert_msg(r != NULL, "step_resp_create: %s", err);
     /* The credential bytes slurmctld signed are the ones we pack. */

@@ -383,12 +383,7 @@ START_TEST(keeps_the_expected_start_of_a_pending_job)
                                           "\"start_time\":%lld}]", id, T0 + 900)));
     json_decref(res);
     res = apply(jobs, 8,
-                json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
-                          (json_int_t)T0 + 7, "msg", "time", (json_int_t)T0 + 7, "jobs",
-                          "job_id", (int)id, "alloc",
-                          json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
-                                     "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
-                                     0, NULL)));
+                tu_start_on_n1(id, T0 + 7));
     tu_assert_code(res, 0);
     json_decref(res);
     j = info(jobs, id);
@@ -443,12 +438,7 @@ START_TEST(keeps_the_dependency_as_the_scheduler_words_it)
 
     /* c starts while the store still shows its dependency */
     res = apply(jobs, 6,
-                json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
-                          (json_int_t)T0 + 3, "msg", "time", (json_int_t)T0 + 3, "jobs",
-                          "job_id", (int)c, "alloc",
-                          json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
-                                     "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
-                                     0, NULL)));
+                tu_start_on_n1(c, T0 + 3));
     tu_assert_code(res, 0);
     json_decref(res);
     j = info(jobs, c);

@@ -251,12 +251,7 @@ START_TEST(only_a_job_that_holds_or_held_resources_makes_allocations_stale)
     ck_assert(!view_allocs_stale(v));
 
     res = apply(jobs, 4,
-                json_pack("{s:s, s:I, s:{s:I, s:[{s:i, s:o}]}}", "type", "job.start", "time",
-                          (json_int_t)T0 + 1, "msg", "time", (json_int_t)T0 + 1, "jobs",
-                          "job_id", (int)a, "alloc",
-                          json_loads("{\"nodes\":\"n1\",\"batch_host\":\"n1\",\"hosts\":["
-                                     "{\"name\":\"n1\",\"cores\":\"0\",\"cpus\":1,\"mem\":500}]}",
-                                     0, NULL)));
+                tu_start_on_n1(a, T0 + 1));
     tu_assert_code(res, 0);
     json_decref(res);
     follow(v, jobs);
