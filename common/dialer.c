@@ -22,6 +22,7 @@ struct flurm_dialer {
     char *url;
     nng_dialer nng;
     atomic_int pipes;
+    atomic_ulong connections;
     struct flurm_loop_work changed;
     ev_timer watchdog;
     unsigned long redials;
@@ -36,9 +37,10 @@ static void pipe_event(nng_pipe pipe, nng_pipe_ev ev, void *arg)
     struct flurm_dialer *dialer = arg;
 
     (void)pipe;
-    if (ev == NNG_PIPE_EV_ADD_PRE)
+    if (ev == NNG_PIPE_EV_ADD_PRE) {
+        atomic_fetch_add(&dialer->connections, 1);
         atomic_fetch_add(&dialer->pipes, 1);
-    else if (ev == NNG_PIPE_EV_REM_POST)
+    } else if (ev == NNG_PIPE_EV_REM_POST)
         atomic_fetch_sub(&dialer->pipes, 1);
     flurm_loop_post(dialer->loop, &dialer->changed);
 }
@@ -104,6 +106,7 @@ struct flurm_dialer *flurm_dialer_create(struct flurm_loop *loop, nng_socket soc
     dialer->loop = loop;
     dialer->sock = sock;
     atomic_init(&dialer->pipes, 0);
+    atomic_init(&dialer->connections, 0);
     flurm_loop_work_init(&dialer->changed, pipes_changed, dialer);
     ev_init(&dialer->watchdog, redial);
     dialer->watchdog.data = dialer;
@@ -134,6 +137,11 @@ error: {
 int flurm_dialer_connected(const struct flurm_dialer *dialer)
 {
     return atomic_load(&dialer->pipes) > 0;
+}
+
+unsigned long flurm_dialer_connections(const struct flurm_dialer *dialer)
+{
+    return atomic_load(&dialer->connections);
 }
 
 unsigned long flurm_dialer_redials(const struct flurm_dialer *dialer)

@@ -41,6 +41,12 @@ struct flurm_dialer *flurm_dialer_create(struct flurm_loop *loop, nng_socket soc
 /* Whether the socket has a connection now. */
 int flurm_dialer_connected(const struct flurm_dialer *dialer);
 
+/* How many connections the socket has had so far, counted as each comes
+ * up (before any message arrives over it): a subscriber that finds this
+ * changed since its last message may have missed messages in between.
+ * Any thread. */
+unsigned long flurm_dialer_connections(const struct flurm_dialer *dialer);
+
 /* How many times the dialer was replaced (observability and tests). */
 unsigned long flurm_dialer_redials(const struct flurm_dialer *dialer);
 

@@ -102,6 +102,7 @@ struct flurm_service {
     ev_signal sigint;
     ev_timer drain_timer;
     ev_timer linger_timer;
+    ev_timer beat_timer; /* flurm_publisher_beat() while pub is open */
     ev_prepare trace_reset;
 };
 
@@ -573,6 +574,7 @@ static void close_sockets(struct flurm_service *svc)
     drop_deferred(svc);
     flurm_server_destroy(svc->server);
     svc->server = NULL;
+    ev_timer_stop(flurm_loop_ev(svc->loop), &svc->beat_timer);
     flurm_publisher_destroy(svc->pub);
     svc->pub = NULL;
     if (svc->bound) {
@@ -611,6 +613,18 @@ static void check_drained(struct flurm_service *svc)
     svc->state = SVC_CLOSING;
     ev_timer_set(&svc->linger_timer, CLOSE_LINGER_S, 0.0);
     ev_timer_start(flurm_loop_ev(svc->loop), &svc->linger_timer);
+}
+
+/* Subscribers learn of events they lost only from a later message: in a
+ * quiet spell, the beat is that message (pubsub.h). */
+static void beat_cb(struct ev_loop *ev, ev_timer *w, int revents)
+{
+    struct flurm_service *svc = w->data;
+
+    (void)ev;
+    (void)revents;
+    if (svc->pub && flurm_publisher_beat(svc->pub) < 0)
+        flurm_debug("cannot send the events beat: %s", strerror(errno));
 }
 
 static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
@@ -756,6 +770,8 @@ struct flurm_service *flurm_service_create(struct flurm_loop *loop, const char *
     svc->drain_timer.data = svc;
     ev_init(&svc->linger_timer, linger_cb);
     svc->linger_timer.data = svc;
+    ev_init(&svc->beat_timer, beat_cb);
+    svc->beat_timer.data = svc;
     ev_signal_init(&svc->sigterm, signal_cb, SIGTERM);
     svc->sigterm.data = svc;
     ev_signal_init(&svc->sigint, signal_cb, SIGINT);
@@ -790,6 +806,7 @@ void flurm_service_destroy(struct flurm_service *svc)
     ev_signal_stop(ev, &svc->sigint);
     ev_timer_stop(ev, &svc->drain_timer);
     ev_timer_stop(ev, &svc->linger_timer);
+    ev_timer_stop(ev, &svc->beat_timer);
     if (ev_is_active(&svc->trace_reset)) {
         ev_ref(ev);
         ev_prepare_stop(ev, &svc->trace_reset);
@@ -916,6 +933,8 @@ static int bind_events(struct flurm_service *svc)
         flurm_err("cannot bind %s: %s", url, strerror(errno));
         goto error;
     }
+    ev_timer_set(&svc->beat_timer, FLURM_PUB_BEAT_MS / 1000.0, FLURM_PUB_BEAT_MS / 1000.0);
+    ev_timer_start(flurm_loop_ev(svc->loop), &svc->beat_timer);
     free(url);
     return 0;
 error:

@@ -798,7 +798,7 @@ static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)
 {
     struct nodemgr *m = arg;
 
-    if (!gap->type)
+    if (gap->kind != FLURM_SUB_GAP_SEQ && gap->old_src && strcmp(gap->old_src, gap->new_src))
         flurm_info("the store is now %s: reading the allocations again", gap->new_src);
     allocs_read(m);
 }
