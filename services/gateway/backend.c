@@ -141,6 +141,11 @@ out:
     return b->supervisor;
 }
 
+size_t gw_backends_supervisor_pending(const struct gw_backends *b)
+{
+    return b->supervisor ? flurm_client_pending(b->supervisor) : 0;
+}
+
 size_t gw_backends_pending(const struct gw_backends *b)
 {
     size_t n = 0;

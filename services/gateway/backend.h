@@ -47,4 +47,8 @@ struct flurm_client *gw_backends_supervisor(struct gw_backends *b);
 /* Requests sent to any service and not completed yet. */
 size_t gw_backends_pending(const struct gw_backends *b);
 
+/* Requests sent to the supervisor and not completed yet (0 if it was never
+ * dialed; this never dials it). */
+size_t gw_backends_supervisor_pending(const struct gw_backends *b);
+
 #endif

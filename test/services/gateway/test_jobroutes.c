@@ -87,8 +87,25 @@ static void setup(void)
     gwt_start(20, 2);
 }
 
+static bool supervisor_idle(void)
+{
+    return gw_backends_supervisor_pending(backends) == 0;
+}
+
 static void teardown(void)
 {
+    /* A reconfigure answers the client before the gateway asks for its own
+     * reload: let that exchange end first.  Closing either end of an NNG
+     * 1.5.2 ipc pipe between two sockets of one process while a request is
+     * on it can wait forever (seen with the control socket's close). */
+    if (ctl) {
+        sup.hold = false;
+        if (sup.held) {
+            sup_ctl_reply_ok(sup.held, NULL);
+            sup.held = NULL;
+        }
+        run_until(supervisor_idle);
+    }
     /* The supervisor lives in another process in production: close its
      * side first (closing an NNG client whose in-process peer still holds
      * its pipe can wait forever in NNG 1.5.2). */
