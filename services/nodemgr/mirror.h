@@ -59,7 +59,7 @@ struct mirror_job {
                        * (job.launch_claim refused): someone may have launched it */
     bool claimed_elsewhere; /* inherited because another instance holds the claim */
     time_t take_over_after; /* claimed_elsewhere: a registration counts from then on */
-    time_t register_ask_at; /* claimed_elsewhere: when to ask its batch host to register */
+    time_t register_ask_at; /* inherited: when to ask its batch host to register again */
     bool take_over;         /* the next claim takes the job over (job.launch_claim) */
     time_t last_seen; /* last registration of its batch host that listed it */
     bool report_inflight; /* job.launched / launch_failed out to the store */

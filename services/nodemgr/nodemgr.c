@@ -709,14 +709,19 @@ static void ask_registration(struct nodemgr *m, const char *name);
 /* The jobs found unlaunched at start wait for their batch host's
  * registration: ask those hosts now rather than at the first ping round
  * (FLURM_NODEMGR_FIRST_PING_MS later), so that a reload does not pause
- * their launch. */
+ * their launch, and again later until each job is decided (jobs_apply). */
 static void ask_inherited_hosts(struct nodemgr *m)
 {
+    time_t now = (time_t)flurm_loop_now(m->loop);
+
     for (size_t i = 0; i < mirror_count(m->jobs); i++) {
         struct mirror_job *job = mirror_at(m->jobs, i);
 
-        if (job->inherited)
-            ask_registration(m, job->alloc->batch_host);
+        if (!job->inherited)
+            continue;
+        ask_registration(m, job->alloc->batch_host);
+        if (!job->claimed_elsewhere)
+            job->register_ask_at = now + (time_t)JOBS_TICK_S * 2;
     }
 }
 
@@ -1526,8 +1531,8 @@ static void jobs_apply(struct nodemgr *m)
 
         enum mirror_end end = mirror_end_notice(job);
 
-        if (job->claimed_elsewhere && job->inherited && !job->launched &&
-            job->register_ask_at && now >= job->register_ask_at) {
+        if (job->inherited && !job->launched && job->register_ask_at &&
+            now >= job->register_ask_at) {
             /* again after a while: a registration may go unanswered or
              * come while the mirror is being re-read */
             job->register_ask_at = now + (time_t)JOBS_TICK_S * 2;
@@ -1582,8 +1587,20 @@ static void jobs_registered(struct nodemgr *m, size_t i, const json_t *steps)
     size_t k;
     const json_t *s;
 
-    if (!jobs_active(m) || !mirror_loaded(m->jobs) || m->allocs_inflight) {
-        /* The mirror may be behind the store: judge nothing. */
+    if (!jobs_active(m) || !mirror_loaded(m->jobs))
+        return;
+    if (m->allocs_inflight) {
+        /* The mirror may be behind the store: judge nothing.  A job
+         * waiting for this registration asks for another once the read
+         * is done (jobs_apply runs then): under load reads follow each
+         * other, and a job left to the periodic ask would wait long. */
+        for (size_t j = 0; j < mirror_count(m->jobs); j++) {
+            struct mirror_job *job = mirror_at(m->jobs, j);
+
+            if (job->inherited && !job->launched && job->alloc->batch_host &&
+                strcmp(job->alloc->batch_host, name) == 0)
+                job->register_ask_at = now;
+        }
         return;
     }
     json_array_foreach(steps, k, s)

@@ -36,6 +36,8 @@ struct fake_store {
     bool launchable;         /* job.launch_info: the captured sbatch as job 20 */
     unsigned launched;       /* job.launched reports */
     unsigned allocs_reads;   /* job.allocs requests */
+    bool hold_allocs;        /* defer the next job.allocs, its ticket in held_allocs */
+    uint64_t held_allocs;
 };
 
 static struct fake_store store;
@@ -79,8 +81,21 @@ static void store_launched(struct flurm_request *req, void *arg)
 static void store_allocs_counted(struct flurm_request *req, void *arg)
 {
     store.allocs_reads++;
-    store_allocs(req, arg);
+    if (store.hold_allocs && !store.held_allocs)
+        store.held_allocs = flurm_request_defer(req); /* answered by release_allocs() */
+    else
+        store_allocs(req, arg);
     flurm_loop_stop(loop);
+}
+
+/* Answer the job.allocs held by the store. */
+static void release_allocs(void)
+{
+    struct flurm_request *req = flurm_service_deferred(store_svc, store.held_allocs);
+
+    ck_assert_ptr_nonnull(req);
+    store.held_allocs = 0;
+    store_allocs(req, NULL);
 }
 
 static const struct flurm_handler store_handlers[] = {
@@ -107,14 +122,14 @@ static void setup(void)
 
 static void teardown(void)
 {
+    if (store.held_allocs)
+        release_allocs();
     nm_teardown();
 }
 
 /* job.allocs lists batch job 20, RUNNING and not launched, on vm. */
-static void publish_batch_job(void)
+static void list_batch_job(void)
 {
-    json_t *event;
-
     json_decref(job_allocs);
     job_allocs = json_loads(
         "[{\"job_id\":20,\"user_id\":0,\"group_id\":0,\"state\":1,\"batch\":true,"
@@ -123,6 +138,14 @@ static void publish_batch_job(void)
         "\"cores\":\"0\",\"cpus\":1,\"mem\":100}]}}]",
         0, NULL);
     ck_assert_ptr_nonnull(job_allocs);
+}
+
+/* ... and the store says so. */
+static void publish_batch_job(void)
+{
+    json_t *event;
+
+    list_batch_job();
     event = json_pack("{s:i}", "job_id", 20);
     flurm_service_publish(store_svc, "job.changed", event);
     json_decref(event);
@@ -190,6 +213,25 @@ static const json_t *slurmd_body(enum flurm_msg_type type)
     return NULL;
 }
 
+/* vm's slurmd registers (without jobs) each time the node manager asks
+ * it to, as the real one does, until the store was asked for the launch
+ * information of a job or `seconds` passed.  A registration that comes
+ * while the node manager re-reads the allocations judges nothing, and it
+ * asks again: a test answering only the first ask could wait forever. */
+static void register_when_asked_until_launch(double seconds)
+{
+    size_t asked = 0;
+    double end = flurm_loop_now(loop) + seconds;
+
+    while (!store.launch_infos && flurm_loop_now(loop) < end) {
+        if (slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS) > asked) {
+            asked = slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS);
+            register_without_jobs();
+        }
+        run_for(0.1);
+    }
+}
+
 START_TEST(an_unclaimed_job_is_claimed_by_this_instance_then_launched)
 {
     store.grant = true;
@@ -218,14 +260,11 @@ START_TEST(a_job_claimed_elsewhere_waits_for_its_batch_host_to_register_without_
     ck_assert_uint_eq(store.launch_infos, 0);
     ck_assert_uint_eq(store.claims, 1);
     /* once MessageTimeout (1 s) passed, the node manager asks vm to
-     * register (at its next job tick) */
-    while (slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS) == 0)
-        run_for(7.0);
-    ck_assert_uint_eq(store.launch_infos, 0);
-    /* vm registers without the job: taken over, then launched */
-    register_without_jobs();
-    while (!store.launch_infos)
-        run_for(5.0);
+     * register (at its next job tick); vm registers without the job:
+     * taken over, then launched */
+    register_when_asked_until_launch(20.0);
+    ck_assert_uint_eq(store.launch_infos, 1);
+    ck_assert_uint_ge(slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS), 1);
     ck_assert_uint_eq(store.claims, 2);
     ck_assert(store.last_take_over);
     ck_assert_uint_eq(slurmd_got(FLURM_REQUEST_BATCH_JOB_LAUNCH), 0);
@@ -325,10 +364,61 @@ START_TEST(a_pending_job_it_does_not_mirror_costs_no_allocation_read)
 }
 END_TEST
 
+/* A job found unlaunched at start (its launcher died with the tree) waits
+ * for its batch host to register without it.  A registration that comes
+ * while the allocations are being re-read judges nothing (the mirror may
+ * be behind); the node manager then asks for another as soon as the read
+ * is done, not only at its periodic ask: under load, reads follow one
+ * another and the job would otherwise wait (CI saw one wait for good). */
+START_TEST(an_inherited_job_asks_again_for_a_registration_that_came_during_a_read)
+{
+    size_t asked;
+    double end;
+
+    ck_assert_uint_eq(store.allocs_reads, 1); /* the first read: job 20, inherited */
+    asked = slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS);
+    ck_assert_uint_ge(asked, 1);
+
+    store.grant = true;
+    store.hold_allocs = true;
+    publish_change(30, 1 /* RUNNING */); /* a read starts, held by the store */
+    while (!store.held_allocs)
+        run_for(5.0);
+    register_without_jobs();
+    run_all(0.3);
+    ck_assert_uint_eq(store.launch_infos, 0);
+    ck_assert_uint_eq(store.claims, 0);
+
+    store.hold_allocs = false;
+    release_allocs();
+    end = flurm_loop_now(loop) + 3.0; /* well before the periodic ask (10 s) */
+    while (slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS) == asked &&
+           flurm_loop_now(loop) < end)
+        run_for(0.1);
+    ck_assert_msg(slurmd_got(FLURM_REQUEST_NODE_REGISTRATION_STATUS) > asked,
+                  "no registration asked for after the read");
+    /* vm's slurmd registers (without the job) when asked: launched */
+    register_when_asked_until_launch(5.0);
+    ck_assert_uint_eq(store.launch_infos, 1);
+    ck_assert_uint_eq(store.claims, 1);
+    ck_assert(!store.last_take_over);
+}
+END_TEST
+
+/* As setup(), with batch job 20 in the first job.allocs: found
+ * unlaunched at start, it is inherited. */
+static void setup_inherited(void)
+{
+    memset(&store, 0, sizeof(store));
+    nm_setup("test_launch_claim", store_handlers, 1, false);
+    list_batch_job(); /* before the loop runs: the first read answers it */
+    run_all(0.2);
+}
+
 static Suite *launch_claim_suite(void)
 {
     Suite *s = suite_create("launch_claim");
-    TCase *tc = tcase_create("launch_claim");
+    TCase *tc = tcase_create("launch_claim"), *ti;
 
     tcase_set_timeout(tc, 30);
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -337,6 +427,11 @@ static Suite *launch_claim_suite(void)
     tcase_add_test(tc, a_draining_node_manager_sees_its_launch_through_before_it_exits);
     tcase_add_test(tc, a_pending_job_it_does_not_mirror_costs_no_allocation_read);
     suite_add_tcase(s, tc);
+    ti = tcase_create("inherited");
+    tcase_set_timeout(ti, 30);
+    tcase_add_checked_fixture(ti, setup_inherited, teardown);
+    tcase_add_test(ti, an_inherited_job_asks_again_for_a_registration_that_came_during_a_read);
+    suite_add_tcase(s, ti);
     return s;
 }
 
