@@ -199,6 +199,22 @@ static void env_teardown(struct env *e)
     ck_assert_int_eq(system(cmd), 0);
 }
 
+/* A raw publisher at e's url and a subscriber to `prefix` (and to the
+ * probes) connected to it: the first probe has come (its gap too). */
+static struct flurm_subscriber *raw_connected(struct env *e, struct raw_pub *raw, struct seen *s,
+                                              const char *prefix)
+{
+    struct flurm_subscriber *sub;
+
+    ck_assert_int_eq(nng_pub0_open(&raw->sock), 0);
+    ck_assert_int_eq(nng_listen(raw->sock, e->url, NULL, 0), 0);
+    ck_assert_ptr_nonnull(sub = flurm_subscriber_create(e->loop, e->url, on_event, on_gap, s));
+    ck_assert_int_eq(flurm_subscriber_subscribe(sub, prefix), 0);
+    ck_assert_int_eq(flurm_subscriber_subscribe(sub, "probe"), 0);
+    ck_assert(run_until(e->loop, got_probe, s, raw_probe, raw));
+    return sub;
+}
+
 START_TEST(events_arrive_in_order_with_increasing_seq)
 {
     struct env e;
@@ -245,11 +261,7 @@ START_TEST(a_jump_in_seq_is_reported_as_a_gap_before_the_event)
     struct flurm_subscriber *sub;
 
     env_setup(&e);
-    ck_assert_int_eq(nng_pub0_open(&raw.sock), 0);
-    ck_assert_int_eq(nng_listen(raw.sock, e.url, NULL, 0), 0);
-    ck_assert_ptr_nonnull(sub = flurm_subscriber_create(e.loop, e.url, on_event, on_gap, &s));
-    ck_assert_int_eq(flurm_subscriber_subscribe(sub, ""), 0);
-    ck_assert(run_until(e.loop, got_probe, &s, raw_probe, &raw));
+    sub = raw_connected(&e, &raw, &s, "");
 
     /* Same src as the probes, so only the jump can be a gap. */
     raw_send(&raw, "t.x", "probe.1", 1);
@@ -278,11 +290,7 @@ START_TEST(a_new_publisher_instance_is_reported_as_a_gap)
     struct flurm_subscriber *sub;
 
     env_setup(&e);
-    ck_assert_int_eq(nng_pub0_open(&raw.sock), 0);
-    ck_assert_int_eq(nng_listen(raw.sock, e.url, NULL, 0), 0);
-    ck_assert_ptr_nonnull(sub = flurm_subscriber_create(e.loop, e.url, on_event, on_gap, &s));
-    ck_assert_int_eq(flurm_subscriber_subscribe(sub, ""), 0);
-    ck_assert(run_until(e.loop, got_probe, &s, raw_probe, &raw));
+    sub = raw_connected(&e, &raw, &s, "");
 
     raw_send(&raw, "t.x", "probe.1", 1);
     raw_send(&raw, "t.x", "store.2", 1); /* a reloaded publisher starts again */
@@ -383,12 +391,7 @@ START_TEST(a_beat_reveals_lost_trailing_events_and_is_not_delivered)
     struct flurm_subscriber *sub;
 
     env_setup(&e);
-    ck_assert_int_eq(nng_pub0_open(&raw.sock), 0);
-    ck_assert_int_eq(nng_listen(raw.sock, e.url, NULL, 0), 0);
-    ck_assert_ptr_nonnull(sub = flurm_subscriber_create(e.loop, e.url, on_event, on_gap, &s));
-    ck_assert_int_eq(flurm_subscriber_subscribe(sub, "t."), 0);
-    ck_assert_int_eq(flurm_subscriber_subscribe(sub, "probe"), 0);
-    ck_assert(run_until(e.loop, got_probe, &s, raw_probe, &raw));
+    sub = raw_connected(&e, &raw, &s, "t.");
     raw_send(&raw, "t.x", "probe.1", 1);
     ck_assert(run_until(e.loop, got_events, &goal, NULL, NULL));
     ck_assert_int_eq(s.gaps, 1); /* the connection's */
@@ -436,11 +439,7 @@ START_TEST(a_beat_from_a_quiet_new_instance_is_a_gap)
     struct flurm_subscriber *sub;
 
     env_setup(&e);
-    ck_assert_int_eq(nng_pub0_open(&raw.sock), 0);
-    ck_assert_int_eq(nng_listen(raw.sock, e.url, NULL, 0), 0);
-    ck_assert_ptr_nonnull(sub = flurm_subscriber_create(e.loop, e.url, on_event, on_gap, &s));
-    ck_assert_int_eq(flurm_subscriber_subscribe(sub, "probe"), 0);
-    ck_assert(run_until(e.loop, got_probe, &s, raw_probe, &raw));
+    sub = raw_connected(&e, &raw, &s, "probe");
 
     /* A restarted publisher that has published nothing yet. */
     raw_beat(&raw, "store.2", "{}");
