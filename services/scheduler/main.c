@@ -61,8 +61,6 @@
  * so that its other requests (squeue after a restart) wait one page at
  * most while the scheduler reads 100,000 jobs. */
 #define SCHED_JOBS_PAGE 5000
-/* node.changed events kept while node.info is under way (replay_node_events) */
-#define NODE_EVENTS_KEPT_MAX 100000
 /* node.info's show_flags: SHOW_ALL | SHOW_FUTURE, every node by name */
 #define NODE_INFO_FLAGS 0x81
 
@@ -95,7 +93,6 @@ struct scheduler {
     int jobs_page;
     bool allocs_synced;
     bool nodes_fetching, nodes_again, nodes_synced;
-    json_t *nodes_seen_during_fetch; /* node.changed bodies since node.info was asked */
     bool updating;
     const char *command; /* the one in flight */
     bool pass_wanted;
@@ -334,26 +331,6 @@ static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)
 
 /* ---- the node manager's nodes ----------------------------------------------------- */
 
-/* The node.changed events that came while node.info was under way, again
- * and in order, over its answer: each sets one node's whole state, so the
- * newest known state wins (an event the answer already held changes
- * nothing; one the answer overtook comes later and is applied then).
- * Returns how many states changed. */
-static int replay_node_events(struct scheduler *s)
-{
-    size_t i;
-    const json_t *body;
-    int changed = 0;
-
-    json_array_foreach(s->nodes_seen_during_fetch, i, body)
-    {
-        if (view_apply_node_event(s->view, body) > 0)
-            changed++;
-    }
-    json_array_clear(s->nodes_seen_during_fetch);
-    return changed;
-}
-
 static void nodes_listed(const struct flurm_msg *reply, int errnum, void *arg)
 {
     struct scheduler *s = arg;
@@ -364,7 +341,7 @@ static void nodes_listed(const struct flurm_msg *reply, int errnum, void *arg)
         return;
     if (!reply || !flurm_msg_ok(reply)) {
         flurm_debug("node.info: %s; asking again", failure(reply, errnum));
-        json_array_clear(s->nodes_seen_during_fetch); /* applied, and no answer to undo them */
+        view_nodes_unanswered(s->view);
         s->nodes_again = true;
         retry_later(s);
         return;
@@ -375,7 +352,6 @@ static void nodes_listed(const struct flurm_msg *reply, int errnum, void *arg)
         retry_later(s);
         return;
     }
-    n += replay_node_events(s);
     if (n > 0 || !s->nodes_synced)
         s->pass_wanted = true;
     if (!s->nodes_synced)
@@ -411,8 +387,7 @@ static void fetch_nodes(struct scheduler *s)
         retry_later(s);
     } else {
         s->nodes_fetching = true;
-        /* events before the request are in its answer */
-        json_array_clear(s->nodes_seen_during_fetch);
+        view_nodes_asked(s->view);
     }
     json_decref(body);
 }
@@ -421,14 +396,6 @@ static void on_node_event(const struct flurm_msg *event, void *arg)
 {
     struct scheduler *s = arg;
 
-    /* A node.info under way may have been answered before this change
-     * (replies and events travel on different sockets): its picture would
-     * undo the event, so the event is applied again after it. */
-    if (s->nodes_fetching) {
-        if (json_array_size(s->nodes_seen_during_fetch) >= NODE_EVENTS_KEPT_MAX ||
-            json_array_append(s->nodes_seen_during_fetch, flurm_msg_body(event)) < 0)
-            s->nodes_again = true; /* too many to keep: read them all again after */
-    }
     if (view_apply_node_event(s->view, flurm_msg_body(event)) > 0) {
         s->pass_wanted = true;
         want_pass(s, 0.0);
@@ -904,7 +871,6 @@ static void scheduler_close(struct scheduler *s)
     flurm_client_destroy(s->nodes);
     flurm_service_destroy(s->svc);
     view_destroy(s->view);
-    json_decref(s->nodes_seen_during_fetch);
     sched_site_destroy(s->site);
     flurm_loop_destroy(s->loop);
 }
@@ -943,8 +909,7 @@ int main(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     snprintf(s.req_prefix, sizeof(s.req_prefix), "sched.%ld.%lld%09ld", (long)getpid(),
              (long long)ts.tv_sec, ts.tv_nsec);
-    if (!(s.loop = flurm_loop_create()) || !(s.view = view_create(s.site)) ||
-        !(s.nodes_seen_during_fetch = json_array())) {
+    if (!(s.loop = flurm_loop_create()) || !(s.view = view_create(s.site))) {
         flurm_err("cannot set up: %s", strerror(errno));
         goto out;
     }

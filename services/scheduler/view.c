@@ -21,6 +21,9 @@ struct view {
     size_t njobs, cap;
     uint64_t last_seq;
     uint32_t *node_state;
+    /* between view_nodes_asked() and the answer: the nodes an event set */
+    bool nodes_asked;
+    bool *node_event_seen;
     struct sched_hold *holds; /* allocs owned */
     size_t nholds;
     /* a job applied since the last view_allocs_stale() may hold, or have
@@ -33,8 +36,9 @@ struct view *view_create(const struct sched_site *site)
     struct view *v = calloc(1, sizeof(*v));
     size_t nn = sched_site_node_count(site);
 
-    if (!v || !(v->node_state = calloc(nn ? nn : 1, sizeof(*v->node_state)))) {
-        free(v);
+    if (!v || !(v->node_state = calloc(nn ? nn : 1, sizeof(*v->node_state))) ||
+        !(v->node_event_seen = calloc(nn ? nn : 1, sizeof(*v->node_event_seen)))) {
+        view_destroy(v);
         errno = ENOMEM;
         return NULL;
     }
@@ -65,6 +69,7 @@ void view_destroy(struct view *v)
     holds_free(v->holds, v->nholds);
     free(v->jobs);
     free(v->node_state);
+    free(v->node_event_seen);
     free(v);
 }
 
@@ -299,18 +304,44 @@ const struct sched_hold *view_holds(const struct view *v, size_t *n)
 
 /* ---- nodes ------------------------------------------------------------------ */
 
-/* Set the state of node `name`; 1 if it changed, 0 if not or unknown. */
-static int set_node_state(struct view *v, const json_t *name, const json_t *state)
+/* Set the state of node `name`; 1 if it changed, 0 if not or unknown.
+ * While a node.info is asked for, an event's node is remembered, and the
+ * answer leaves it alone: the answer may have been taken before the event
+ * (replies and events travel on different sockets), and an event the
+ * answer overtook comes later and is applied then. */
+static int set_node_state(struct view *v, const json_t *name, const json_t *state, bool from_event)
 {
     ssize_t i;
+    uint32_t word;
 
     if (!json_is_string(name) || !json_is_integer(state))
         return 0;
     i = sched_site_node_find(v->site, json_string_value(name));
-    if (i < 0 || v->node_state[i] == (uint32_t)json_integer_value(state))
+    if (i < 0)
         return 0;
-    v->node_state[i] = (uint32_t)json_integer_value(state);
+    if (v->nodes_asked) {
+        if (from_event)
+            v->node_event_seen[i] = true;
+        else if (v->node_event_seen[i])
+            return 0;
+    }
+    word = (uint32_t)json_integer_value(state);
+    if (v->node_state[i] == word)
+        return 0;
+    v->node_state[i] = word;
     return 1;
+}
+
+void view_nodes_asked(struct view *v)
+{
+    v->nodes_asked = true;
+    memset(v->node_event_seen, 0,
+           sched_site_node_count(v->site) * sizeof(*v->node_event_seen));
+}
+
+void view_nodes_unanswered(struct view *v)
+{
+    v->nodes_asked = false;
 }
 
 int view_apply_node_info(struct view *v, const json_t *msg)
@@ -326,7 +357,8 @@ int view_apply_node_info(struct view *v, const json_t *msg)
     /* blank records (nodes hidden from the asker) have no name */
     json_array_foreach(nodes, i, node)
         changed += set_node_state(v, json_object_get(node, "name"),
-                                  json_object_get(node, "node_state"));
+                                  json_object_get(node, "node_state"), false);
+    v->nodes_asked = false;
     return changed;
 }
 
@@ -339,7 +371,7 @@ int view_apply_node_event(struct view *v, const json_t *body)
         errno = EINVAL;
         return -1;
     }
-    return set_node_state(v, name, state);
+    return set_node_state(v, name, state, true);
 }
 
 const uint32_t *view_node_states(const struct view *v)

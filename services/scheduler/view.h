@@ -73,8 +73,17 @@ const struct sched_hold *view_holds(const struct view *v, size_t *n);
 
 /* ---- nodes -------------------------------------------------------------- */
 
+/* A node.info is being asked for: until its answer, the nodes whose state
+ * an event set keep it over the answer (which may have been taken before
+ * the event: replies and events travel on different sockets). */
+void view_nodes_asked(struct view *v);
+
+/* The node.info asked for will not be answered: forget what was kept. */
+void view_nodes_unanswered(struct view *v);
+
 /* A node.info reply's msg (node_info_msg JSON, borrowed): the state of
- * every node it names.  Returns how many states changed, -1 and EINVAL. */
+ * every node it names but those an event set since view_nodes_asked().
+ * Returns how many states changed, -1 and EINVAL. */
 int view_apply_node_info(struct view *v, const json_t *msg);
 
 /* A node.changed event body (borrowed): {"name", "node_state", ...}.

@@ -285,6 +285,54 @@ START_TEST(only_a_job_that_holds_or_held_resources_makes_allocations_stale)
 }
 END_TEST
 
+/* The scheduler asks node.info again (a gap, a new connection) while
+ * slurmd register: the answer can be taken before a node.changed event the
+ * view already applied and arrive after it, on another socket.  The
+ * event's state, newer, stays; a later event still changes it; without a
+ * question under way an answer is taken as it is. */
+START_TEST(an_event_applied_while_node_info_is_asked_is_not_undone_by_its_answer)
+{
+    struct sched_site *ss = st_site("");
+    struct view *v = view_create(ss);
+    const uint32_t idle = 0x1, down = 0x2 | 0x800, mixed = 0x3;
+
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(node_info(v, json_pack("{s:[{s:s, s:i}, {s:s, s:i}]}", "nodes", "name", "n1",
+                                            "node_state", down, "name", "n2", "node_state",
+                                            down)),
+                     2);
+    view_nodes_asked(v);
+    /* n2 registers: its event comes first, then the answer taken before */
+    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", idle)), 1);
+    ck_assert_int_eq(node_info(v, json_pack("{s:[{s:s, s:i}, {s:s, s:i}]}", "nodes", "name", "n1",
+                                            "node_state", idle, "name", "n2", "node_state",
+                                            down)),
+                     1);
+    ck_assert_uint_eq(view_node_states(v)[0], idle);
+    ck_assert_uint_eq(view_node_states(v)[1], idle);
+    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", mixed)), 1);
+    ck_assert_uint_eq(view_node_states(v)[1], mixed);
+
+    /* nothing asked: the answer is the truth */
+    ck_assert_int_eq(node_info(v, json_pack("{s:[{s:s, s:i}]}", "nodes", "name", "n2",
+                                            "node_state", down)),
+                     1);
+    ck_assert_uint_eq(view_node_states(v)[1], down);
+
+    /* an unanswered question forgets its events */
+    view_nodes_asked(v);
+    ck_assert_int_eq(node_event(v, json_pack("{s:s, s:i}", "name", "n2", "node_state", idle)), 1);
+    view_nodes_unanswered(v);
+    ck_assert_int_eq(node_info(v, json_pack("{s:[{s:s, s:i}]}", "nodes", "name", "n2",
+                                            "node_state", down)),
+                     1);
+    ck_assert_uint_eq(view_node_states(v)[1], down);
+
+    view_destroy(v);
+    sched_site_destroy(ss);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("scheduler_view");
@@ -293,6 +341,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a_job_read_from_the_stores_record);
     tcase_add_test(tc, jobs_follow_the_store_and_updates_hold_only_differences);
     tcase_add_test(tc, only_a_job_that_holds_or_held_resources_makes_allocations_stale);
+    tcase_add_test(tc, an_event_applied_while_node_info_is_asked_is_not_undone_by_its_answer);
     suite_add_tcase(s, tc);
     return s;
 }
