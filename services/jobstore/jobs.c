@@ -3550,13 +3550,29 @@ static json_t *apply_launch_claim(struct jobs *jobs, const json_t *cmd)
                                "why", why));
 }
 
-/* Failures to reach slurmd: the agent's "no response", which requeues. */
+/* Failures to reach slurmd: the agent's "no response", which requeues.
+ * A connection that slurmd's death resets or breaks is one too (seen when
+ * a slurmd was killed as a launch went out: the job failed instead). */
 static bool launch_unreached(int code)
 {
-    return code < 0 || (code >= SLURM_COMM_CONNECTION_ERROR && code <= SLURM_COMM_SHUTDOWN_ERROR) ||
-           code == SLURM_COMM_MISSING_SOCKET_ERROR ||
-           (code >= SLURM_SOCKET_ERRORS_FIRST && code <= SLURM_SOCKET_ERRORS_LAST) ||
-           code == ETIMEDOUT || code == ECONNREFUSED || code == EHOSTUNREACH;
+    switch (code) {
+    case ETIMEDOUT:
+    case ECONNREFUSED:
+    case ECONNRESET:
+    case ECONNABORTED:
+    case EPIPE:
+    case ENOTCONN:
+    case EHOSTUNREACH:
+    case EHOSTDOWN:
+    case ENETUNREACH:
+    case ENETDOWN:
+        return true;
+    default:
+        return code < 0 ||
+               (code >= SLURM_COMM_CONNECTION_ERROR && code <= SLURM_COMM_SHUTDOWN_ERROR) ||
+               code == SLURM_COMM_MISSING_SOCKET_ERROR ||
+               (code >= SLURM_SOCKET_ERRORS_FIRST && code <= SLURM_SOCKET_ERRORS_LAST);
+    }
 }
 
 /* job.launch_failed {job_id, node, code, text}: what slurmctld's agent does

@@ -423,11 +423,22 @@ END_TEST
 
 START_TEST(a_launch_nobody_answered_requeues_and_a_refused_one_fails)
 {
-    unsigned lost = submit_ok("{\"requeue\": 0}"), refused = submit_ok(NULL);
+    unsigned lost = submit_ok("{\"requeue\": 0}"), refused = submit_ok(NULL),
+             reset = submit_ok("{\"requeue\": 0}");
     json_t *res, *ji;
 
     ck_assert_uint_eq(start(lost, ALLOC_N1("0", 1, 100), T0 + 1, NULL, 0), lost);
     ck_assert_uint_eq(start(refused, ALLOC_N1("1", 1, 100), T0 + 1, NULL, 0), refused);
+    ck_assert_uint_eq(start(reset, ALLOC_N1("2", 1, 100), T0 + 1, NULL, 0), reset);
+    /* slurmd killed as the launch went out: its connection reset */
+    res = apply(svc_cmd("job.launch_failed", T0 + 2,
+                        json_pack("{s:i, s:s, s:i, s:s}", "job_id", (int)reset, "node", "n1",
+                                  "code", ECONNRESET, "text",
+                                  "slurmd on n1: Connection reset by peer"),
+                        NULL));
+    ck_assert_str_eq(tu_str(json_object_get(res, "body"), "action"), "requeued");
+    json_decref(res);
+    ck_assert_int_eq(info_int(reset, "job_state"), JOB_PENDING | JOB_COMPLETING);
     /* no answer: requeued whatever --requeue says, as slurmctld's agent */
     res = apply(svc_cmd("job.launch_failed", T0 + 2,
                         json_pack("{s:i, s:s, s:i, s:s}", "job_id", (int)lost, "node", "n1",
