@@ -190,6 +190,12 @@ static void report_gap(struct flurm_subscriber *sub, const struct flurm_sub_gap 
         sub->on_gap(gap, sub->arg);
 }
 
+bool flurm_sub_gap_new_instance(const struct flurm_sub_gap *gap)
+{
+    return gap->kind != FLURM_SUB_GAP_SEQ && gap->old_src && gap->new_src &&
+           strcmp(gap->old_src, gap->new_src) != 0;
+}
+
 static bool subscribed(const struct flurm_subscriber *sub, const char *type)
 {
     size_t i;

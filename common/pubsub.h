@@ -22,6 +22,7 @@
 #define FLURM_PUBSUB_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/dialer.h"
@@ -85,6 +86,11 @@ struct flurm_sub_gap {
     const char *old_src;
     const char *new_src;
 };
+
+/* Whether the gap says another publisher instance is heard now than
+ * before (a restart or reload: the state may be another one altogether),
+ * as opposed to lost events or a new connection to the same instance. */
+bool flurm_sub_gap_new_instance(const struct flurm_sub_gap *gap);
 
 /* Called on the loop thread; event borrowed for the call. */
 typedef void (*flurm_sub_event_fn)(const struct flurm_msg *event, void *arg);

@@ -803,7 +803,7 @@ static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)
 {
     struct nodemgr *m = arg;
 
-    if (gap->kind != FLURM_SUB_GAP_SEQ && gap->old_src && strcmp(gap->old_src, gap->new_src))
+    if (flurm_sub_gap_new_instance(gap))
         flurm_info("the store is now %s: reading the allocations again", gap->new_src);
     allocs_read(m);
 }

@@ -321,7 +321,7 @@ static void on_store_gap(const struct flurm_sub_gap *gap, void *arg)
 {
     struct scheduler *s = arg;
 
-    if (gap->kind != FLURM_SUB_GAP_SEQ && gap->old_src && strcmp(gap->old_src, gap->new_src)) {
+    if (flurm_sub_gap_new_instance(gap)) {
         /* another store instance: another database is possible */
         flurm_info("the store is now %s: reading every job again", gap->new_src);
         view_clear_jobs(s->view);

@@ -27,6 +27,7 @@ struct seen {
     uint64_t seq[MAX_SEEN];
     int gaps;
     enum flurm_sub_gap_kind gap_kind[MAX_SEEN];
+    bool gap_new_instance[MAX_SEEN];
     char gap_type[MAX_SEEN][FLURM_MSG_TYPE_MAX + 1];
     uint64_t gap_expected[MAX_SEEN];
     uint64_t gap_got[MAX_SEEN];
@@ -57,6 +58,7 @@ static void on_gap(const struct flurm_sub_gap *gap, void *arg)
 
     ck_assert_int_lt(i, MAX_SEEN);
     s->gap_kind[i] = gap->kind;
+    s->gap_new_instance[i] = flurm_sub_gap_new_instance(gap);
     snprintf(s->gap_type[i], sizeof(s->gap_type[0]), "%s", gap->type ? gap->type : "");
     s->gap_expected[i] = gap->expected;
     s->gap_got[i] = gap->got;
@@ -297,6 +299,8 @@ START_TEST(a_new_publisher_instance_is_reported_as_a_gap)
     ck_assert(run_until(e.loop, got_events, &goal, NULL, NULL));
     ck_assert_int_eq(s.gaps, 2); /* the connection's, then the new instance */
     ck_assert_int_eq(s.gap_kind[1], FLURM_SUB_GAP_SRC);
+    ck_assert(!s.gap_new_instance[0]); /* the first connection: nobody heard before */
+    ck_assert(s.gap_new_instance[1]);
     ck_assert_str_eq(s.gap_type[1], "");
     ck_assert_str_eq(s.gap_old_src[1], "probe.1");
     ck_assert_str_eq(s.gap_new_src[1], "store.2");
@@ -373,6 +377,7 @@ START_TEST(a_new_connection_is_a_gap_even_from_the_same_instance)
     ck_assert_int_gt(before, 0);
     ck_assert_int_eq(s.gaps, 2);
     ck_assert_int_eq(s.gap_kind[1], FLURM_SUB_GAP_CONNECT);
+    ck_assert(!s.gap_new_instance[1]);
     ck_assert_str_eq(s.gap_old_src[1], "pub.1");
     ck_assert_str_eq(s.gap_new_src[1], "pub.1");
     flurm_subscriber_destroy(sub);
