@@ -4382,6 +4382,16 @@ static int step_signal(struct jobs *jobs, const struct cmd *c, uint32_t job_id,
     sig = json_pack("{s:I, s:I, s:i, s:i, s:s}", "job_id", (json_int_t)job_id, "step_id",
                     (json_int_t)step_id, "signal", (int)signal, "flags", (int)flags, "nodes",
                     nodes);
+    /* SIGKILL also tells the step's srun (_step_signal's srun_step_complete):
+     * a step still launching has no slurmstepd to take the signal yet, and
+     * srun, told its step is complete, kills it again once it runs. */
+    if (sig && signal == SIGKILL_NUM && st && st->srun_host && *st->srun_host && st->srun_port &&
+        (json_object_set_new(sig, "srun_host", json_string(st->srun_host)) < 0 ||
+         json_object_set_new(sig, "srun_port", json_integer(st->srun_port)) < 0 ||
+         json_object_set_new(sig, "user_id", json_integer(job->desc.user_id)) < 0)) {
+        json_decref(sig);
+        sig = NULL;
+    }
     return sig && json_array_append_new(jobs->signals, sig) == 0 ? 0 : ENOMEM;
 }
 

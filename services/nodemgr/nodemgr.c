@@ -1693,6 +1693,30 @@ static int push_host(const char *host, void *arg)
     return 0;
 }
 
+/* A step killed by scancel: its srun hears SRUN_JOB_COMPLETE for the step
+ * (slurmctld's srun_step_complete), because a step still launching has no
+ * slurmstepd to take REQUEST_SIGNAL_TASKS yet; srun, told, kills the step
+ * itself once its tasks start.  `sig` (borrowed) names srun_host (a node
+ * name is sent to that node's address), srun_port and user_id. */
+static void tell_step_complete(struct nodemgr *m, uint32_t job_id, uint32_t step_id,
+                               const json_t *sig)
+{
+    const char *host = json_string_value(json_object_get(sig, "srun_host"));
+    json_int_t port = json_integer_value(json_object_get(sig, "srun_port"));
+    json_int_t uid = json_integer_value(json_object_get(sig, "user_id"));
+    struct flurm_step_id id = {job_id, step_id, FLURM_NO_VAL};
+    ssize_t node;
+
+    if (!host || !*host || port <= 0 || port > UINT16_MAX || uid < 0 || uid >= FLURM_NO_VAL)
+        return;
+    if ((node = nodes_find(m->nodes, host)) >= 0 && nodes_addr(m->nodes, (size_t)node))
+        host = nodes_addr(m->nodes, (size_t)node);
+    if (push_to_client(m, job_id, host, (uint16_t)port, (uint32_t)uid, FLURM_SRUN_JOB_COMPLETE,
+                       &id, false) < 0)
+        flurm_info("job %u: SRUN_JOB_COMPLETE for step %u to %s:%lld: %s", job_id, step_id, host,
+                   (long long)port, strerror(errno));
+}
+
 static void handle_job_signal(struct flurm_request *req, void *arg)
 {
     struct nodemgr *m = arg;
@@ -1728,6 +1752,8 @@ static void handle_job_signal(struct flurm_request *req, void *arg)
         flurm_request_reply_error(req, EINVAL, "job.signal: bad nodes");
         goto out;
     }
+    if (one_step && sig == SIGKILL)
+        tell_step_complete(m, (uint32_t)job_id, (uint32_t)json_integer_value(step), body);
     if (one_step)
         launch_step_signal_fill(&msg, (uint32_t)job_id, (uint32_t)json_integer_value(step),
                                 (uint16_t)sig);

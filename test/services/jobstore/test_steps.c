@@ -551,6 +551,18 @@ START_TEST(kill_of_a_step_signals_only_that_step)
     ck_assert_int_eq(tu_int(sig, "step_id"), 1);
     ck_assert_int_eq(tu_int(sig, "signal"), 9);
     ck_assert_str_eq(tu_str(sig, "nodes"), "n2");
+    /* SIGKILL also goes to the step's srun (srun_step_complete), which
+     * kills a step that was still launching once its tasks start */
+    ck_assert_str_eq(tu_str(sig, "srun_host"), "login1");
+    ck_assert_int_eq(tu_int(sig, "srun_port"), 33665);
+    ck_assert_int_eq(tu_int(sig, "user_id"), U_ALICE);
+    json_decref(res);
+    /* any other signal is for the tasks alone */
+    res = apply(kill_cmd(U_ALICE, tu_fmt("%u.1", id), 10));
+    sig = json_object_get(json_object_get(res, "body"), "signal");
+    ck_assert_int_eq(tu_int(sig, "signal"), 10);
+    ck_assert_ptr_null(json_object_get(sig, "srun_host"));
+    ck_assert_ptr_null(json_object_get(sig, "srun_port"));
     json_decref(res);
     /* the job and its steps go on until slurmstepd reports the end */
     ck_assert_int_eq(job_state(id), JOB_RUNNING);

@@ -4,7 +4,8 @@
 # credential the node manager signed is accepted by slurmd), `srun -n2`
 # runs two tasks of one step, salloc's command runs two steps inside the
 # allocation (RESPONSE_RESOURCE_ALLOCATION pushed to salloc), `scancel J.0`
-# kills one step (REQUEST_SIGNAL_TASKS for the step), and `scancel J` of a
+# kills one step (REQUEST_SIGNAL_TASKS for the step) and, told by
+# SRUN_JOB_COMPLETE, srun kills a step it was still launching, and `scancel J` of a
 # salloc job revokes it (SRUN_JOB_COMPLETE to salloc's other port).
 . "$(dirname "$0")/../../lib/testlib.sh"
 
@@ -25,7 +26,8 @@ local_cluster() {
     env B="$B" FLURM_LOCAL_DIR="$RUN" FLURM_PORT="$PORT" FLURM_SLURMD_PORT="$SLURMD_PORT" \
         "$T_ROOT/scripts/flurm-local" "$@"
 }
-t_show_on_fail "$RUN/flurm-sup.log" "$RUN/log/slurmd.log" "$T_TMP/salloc.out" "$T_TMP/step.out"
+t_show_on_fail "$RUN/flurm-sup.log" "$RUN/log/slurmd.log" "$T_TMP/salloc.out" "$T_TMP/step.out" \
+    "$T_TMP/launching.out"
 t_on_exit local_cluster stop
 local_cluster start >"$T_TMP/local.out" 2>&1 || t_fatal "scripts/flurm-local start: $(tail -n 5 "$T_TMP/local.out")"
 export SLURM_CONF="$RUN/slurm.conf"
@@ -73,6 +75,28 @@ wait_for 20 "the step to be killed, salloc's command to go on" has_line "$T_TMP/
 check_file_match "srun saw its step cancelled" "srun rc 137" "$T_TMP/step.out"
 wait_for 20 "that job to end too" no_jobs
 wait "$step_salloc"
+
+# ---- scancel of a step still launching ----------------------------------------------
+# srun --prolog runs on srun's host after the step is created and before its
+# tasks are launched: slurmd has no slurmstepd for the step to signal yet.
+# slurmctld tells srun (SRUN_JOB_COMPLETE for the step), and srun kills
+# the step itself once it has launched it.
+printf '#!/bin/sh\nsleep 3\n' >"$T_TMP/slow-prolog.sh"
+chmod +x "$T_TMP/slow-prolog.sh"
+(timeout 60 salloc -n1 bash -c "srun --prolog=$T_TMP/slow-prolog.sh sleep 40; echo \"srun rc \$?\"; echo after" \
+    >"$T_TMP/launching.out" 2>&1) &
+launching_salloc=$!
+wait_for 20 "the job to run" a_job_runs
+job=$(first_job)
+wait_for 20 "squeue -s to show step $job.0" step_listed "$job"
+check "scancel $job.0 succeeds while srun's prolog runs" timeout 10 scancel "$job.0"
+wait_for 30 "the launching step to be killed, salloc's command to go on" \
+    has_line "$T_TMP/launching.out" after
+check_file_match "srun killed the step it was launching" "srun rc 137" "$T_TMP/launching.out"
+check_file_match "srun says so, as with slurmctld" "aborted before step completely launched" \
+    "$T_TMP/launching.out"
+wait_for 20 "that job to end too" no_jobs
+wait "$launching_salloc"
 
 # ---- scancel of a salloc job: salloc hears SRUN_JOB_COMPLETE --------------------------
 (timeout 60 salloc -n1 sleep 50 >"$T_TMP/salloc.out" 2>&1; echo "rc $?" >>"$T_TMP/salloc.out") &

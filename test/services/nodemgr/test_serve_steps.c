@@ -14,7 +14,8 @@
  *     (job.alloc_info's record, signed for the job's user) once;
  *   - its end: SRUN_JOB_COMPLETE on other_port; a timeout: SRUN_TIMEOUT
  *     then SRUN_JOB_COMPLETE;
- *   - job.signal of one step: REQUEST_SIGNAL_TASKS for that step id.
+ *   - job.signal of one step: REQUEST_SIGNAL_TASKS for that step id; a
+ *     SIGKILL also SRUN_JOB_COMPLETE for the step to its srun.
  *
  * munged must run (the credentials are real).
  */
@@ -336,6 +337,43 @@ START_TEST(signal_of_one_step)
 }
 END_TEST
 
+/* job.signal of one step with srun's address (as the store gives it). */
+static json_t *step_signal_body(int signal, uint16_t srun_port)
+{
+    return json_pack("{s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i}", "job_id", 12, "step_id", 3,
+                     "signal", signal, "flags", 0, "nodes", "vm", "srun_host", "vm", "srun_port",
+                     (int)srun_port, "user_id", 0);
+}
+
+START_TEST(scancel_of_a_step_tells_its_srun)
+{
+    struct listener srun;
+    struct answer a;
+
+    listener_start(&srun, loop);
+    /* scancel -s USR1 J.S is for the tasks alone */
+    ask("job.signal", NULL, step_signal_body(10, srun.port), &a);
+    ck_assert_msg(a.ok, "job.signal: %d %s", a.code, a.text);
+    json_decref(a.body);
+    /* scancel J.S: the tasks and srun, which kills a step still launching
+     * once its tasks start; "vm" is sent to vm's NodeAddr */
+    ask("job.signal", NULL, step_signal_body(9, srun.port), &a);
+    ck_assert_msg(a.ok, "job.signal: %d %s", a.code, a.text);
+    json_decref(a.body);
+    wait_for(&srun, 1);
+    deadline_fails = false;
+    run_all(0.3);
+    ck_assert_uint_eq(srun.got, 1);
+    ck_assert_uint_eq(srun.types[0], FLURM_SRUN_JOB_COMPLETE);
+    ck_assert_int_eq(json_integer_value(json_object_get(srun.bodies[0], "job_id")), 12);
+    ck_assert_int_eq(json_integer_value(json_object_get(srun.bodies[0], "step_id")), 3);
+    ck_assert_uint_eq(slurmd.got, 2);
+    ck_assert_uint_eq(slurmd.types[0], FLURM_REQUEST_SIGNAL_TASKS);
+    ck_assert_uint_eq(slurmd.types[1], FLURM_REQUEST_SIGNAL_TASKS);
+    listener_stop(&srun);
+}
+END_TEST
+
 static Suite *serve_steps_suite(void)
 {
     Suite *s = suite_create("serve_steps");
@@ -349,6 +387,7 @@ static Suite *serve_steps_suite(void)
     tcase_add_test(tc, allocation_and_end_reach_the_client);
     tcase_add_test(tc, timeout_tells_then_completes);
     tcase_add_test(tc, signal_of_one_step);
+    tcase_add_test(tc, scancel_of_a_step_tells_its_srun);
     suite_add_tcase(s, tc);
     return s;
 }
