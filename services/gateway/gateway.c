@@ -101,13 +101,21 @@ static void log_conf_gaps(const struct gw_conf *conf)
         flurm_warn("%s", *w);
 }
 
+/* Drained when every connection is answered and closed, and every request
+ * handed to a service after its client's answer has ended. */
 static void check_drained(struct gateway *gw)
 {
-    if (gw->draining && gw->held && gw_conns_count(gw->conns) == 0) {
+    if (gw->draining && gw->held && gw_conns_count(gw->conns) == 0 &&
+        gw_rpc_handed_off(gw->rpc) == 0) {
         gw->held = false;
         flurm_info("every connection answered");
         flurm_service_release(gw->svc);
     }
+}
+
+static void handed_off_done(void *arg)
+{
+    check_drained(arg);
 }
 
 static void conn_closed(void *arg)
@@ -147,7 +155,8 @@ static void on_drain(struct flurm_service *svc, void *arg)
     gw_listener_pause(gw->listener);
     /* The next instance takes the metrics port as it takes the clients. */
     gw_scrape_stop(gw->scrape);
-    flurm_info("draining: %zu connections open", gw_conns_count(gw->conns));
+    flurm_info("draining: %zu connections open, %zu requests handed off",
+               gw_conns_count(gw->conns), gw_rpc_handed_off(gw->rpc));
     flurm_service_hold(svc);
     gw->held = true;
     check_drained(gw);
@@ -358,6 +367,8 @@ int gw_run(const struct gw_options *o)
         .svc = gw.svc,
         .build_info = &gw.bi,
         .self_name = name,
+        .handed_off_done = handed_off_done,
+        .handed_off_arg = &gw,
         /* SLURM clients stop waiting after MessageTimeout: answer before
          * that, so that they print our error and not a socket timeout. */
         .rpc_timeout = o->rpc_timeout > 0 ? o->rpc_timeout

@@ -64,6 +64,7 @@ struct gw_rpc {
     struct flurm_buf *body; /* scratch for packing a reply body */
     struct gw_hosts *hosts; /* requesters' host names (AllocNode) */
     uint8_t unserved_logged[65536 / 8];
+    size_t handed_off; /* requests still out after their client was answered */
 
     /* `scontrol reconfigure`: one at a time, as slurmctld serves them. */
     struct {
@@ -1101,14 +1102,64 @@ static void forward(struct gw_rpc *rpc, struct gw_call *call, const struct route
  * "revoke": {...}}; the node manager sends the message while the gateway
  * answers the RC, as slurmctld's agent does beside its reply. */
 
+/* ---- hand-offs: requests that outlive their client's answer ------------------------ */
+
+/* One request handed to a service after the client was answered. */
+struct handoff {
+    struct gw_rpc *rpc;
+    char peer[64];
+    long long job_id;
+};
+
+size_t gw_rpc_handed_off(const struct gw_rpc *rpc)
+{
+    return rpc ? rpc->handed_off : 0;
+}
+
+/* Send `type` with `body` (borrowed) to `service` for call's client,
+ * without waiting: `done` gets the answer and the struct handoff (which it
+ * passes to handoff_end).  -1 and errno when it could not be sent. */
+static int handoff_start(struct gw_rpc *rpc, const struct gw_call *call, const char *service,
+                         const char *type, json_t *body, flurm_client_fn done)
+{
+    struct flurm_client *client = gw_backends_client(rpc->cfg.backends, service);
+    struct handoff *h;
+
+    if (!client)
+        return -1;
+    if (!(h = calloc(1, sizeof(*h))))
+        return -1;
+    h->rpc = rpc;
+    snprintf(h->peer, sizeof(h->peer), "%s", call->peer);
+    h->job_id = json_integer_value(json_object_get(body, "job_id"));
+    if (flurm_client_request(client, type, body, rpc->cfg.rpc_timeout, done, h) < 0) {
+        int saved = errno;
+
+        free(h);
+        errno = saved;
+        return -1;
+    }
+    rpc->handed_off++;
+    return 0;
+}
+
+static void handoff_end(struct handoff *h)
+{
+    struct gw_rpc *rpc = h->rpc;
+
+    free(h);
+    if (rpc->handed_off && --rpc->handed_off == 0 && rpc->cfg.handed_off_done)
+        rpc->cfg.handed_off_done(rpc->cfg.handed_off_arg);
+}
+
 static void revoke_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
-    char *peer = arg;
+    struct handoff *h = arg;
 
     if (errnum || !flurm_msg_ok(reply))
         flurm_warn("%s: the node manager did not tell the client of its revoked allocation: %s",
-                   peer, errnum ? strerror(errnum) : flurm_msg_error_text(reply));
-    free(peer);
+                   h->peer, errnum ? strerror(errnum) : flurm_msg_error_text(reply));
+    handoff_end(h);
 }
 
 static void after_allocate(struct gw_call *call, json_t *body)
@@ -1116,22 +1167,15 @@ static void after_allocate(struct gw_call *call, json_t *body)
     struct gw_rpc *rpc = call->rpc;
     json_t *revoke = json_object_get(body, "revoke");
     json_t *rc = json_object_get(body, "rc");
-    struct flurm_client *nodes;
-    char *peer;
 
     if (!json_is_object(revoke) || !json_is_integer(rc)) {
         reply_body(call, body);
         return;
     }
     if (gw_backends_present(rpc->cfg.backends, "nodes") &&
-        (nodes = gw_backends_client(rpc->cfg.backends, "nodes")) &&
-        (peer = strdup(call->peer)) &&
-        flurm_client_request(nodes, "job.revoke", revoke, rpc->cfg.rpc_timeout, revoke_done,
-                             peer) < 0) {
+        handoff_start(rpc, call, "nodes", "job.revoke", revoke, revoke_done) < 0)
         flurm_warn("%s: cannot ask the node manager to revoke the allocation: %s", call->peer,
                    strerror(errno));
-        free(peer);
-    }
     reply_rc(call, (int32_t)json_integer_value(rc));
 }
 
@@ -1139,61 +1183,71 @@ static void after_allocate(struct gw_call *call, json_t *body)
 
 static void signal_done(const struct flurm_msg *reply, int errnum, void *arg)
 {
-    struct gw_call *call = arg;
+    struct handoff *h = arg;
 
-    /* slurmctld answers scancel before its agent delivers the signal, so
-     * a delivery failure is the log's business, not the client's. */
     if (errnum)
-        flurm_warn("%s: nodes did not answer job.signal (%s); the signal may not have been "
-                   "delivered",
-                   call->peer, strerror(errnum));
+        flurm_warn("%s: nodes did not answer job.signal of job %lld (%s); the signal may not "
+                   "have been delivered",
+                   h->peer, h->job_id, strerror(errnum));
     else if (!flurm_msg_ok(reply))
-        flurm_warn("%s: nodes could not deliver the signal: %d %s", call->peer,
-                   flurm_msg_error_code(reply), flurm_msg_error_text(reply));
-    reply_rc(call, call->rc);
+        flurm_warn("%s: nodes could not deliver the signal of job %lld: %d %s", h->peer,
+                   h->job_id, flurm_msg_error_code(reply), flurm_msg_error_text(reply));
+    handoff_end(h);
 }
 
 /* job.kill answered {"rc": N} and, for a signal other than scancel's
- * SIGKILL of a running job, "signal": {job_id, signal, flags, nodes,
- * batch_host} for the node manager (docs/running-jobs.md). */
+ * SIGKILL of a pending job, "signals": [{job_id, step_id?, signal, flags,
+ * nodes, batch_host, srun_host?, srun_port?, user_id?}, ...] (one per
+ * running array task; the first also as "signal") for the node manager
+ * (docs/running-jobs.md).  scancel hears the store's RC at once:
+ * slurmctld answers before its agent delivers, and a client that waited
+ * for delivery could hold up the very step launch the signal waits for
+ * (srun kills its step from its message thread's lock while slurmd holds
+ * the signal until the step has started). */
 static void after_kill(struct gw_call *call, json_t *body)
 {
     struct gw_rpc *rpc = call->rpc;
     json_t *rc = json_object_get(body, "rc");
-    json_t *sig = json_object_get(body, "signal");
-    struct flurm_client *nodes;
+    json_t *sigs = json_object_get(body, "signals");
+    json_t *one = json_object_get(body, "signal");
+    json_t *list = NULL;
+    size_t i;
+    json_t *sig;
 
     if (!json_is_integer(rc)) {
         flurm_err("%s: store answered job.kill without \"rc\"", call->peer);
         reply_rc(call, RC_SLURM_ERROR);
         return;
     }
-    call->rc = (int32_t)json_integer_value(rc);
-    if (!sig) {
-        reply_rc(call, call->rc);
-        return;
-    }
-    if (!json_is_object(sig)) {
-        flurm_err("%s: store answered job.kill with a \"signal\" that is not an object",
+    if (!sigs && one)
+        sigs = list = json_pack("[O]", one);
+    if (sigs && !json_is_array(sigs)) {
+        flurm_err("%s: store answered job.kill with \"signals\" that is not an array",
                   call->peer);
-        reply_rc(call, call->rc);
-        return;
+        sigs = NULL;
     }
-    if (!gw_backends_present(rpc->cfg.backends, "nodes")) {
+    if (json_array_size(sigs) && !gw_backends_present(rpc->cfg.backends, "nodes")) {
         flurm_warn("%s: the signal of job %lld is not delivered: service nodes is not "
                    "installed",
-                   call->peer, (long long)json_integer_value(json_object_get(sig, "job_id")));
-        reply_rc(call, call->rc);
-        return;
+                   call->peer,
+                   (long long)json_integer_value(
+                       json_object_get(json_array_get(sigs, 0), "job_id")));
+        sigs = NULL;
     }
-    if (!(nodes = gw_backends_client(rpc->cfg.backends, "nodes")) ||
-        flurm_client_request(nodes, "job.signal", sig, rpc->cfg.rpc_timeout, signal_done,
-                             call) < 0) {
-        flurm_warn("%s: cannot hand the signal of job %lld to the node manager: %s", call->peer,
-                   (long long)json_integer_value(json_object_get(sig, "job_id")),
-                   strerror(errno));
-        reply_rc(call, call->rc);
+    json_array_foreach(sigs, i, sig)
+    {
+        if (!json_is_object(sig)) {
+            flurm_err("%s: store answered job.kill with a signal that is not an object",
+                      call->peer);
+            continue;
+        }
+        if (handoff_start(rpc, call, "nodes", "job.signal", sig, signal_done) < 0)
+            flurm_warn("%s: cannot hand the signal of job %lld to the node manager: %s",
+                       call->peer, (long long)json_integer_value(json_object_get(sig, "job_id")),
+                       strerror(errno));
     }
+    json_decref(list);
+    reply_rc(call, (int32_t)json_integer_value(rc));
 }
 
 /* ---- slurmd's batch completion: the store decides, the node manager drains ---------

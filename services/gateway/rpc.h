@@ -84,6 +84,9 @@ struct gw_rpc_config {
     double gather_timeout;             /* seconds for service.stats answers */
     const char *self_name;             /* borrowed; our name in flurm-sup's tree, reloaded
                                           last by `scontrol reconfigure`; NULL: "gateway" */
+    /* Called when the last handed-off request ends (gw_rpc_handed_off). */
+    void (*handed_off_done)(void *arg);
+    void *handed_off_arg;
 };
 
 /* Everything in cfg is borrowed and must outlive the rpc.  NULL/errno.
@@ -94,6 +97,12 @@ void gw_rpc_destroy(struct gw_rpc *rpc); /* NULL-safe */
 /* Handle the message msg[0..len) (a frame without its length prefix;
  * borrowed until call->done runs).  See the top of this file. */
 void gw_rpc_handle(struct gw_rpc *rpc, struct gw_call *call, const uint8_t *msg, size_t len);
+
+/* Requests the gateway handed to a service after it had answered the
+ * client (a signal for the node manager to deliver, a revocation to tell
+ * salloc), as slurmctld queues them to its agent beside the reply: a
+ * draining gateway waits for them too, so that a reload loses none. */
+size_t gw_rpc_handed_off(const struct gw_rpc *rpc);
 
 /* Handled locally, forwarded to `service` as `internal`, or NULL when the
  * gateway answers the type as unserved.  For tests and documentation. */

@@ -6,7 +6,7 @@
 # signals only the job's steps, not the batch shell (22.05's rule); a job
 # past its time limit (-t 1, OverTimeLimit=0) is killed and ends TIMEOUT,
 # not before its minute is up and within slurmctld's 30 s check period
-# after it.
+# after it; `scancel -b -s USR1` of an array reaches every running task.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$T_ROOT/test/run/lib.sh"
 
@@ -77,5 +77,24 @@ check "it ended within 30 s of its limit (plus polling)" test $((tend - tstart))
 t_start=$(date -d "$(job_get "$tid" StartTime)" +%s)
 t_end=$(date -d "$(job_get "$tid" EndTime)" +%s)
 check "scontrol: EndTime - StartTime covers the minute ($((t_end - t_start)) s)" test $((t_end - t_start)) -ge 60
+
+# ---- a signal to an array: every running task gets it (the nodes are free now) --------
+cat >"$W/trap_array.sh" <<'EOF'
+#!/bin/bash
+t="$SLURM_ARRAY_JOB_ID.$SLURM_ARRAY_TASK_ID"
+trap 'echo USR1 >>"usr1.$t"' USR1
+touch "running.$t"
+while [ ! -e "go.$SLURM_ARRAY_JOB_ID" ]; do sleep 0.1; done
+EOF
+aid=$(e2e_submit -J trap-array --array=1-2 trap_array.sh) || t_fatal "sbatch --array=1-2 is accepted"
+check "both array tasks start" poll 30 "tasks 1 and 2 to run" \
+    test -e "$W/running.$aid.1" -a -e "$W/running.$aid.2"
+e2e_run scancel -b -s USR1 "$aid"
+check_eq "scancel -b -s USR1 of the array exits 0" 0 "$RC"
+check "task 1's batch shell gets USR1" wait_file 20 "$W/usr1.$aid.1"
+check "task 2's batch shell gets USR1" wait_file 20 "$W/usr1.$aid.2"
+touch "$W/go.$aid"
+check "array task 1 then completes" wait_state 30 "${aid}_1" COMPLETED
+check "array task 2 then completes" wait_state 30 "${aid}_2" COMPLETED
 
 t_done

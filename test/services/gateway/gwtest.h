@@ -347,6 +347,22 @@ static inline void on_standin(struct flurm_request *req, void *arg)
                                             : json_pack("{s:i}", "rc", 0));
 }
 
+/* Answer the request a silent stand-in of service svc holds ({"rc": 0}). */
+static inline void standin_release(struct flurm_service *svc, struct standin *st)
+{
+    struct flurm_request *req = st->held ? flurm_service_deferred(svc, st->held) : NULL;
+
+    ck_assert_ptr_nonnull(req);
+    flurm_request_reply(req, json_pack("{s:i}", "rc", 0));
+    st->held = 0;
+}
+
+/* No request the gateway handed off after answering its client is out. */
+static inline bool nothing_handed_off(void)
+{
+    return gw_rpc_handed_off(rpc) == 0;
+}
+
 /* Free what st kept and forget how it answered. */
 static inline void standin_clear(struct standin *st)
 {

@@ -21,6 +21,7 @@
 /* ---- the stand-ins (gwtest.h) and a supervisor --------------------------------- */
 
 static struct standin store, nodes;
+static struct flurm_service *nodes_svc;
 
 static const struct flurm_handler store_handlers[] = {
     {"job.complete", on_standin},
@@ -83,7 +84,7 @@ static void setup(void)
     memset(&sup, 0, sizeof(sup));
     gwt_setup("jobs");
     gwt_standin("store", store_handlers, &store);
-    gwt_standin("nodes", nodes_handlers, &nodes);
+    nodes_svc = gwt_standin("nodes", nodes_handlers, &nodes);
     gwt_start(20, 2);
 }
 
@@ -106,6 +107,11 @@ static void teardown(void)
         }
         run_until(supervisor_idle);
     }
+    /* The same holds for the stand-ins' pipes: let the signals scancel
+     * handed to the node manager end first. */
+    if (nodes.held)
+        standin_release(nodes_svc, &nodes);
+    run_until(nothing_handed_off);
     /* The supervisor lives in another process in production: close its
      * side first (closing an NNG client whose in-process peer still holds
      * its pipe can wait forever in NNG 1.5.2). */
@@ -225,19 +231,56 @@ START_TEST(test_kill_without_a_signal_to_deliver_answers_the_stores_rc_alone)
 }
 END_TEST
 
-START_TEST(test_kill_with_a_signal_hands_it_to_the_nodes_before_scancel_is_answered)
+static bool nodes_called_once(void)
+{
+    return nodes.calls >= 1;
+}
+
+static bool nodes_called_thrice(void)
+{
+    return nodes.calls >= 3;
+}
+
+/* slurmctld answers scancel as it queues the signal for its agent: a
+ * client that waited for the delivery could hold up the very step launch
+ * that slurmd holds the signal for. */
+START_TEST(test_kill_answers_scancel_then_hands_its_signal_to_the_nodes)
 {
     struct client_call cc;
 
     store.answer = json_pack("{s:i, s:{s:i, s:i, s:i, s:s, s:s}}", "rc", 0, "signal", "job_id",
                              7, "signal", 10, "flags", 0, "nodes", "n[1-2]", "batch_host", "n1");
+    nodes.silent = true; /* the delivery takes its time */
     send_captured(&cc, "scancel_running/001-c2s-REQUEST_KILL_JOB.hex");
     wait_answer(&cc);
-    ck_assert_int_eq(nodes.calls, 1);
+    ck_assert_int_eq(reply_rc(&cc), 0);
+    run_until(nodes_called_once);
     ck_assert_str_eq(nodes.type, "job.signal");
     ck_assert(json_equal(nodes.body, json_object_get(store.answer, "signal")));
-    ck_assert_int_eq(nodes.answers_seen, 0); /* scancel was still waiting */
+    /* a draining gateway waits for it */
+    ck_assert_uint_eq(gw_rpc_handed_off(rpc), 1);
+    standin_release(nodes_svc, &nodes);
+    run_until(nothing_handed_off);
+    free_call(&cc);
+}
+END_TEST
+
+START_TEST(test_kill_of_an_array_hands_every_tasks_signal_to_the_nodes)
+{
+    struct client_call cc;
+    json_t *sigs = json_pack("[{s:i, s:i, s:s}, {s:i, s:i, s:s}, {s:i, s:i, s:s}]", "job_id", 7,
+                             "signal", 10, "nodes", "n1", "job_id", 8, "signal", 10, "nodes",
+                             "n2", "job_id", 9, "signal", 10, "nodes", "n3");
+
+    store.answer = json_pack("{s:i, s:O, s:o}", "rc", 0, "signal", json_array_get(sigs, 0),
+                             "signals", sigs);
+    send_captured(&cc, "scancel_running/001-c2s-REQUEST_KILL_JOB.hex");
+    wait_answer(&cc);
     ck_assert_int_eq(reply_rc(&cc), 0);
+    run_until(nodes_called_thrice);
+    run_until(nothing_handed_off);
+    ck_assert_int_eq(nodes.calls, 3);
+    ck_assert_int_eq(json_integer_value(json_object_get(nodes.body, "job_id")), 9);
     free_call(&cc);
 }
 END_TEST
@@ -250,8 +293,9 @@ START_TEST(test_kill_whose_signal_the_nodes_cannot_deliver_still_answers_the_sto
     nodes.error = 2017;
     send_captured(&cc, "scancel_running/001-c2s-REQUEST_KILL_JOB.hex");
     wait_answer(&cc);
-    ck_assert_int_eq(nodes.calls, 1);
     ck_assert_int_eq(reply_rc(&cc), 0);
+    run_until(nodes_called_once);
+    run_until(nothing_handed_off);
     free_call(&cc);
 }
 END_TEST
@@ -413,7 +457,8 @@ static Suite *jobroutes_suite(void)
     tcase_add_checked_fixture(tk, setup, teardown);
     tcase_set_timeout(tk, 30);
     tcase_add_test(tk, test_kill_without_a_signal_to_deliver_answers_the_stores_rc_alone);
-    tcase_add_test(tk, test_kill_with_a_signal_hands_it_to_the_nodes_before_scancel_is_answered);
+    tcase_add_test(tk, test_kill_answers_scancel_then_hands_its_signal_to_the_nodes);
+    tcase_add_test(tk, test_kill_of_an_array_hands_every_tasks_signal_to_the_nodes);
     tcase_add_test(tk, test_kill_whose_signal_the_nodes_cannot_deliver_still_answers_the_stores_rc);
     tcase_add_test(tk, test_kill_refused_by_the_store_asks_no_node);
     suite_add_tcase(s, tk);

@@ -58,6 +58,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    run_until(nothing_handed_off);
     gwt_teardown();
     standin_clear(&store);
     standin_clear(&nodes);
@@ -443,19 +444,27 @@ START_TEST(test_cancel_step_goes_to_the_store_as_a_kill_of_that_step)
 }
 END_TEST
 
-START_TEST(test_cancel_step_with_a_signal_is_delivered_by_the_node_manager_before_the_answer)
+static bool nodes_called(void)
+{
+    return nodes.calls >= 1;
+}
+
+START_TEST(test_cancel_step_answers_then_the_node_manager_delivers_the_signal)
 {
     struct client_call cc;
 
-    store.answer = json_pack("{s:i, s:{s:i, s:i, s:i, s:i, s:s}}", "rc", 0, "signal", "job_id", 7,
-                             "step_id", 3, "signal", 9, "flags", 0, "nodes", "n1");
+    store.answer = json_pack("{s:i, s:{s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i}}", "rc", 0,
+                             "signal", "job_id", 7, "step_id", 3, "signal", 9, "flags", 0,
+                             "nodes", "n1", "srun_host", "login1", "srun_port", 33665,
+                             "user_id", 1000);
     send_cancel_step(&cc);
     wait_answer(&cc);
-    ck_assert_int_eq(nodes.calls, 1);
-    ck_assert_str_eq(nodes.type, "job.signal");
-    ck_assert(json_equal(nodes.body, json_object_get(store.answer, "signal")));
-    ck_assert_int_eq(nodes.answers_seen, 0);
     ck_assert_uint_eq(reply_rc(&cc), 0);
+    run_until(nodes_called);
+    run_until(nothing_handed_off);
+    ck_assert_str_eq(nodes.type, "job.signal");
+    /* srun's address goes with it: the node manager tells srun too */
+    ck_assert(json_equal(nodes.body, json_object_get(store.answer, "signal")));
     free_call(&cc);
 }
 END_TEST
@@ -575,7 +584,7 @@ static Suite *steproutes_suite(void)
     tcase_add_test(ts, test_step_info_goes_to_the_store_and_is_packed_as_slurmctlds);
     tcase_add_test(ts, test_step_info_of_an_unknown_job_answers_the_stores_code);
     tcase_add_test(ts, test_cancel_step_goes_to_the_store_as_a_kill_of_that_step);
-    tcase_add_test(ts, test_cancel_step_with_a_signal_is_delivered_by_the_node_manager_before_the_answer);
+    tcase_add_test(ts, test_cancel_step_answers_then_the_node_manager_delivers_the_signal);
     suite_add_tcase(s, ts);
 
     tcase_add_checked_fixture(tb, setup, teardown);
