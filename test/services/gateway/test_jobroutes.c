@@ -30,8 +30,21 @@ static const struct flurm_handler store_handlers[] = {
     {NULL, NULL},
 };
 
+/* The job ids of the job.signal requests, in the order they came. */
+static json_int_t signalled[8];
+
+static void on_nodes_signal(struct flurm_request *req, void *arg)
+{
+    struct standin *st = arg;
+
+    if (st->calls < 8)
+        signalled[st->calls] = json_integer_value(json_object_get(flurm_request_body(req),
+                                                                  "job_id"));
+    on_standin(req, arg);
+}
+
 static const struct flurm_handler nodes_handlers[] = {
-    {"job.signal", on_standin},
+    {"job.signal", on_nodes_signal},
     {NULL, NULL},
 };
 
@@ -81,6 +94,7 @@ static void setup(void)
 {
     memset(&store, 0, sizeof(store));
     memset(&nodes, 0, sizeof(nodes));
+    memset(signalled, 0, sizeof(signalled));
     memset(&sup, 0, sizeof(sup));
     gwt_setup("jobs");
     gwt_standin("store", store_handlers, &store);
@@ -280,7 +294,9 @@ START_TEST(test_kill_of_an_array_hands_every_tasks_signal_to_the_nodes)
     run_until(nodes_called_thrice);
     run_until(nothing_handed_off);
     ck_assert_int_eq(nodes.calls, 3);
-    ck_assert_int_eq(json_integer_value(json_object_get(nodes.body, "job_id")), 9);
+    /* in any order: each goes on its own request */
+    ck_assert_int_eq(signalled[0] * signalled[1] * signalled[2], 7 * 8 * 9);
+    ck_assert_int_eq(signalled[0] + signalled[1] + signalled[2], 7 + 8 + 9);
     free_call(&cc);
 }
 END_TEST
