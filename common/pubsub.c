@@ -27,6 +27,8 @@
 struct flurm_publisher {
     nng_socket sock;
     int sock_open;
+    nng_listener listener;
+    char *url; /* what listener is bound to, for flurm_publisher_relisten() */
     char *src;
     json_t *seqs; /* type -> last seq published */
 };
@@ -88,7 +90,30 @@ int flurm_publisher_listen(struct flurm_publisher *pub, const char *url)
 {
     int rv;
 
-    if ((rv = nng_listen(pub->sock, url, NULL, 0)) != 0) {
+    char *copy;
+
+    if (!(copy = strdup(url)))
+        return -1;
+    if ((rv = nng_listen(pub->sock, url, &pub->listener, 0)) != 0) {
+        free(copy);
+        errno = flurm_ipc_errno(rv);
+        return -1;
+    }
+    free(pub->url);
+    pub->url = copy;
+    return 0;
+}
+
+int flurm_publisher_relisten(struct flurm_publisher *pub)
+{
+    int rv;
+
+    if (!pub->url || !pub->sock_open) {
+        errno = EINVAL;
+        return -1;
+    }
+    (void)nng_listener_close(pub->listener);
+    if ((rv = nng_listen(pub->sock, pub->url, &pub->listener, 0)) != 0) {
         errno = flurm_ipc_errno(rv);
         return -1;
     }
@@ -158,6 +183,7 @@ void flurm_publisher_destroy(struct flurm_publisher *pub)
     if (pub->sock_open)
         (void)nng_close(pub->sock);
     json_decref(pub->seqs);
+    free(pub->url);
     free(pub->src);
     free(pub);
 }

@@ -46,6 +46,11 @@ struct flurm_publisher *flurm_publisher_create(const char *src);
 /* Bind `url` (borrowed).  -1 and errno. */
 int flurm_publisher_listen(struct flurm_publisher *pub, const char *url);
 
+/* Close the listener and bind its url again (a listener that stopped
+ * accepting, as flurm_server_relisten()).  Subscribers connected through
+ * it reconnect, and see a new connection (a gap).  -1 and errno. */
+int flurm_publisher_relisten(struct flurm_publisher *pub);
+
 /* Publish an event of `type` with `body` (borrowed; NULL means {}) and the
  * type's next seq.  Never blocks: subscribers that cannot keep up lose
  * events (and detect it).  Returns the seq used, or 0 with errno (EINVAL

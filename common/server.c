@@ -63,6 +63,8 @@ struct flurm_server {
     size_t receiving;              /* how many are armed now */
     struct flurm_server_req *reqs; /* every live request object */
     size_t outstanding;
+    nng_listener listener;
+    char *url; /* what listener is bound to, for flurm_server_relisten() */
     int listening;
     int stopped;
     ev_timer rearm_timer;
@@ -293,12 +295,36 @@ int flurm_server_listen(struct flurm_server *srv, const char *url)
 {
     int rv;
 
-    if ((rv = nng_listen(srv->sock, url, NULL, 0)) != 0) {
+    char *copy;
+
+    if (!(copy = strdup(url)))
+        return -1;
+    if ((rv = nng_listen(srv->sock, url, &srv->listener, 0)) != 0) {
+        free(copy);
         errno = flurm_ipc_errno(rv);
         return -1;
     }
+    free(srv->url);
+    srv->url = copy;
     srv->listening = 1;
     arm_receives(srv);
+    return 0;
+}
+
+int flurm_server_relisten(struct flurm_server *srv)
+{
+    int rv;
+
+    if (!srv->listening || !srv->url || !srv->sock_open) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* Closing unlinks the path, so the new bind needs no probe of it. */
+    (void)nng_listener_close(srv->listener);
+    if ((rv = nng_listen(srv->sock, srv->url, &srv->listener, 0)) != 0) {
+        errno = flurm_ipc_errno(rv);
+        return -1;
+    }
     return 0;
 }
 
@@ -375,5 +401,6 @@ void flurm_server_destroy(struct flurm_server *srv)
         req->ctx_open = 0;
         req_free(req);
     }
+    free(srv->url);
     free(srv);
 }

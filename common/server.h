@@ -67,6 +67,15 @@ int flurm_server_set_receivers(struct flurm_server *srv, size_t n);
  * another live process holds the path). */
 int flurm_server_listen(struct flurm_server *srv, const char *url);
 
+/* Close the listener and bind its url again, keeping the socket, its
+ * armed receives and the requests held.  For a listener that no longer
+ * accepts (NNG 1.5.2, nanomsg/nng#1518: a peer that hangs up during the
+ * handshake stops the listener for good, while connections still complete
+ * on the dialing side and their requests are never read).  Connections
+ * made through the old listener close: their clients re-send.  -1 and
+ * errno (EINVAL before flurm_server_listen()). */
+int flurm_server_relisten(struct flurm_server *srv);
+
 /* Stop taking requests: the receiving contexts are cancelled (a request
  * one had already received is still delivered) and no new one is armed.
  * Requests sent to us after this returns stay queued in the connection

@@ -30,6 +30,7 @@
 #include "common/config.h"
 #include "common/exitcode.h"
 #include "common/ipc.h"
+#include "common/listencheck.h"
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/pubsub.h"
@@ -103,6 +104,8 @@ struct flurm_service {
     ev_timer drain_timer;
     ev_timer linger_timer;
     ev_timer beat_timer; /* flurm_publisher_beat() while pub is open */
+    struct flurm_listen_check *listen_check; /* while serving (listencheck.h) */
+    double listen_check_period;              /* 0: no check */
     ev_prepare trace_reset;
 };
 
@@ -485,6 +488,23 @@ static void reply_raw_error(struct flurm_service *svc, struct flurm_server_req *
     free(buf);
 }
 
+/* The instance's own listen check came through (listencheck.h): not a
+ * request anyone made, so neither counted nor traced. */
+static void answer_listen_check(struct flurm_service *svc, struct flurm_server_req *sreq,
+                                struct flurm_msg *msg)
+{
+    size_t len = 0;
+    char *buf = flurm_msg_encode_reply(NULL, &len);
+
+    flurm_listen_check_received(svc->listen_check, flurm_msg_req_id(msg));
+    flurm_msg_destroy(msg);
+    if (buf)
+        (void)flurm_server_reply(sreq, buf, len);
+    else
+        flurm_server_drop(sreq);
+    free(buf);
+}
+
 static void dispatch(struct flurm_server_req *sreq, void *arg)
 {
     struct flurm_service *svc = arg;
@@ -501,6 +521,10 @@ static void dispatch(struct flurm_server_req *sreq, void *arg)
     if (!(msg = flurm_msg_decode(FLURM_MSG_REQUEST, data, len, &err))) {
         flurm_debug("rejecting a request: %s", err.text);
         reply_raw_error(svc, sreq, err.code, err.text);
+        return;
+    }
+    if (strcmp(flurm_msg_type(msg), FLURM_LISTEN_CHECK_TYPE) == 0) {
+        answer_listen_check(svc, sreq, msg);
         return;
     }
     if (!(req = calloc(1, sizeof(*req)))) {
@@ -571,6 +595,8 @@ static void drop_deferred(struct flurm_service *svc)
 
 static void close_sockets(struct flurm_service *svc)
 {
+    flurm_listen_check_destroy(svc->listen_check);
+    svc->listen_check = NULL;
     drop_deferred(svc);
     flurm_server_destroy(svc->server);
     svc->server = NULL;
@@ -625,6 +651,8 @@ static void beat_cb(struct ev_loop *ev, ev_timer *w, int revents)
     (void)revents;
     if (svc->pub && flurm_publisher_beat(svc->pub) < 0)
         flurm_debug("cannot send the events beat: %s", strerror(errno));
+    else
+        flurm_listen_check_beat(svc->listen_check);
 }
 
 static void linger_cb(struct ev_loop *ev, ev_timer *w, int revents)
@@ -683,6 +711,8 @@ void flurm_service_drain(struct flurm_service *svc)
     if (svc->state >= SVC_DRAINING)
         return;
     svc->state = SVC_DRAINING;
+    flurm_listen_check_destroy(svc->listen_check);
+    svc->listen_check = NULL;
     if (svc->drain_fn)
         svc->drain_fn(svc, svc->drain_arg);
     if (svc->server)
@@ -764,6 +794,7 @@ struct flurm_service *flurm_service_create(struct flurm_loop *loop, const char *
         drain_ms = DEFAULT_DRAIN_TIMEOUT_MS;
     }
     svc->drain_timeout = (double)drain_ms / 1000.0;
+    svc->listen_check_period = FLURM_LISTEN_CHECK_PERIOD_S;
 
     ev = flurm_loop_ev(loop);
     ev_init(&svc->drain_timer, drain_timeout_cb);
@@ -942,6 +973,59 @@ error:
     return -1;
 }
 
+/* A listener NNG stopped accepting on (listencheck.h): bind it again. */
+static void listener_deaf(enum flurm_ipc_kind kind, void *arg)
+{
+    struct flurm_service *svc = arg;
+    int rc;
+
+    if (svc->state != SVC_SERVING)
+        return;
+    rc = kind == FLURM_IPC_REQ ? flurm_server_relisten(svc->server)
+                               : flurm_publisher_relisten(svc->pub);
+    flurm_warn("the %s socket stopped taking new connections (NNG 1.5.2, nanomsg/nng#1518): "
+               "%s",
+               kind == FLURM_IPC_REQ ? "request" : "events",
+               rc == 0 ? "bound it again" : strerror(errno));
+}
+
+static void start_listen_check(struct flurm_service *svc, const char *req_url)
+{
+    char *events_url = NULL;
+
+    if (svc->listen_check_period <= 0)
+        return;
+    if (svc->pub &&
+        !(events_url = flurm_ipc_instance_url(svc->rundir, svc->name, svc->pid,
+                                              FLURM_IPC_EVENTS))) {
+        flurm_warn("no listen check: %s", strerror(errno));
+        return;
+    }
+    if (!(svc->listen_check = flurm_listen_check_create(
+              svc->loop, req_url, events_url, svc->listen_check_period,
+              svc->listen_check_period * 2 > FLURM_LISTEN_CHECK_TIMEOUT_S
+                  ? svc->listen_check_period * 2
+                  : FLURM_LISTEN_CHECK_TIMEOUT_S,
+              listener_deaf, svc)))
+        flurm_warn("no listen check: %s", strerror(errno));
+    free(events_url);
+}
+
+int flurm_service_set_listen_check(struct flurm_service *svc, double period)
+{
+    if (period < 0 || svc->state != SVC_CREATED) {
+        errno = EINVAL;
+        return -1;
+    }
+    svc->listen_check_period = period;
+    return 0;
+}
+
+unsigned long flurm_service_listeners_rebound(const struct flurm_service *svc)
+{
+    return flurm_listen_check_deaf_count(svc->listen_check);
+}
+
 int flurm_service_start(struct flurm_service *svc)
 {
     char *url = NULL;
@@ -988,6 +1072,7 @@ int flurm_service_start(struct flurm_service *svc)
     }
     svc->state = SVC_SERVING;
     flurm_info("serving %s version %s", url, svc->version);
+    start_listen_check(svc, url);
     free(url);
     notify_ready(svc);
     return 0;

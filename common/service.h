@@ -140,6 +140,15 @@ struct flurm_spans *flurm_service_spans(const struct flurm_service *svc);
  * the most requests one burst can hold.  -1 and EINVAL for 0. */
 int flurm_service_set_receivers(struct flurm_service *svc, size_t n);
 
+/* Check every `period` seconds that the instance's listeners still take
+ * new connections, and bind a deaf one again (common/listencheck.h);
+ * default FLURM_LISTEN_CHECK_PERIOD_S, 0 turns it off.  Before
+ * flurm_service_start() only: -1 and EINVAL otherwise. */
+int flurm_service_set_listen_check(struct flurm_service *svc, double period);
+
+/* Deaf listeners this instance bound again so far. */
+unsigned long flurm_service_listeners_rebound(const struct flurm_service *svc);
+
 /* Become reachable: remove stale files of dead instances, bind this
  * instance's sockets, swap the symlinks to them, then write the version
  * line to $FLURM_NOTIFY_FD (if set) and close it.  Without a rundir set
