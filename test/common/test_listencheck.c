@@ -41,8 +41,17 @@ static void echo(struct flurm_request *req, void *arg)
     flurm_request_reply(req, json_incref(flurm_request_body(req)));
 }
 
+/* A handler that holds the loop, as a long commit does. */
+static void stall(struct flurm_request *req, void *arg)
+{
+    (void)arg;
+    sleep(3);
+    flurm_request_reply(req, json_object());
+}
+
 static const struct flurm_handler handlers[] = {
     {"echo", echo},
+    {"stall", stall},
     {NULL, NULL},
 };
 
@@ -209,6 +218,29 @@ START_TEST(a_listener_that_takes_connections_is_left_alone)
 }
 END_TEST
 
+START_TEST(a_stalled_loop_is_not_taken_for_a_deaf_listener)
+{
+    char *url;
+    struct flurm_client *c;
+    struct result r = {0, 0};
+
+    start(CHECK_PERIOD_S);
+    run_for(3 * CHECK_PERIOD_S); /* probes under way */
+    url = flurm_ipc_link_url(f.rundir, "unit", FLURM_IPC_REQ);
+    ck_assert_ptr_nonnull(c = flurm_client_create(f.loop, url, "tester"));
+    ck_assert_int_eq(flurm_client_request(c, "stall", NULL, 10, on_reply, &r), 0);
+    while (!r.done)
+        run_for(0.05);
+    ck_assert_int_eq(r.errnum, 0);
+    run_for(10 * CHECK_PERIOD_S);
+    ck_assert_uint_eq(flurm_service_listeners_rebound(f.svc), 0);
+    ck_assert_int_eq(new_client_asks(5), 0);
+    flurm_client_destroy(c);
+    free(url);
+    teardown();
+}
+END_TEST
+
 /* The controls: without the check, this NNG leaves the listener deaf.  If
  * they fail, NNG no longer has the bug and the check may go. */
 START_TEST(without_the_check_nng_loses_the_request_socket)
@@ -238,6 +270,7 @@ static Suite *listencheck_suite(void)
     tcase_add_test(tc, requests_reach_a_service_after_a_hang_up_during_the_handshake);
     tcase_add_test(tc, events_reach_a_new_subscriber_after_a_hang_up_during_the_handshake);
     tcase_add_test(tc, a_listener_that_takes_connections_is_left_alone);
+    tcase_add_test(tc, a_stalled_loop_is_not_taken_for_a_deaf_listener);
     tcase_add_test(tc, without_the_check_nng_loses_the_request_socket);
     tcase_add_test(tc, without_the_check_nng_loses_the_events_socket);
     suite_add_tcase(s, tc);

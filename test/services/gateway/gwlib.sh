@@ -91,8 +91,24 @@ gw_alive() {
     kill -0 "$GW_PID" 2>/dev/null
 }
 
+# The gateway's descriptors but its unix sockets: those are its own
+# (NNG's, and its listen check's probe, which comes and goes every second);
+# what a SLURM client leaves behind would be a TCP socket or a file.
 gw_fds() {
-    ls "/proc/$GW_PID/fd" 2>/dev/null | wc -l
+    local unix fd target inode n=0
+    unix=$(awk 'NR > 1 { print $7 }' /proc/net/unix 2>/dev/null)
+    for fd in "/proc/$GW_PID/fd/"*; do
+        target=$(readlink "$fd" 2>/dev/null) || continue
+        case $target in
+        socket:\[*\])
+            inode=${target#socket:[}
+            inode=${inode%]}
+            grep -qx "$inode" <<<"$unix" && continue
+            ;;
+        esac
+        n=$((n + 1))
+    done
+    echo "$n"
 }
 
 gw_stop() {
