@@ -115,8 +115,14 @@ check_file_match "slurmstepd tells srun its step hit the time limit" \
     "\\*\\*\\* STEP $sid\\.0 ON n3 CANCELLED AT [-0-9T:]+ DUE TO TIME LIMIT \\*\\*\\*" "$T_TMP/srun.err"
 check_file_match "the batch job's output says the job hit the time limit" \
     "\\*\\*\\* JOB $tid ON n3 CANCELLED AT [-0-9T:]+ DUE TO TIME LIMIT \\*\\*\\*" "$W/slurm-$tid.out"
-check_file_match "and that its step did" \
-    "\\*\\*\\* STEP $tid\\.0 ON n3 CANCELLED AT [-0-9T:]+ DUE TO TIME LIMIT \\*\\*\\*" "$W/slurm-$tid.out"
+# slurmd's time-limit kill reaches the batch step and step 0 one after the
+# other: the step's own "*** STEP ... DUE TO TIME LIMIT ***" line reaches the
+# output only if srun, stopped by the batch step's SIGTERM, still forwards
+# it (seen missing in CI, a race of slurmd's); either way srun reports its
+# task ended by that SIGTERM.
+check_file_match "and that its step ended with it" \
+    "(\\*\\*\\* STEP $tid\\.0 ON n3 CANCELLED AT [-0-9T:]+ DUE TO TIME LIMIT \\*\\*\\*|srun: error: n3: task 0: Terminated)" \
+    "$W/slurm-$tid.out"
 check "every node is idle at the end" poll 20 "every node idle" nodes_idle
 
 t_done
