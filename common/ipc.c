@@ -286,6 +286,12 @@ void flurm_ipc_remove_instance(const char *rundir, const char *svc, pid_t pid)
     }
 }
 
+__attribute__((noinline)) int flurm_ipc_listen(nng_socket sock, const char *url,
+                                               nng_listener *listener)
+{
+    return nng_listen(sock, url, listener, 0);
+}
+
 int flurm_ipc_errno(int nng_rv)
 {
     static const struct {

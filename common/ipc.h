@@ -91,6 +91,12 @@ void flurm_ipc_remove_instance(const char *rundir, const char *svc, pid_t pid);
  * errno values).  Unknown codes map to EIO. */
 int flurm_ipc_errno(int nng_rv);
 
+/* nng_listen(sock, url, listener, 0): every FLURM listener is bound through
+ * here, so that LeakSanitizer can be told of what NNG 1.5.2 leaks when a
+ * deaf listener is closed (nanomsg/nng#1518, test/common/nng-1713.supp),
+ * and of nothing else.  Returns NNG's code. */
+int flurm_ipc_listen(nng_socket sock, const char *url, nng_listener *listener);
+
 /* A new NNG message holding a copy of `len` bytes of `buf`: every message a
  * FLURM process sends (requests, replies, events) is made here.  The caller
  * owns it until NNG accepts it for sending, and frees it if NNG refuses.

@@ -94,7 +94,7 @@ int flurm_publisher_listen(struct flurm_publisher *pub, const char *url)
 
     if (!(copy = strdup(url)))
         return -1;
-    if ((rv = nng_listen(pub->sock, url, &pub->listener, 0)) != 0) {
+    if ((rv = flurm_ipc_listen(pub->sock, url, &pub->listener)) != 0) {
         free(copy);
         errno = flurm_ipc_errno(rv);
         return -1;
@@ -113,7 +113,7 @@ int flurm_publisher_relisten(struct flurm_publisher *pub)
         return -1;
     }
     (void)nng_listener_close(pub->listener);
-    if ((rv = nng_listen(pub->sock, pub->url, &pub->listener, 0)) != 0) {
+    if ((rv = flurm_ipc_listen(pub->sock, pub->url, &pub->listener)) != 0) {
         errno = flurm_ipc_errno(rv);
         return -1;
     }

@@ -299,7 +299,7 @@ int flurm_server_listen(struct flurm_server *srv, const char *url)
 
     if (!(copy = strdup(url)))
         return -1;
-    if ((rv = nng_listen(srv->sock, url, &srv->listener, 0)) != 0) {
+    if ((rv = flurm_ipc_listen(srv->sock, url, &srv->listener)) != 0) {
         free(copy);
         errno = flurm_ipc_errno(rv);
         return -1;
@@ -321,7 +321,7 @@ int flurm_server_relisten(struct flurm_server *srv)
     }
     /* Closing unlinks the path, so the new bind needs no probe of it. */
     (void)nng_listener_close(srv->listener);
-    if ((rv = nng_listen(srv->sock, srv->url, &srv->listener, 0)) != 0) {
+    if ((rv = flurm_ipc_listen(srv->sock, srv->url, &srv->listener)) != 0) {
         errno = flurm_ipc_errno(rv);
         return -1;
     }
