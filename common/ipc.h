@@ -91,11 +91,24 @@ void flurm_ipc_remove_instance(const char *rundir, const char *svc, pid_t pid);
  * errno values).  Unknown codes map to EIO. */
 int flurm_ipc_errno(int nng_rv);
 
-/* nng_listen(sock, url, listener, 0): every FLURM listener is bound through
- * here, so that LeakSanitizer can be told of what NNG 1.5.2 leaks when a
- * deaf listener is closed (nanomsg/nng#1518, test/common/nng-1713.supp),
- * and of nothing else.  Returns NNG's code. */
-int flurm_ipc_listen(nng_socket sock, const char *url, nng_listener *listener);
+/* A socket's listener on one url, which can be bound again. */
+struct flurm_ipc_bound {
+    nng_listener listener;
+    char *url; /* NULL until bound */
+};
+
+/* Bind `url` (borrowed, copied) on sock into b.  -1 and errno. */
+int flurm_ipc_bind(struct flurm_ipc_bound *b, nng_socket sock, const char *url);
+
+/* Close b's listener and bind its url again on sock: for a listener that
+ * no longer accepts (NNG 1.5.2, nanomsg/nng#1518, common/listencheck.h).
+ * Closing unlinks the path, so the new bind needs no probe of it;
+ * connections made through the old listener close.  -1 and errno (EINVAL
+ * if b was never bound). */
+int flurm_ipc_rebind(struct flurm_ipc_bound *b, nng_socket sock);
+
+/* Free what b holds (the listener closes with its socket).  NULL-safe. */
+void flurm_ipc_bound_clear(struct flurm_ipc_bound *b);
 
 /* A new NNG message holding a copy of `len` bytes of `buf`: every message a
  * FLURM process sends (requests, replies, events) is made here.  The caller

@@ -72,7 +72,6 @@ struct flurm_listen_check {
     void *arg;
     ev_timer tick;
     double last_tick;
-    unsigned long deaf;
     unsigned long probes;
     unsigned long beats;
     int req_received;
@@ -80,18 +79,6 @@ struct flurm_listen_check {
     struct probe req;
     struct probe events;
 };
-
-/* "ipc:///path" -> "/path", copied; NULL and EINVAL for another scheme. */
-static char *ipc_path(const char *url)
-{
-    static const char scheme[] = "ipc://";
-
-    if (!url || strncmp(url, scheme, sizeof(scheme) - 1) != 0) {
-        errno = EINVAL;
-        return NULL;
-    }
-    return strdup(url + sizeof(scheme) - 1);
-}
 
 static void put_be(uint8_t *p, uint64_t v, int bytes)
 {
@@ -254,7 +241,6 @@ static void look(struct flurm_listen_check *c, struct probe *p, double now, int 
             return; /* never close one during its handshake */
         probe_close(p);
         if (deaf) {
-            c->deaf++;
             c->on_deaf(p->kind, c->arg);
             return; /* the next tick probes the new listener */
         }
@@ -281,15 +267,14 @@ static void tick_cb(struct ev_loop *ev, ev_timer *w, int revents)
         look(c, &c->events, now, stalled);
 }
 
-struct flurm_listen_check *flurm_listen_check_create(struct flurm_loop *loop, const char *req_url,
-                                                     const char *events_url, double period,
-                                                     double timeout,
+struct flurm_listen_check *flurm_listen_check_create(struct flurm_loop *loop, const char *req_path,
+                                                     const char *events_path, double period,
                                                      flurm_listen_check_deaf_fn on_deaf,
                                                      void *arg)
 {
     struct flurm_listen_check *c;
 
-    if (!loop || !req_url || !on_deaf || period <= 0 || timeout <= 0) {
+    if (!loop || !req_path || !on_deaf || period <= 0) {
         errno = EINVAL;
         return NULL;
     }
@@ -297,13 +282,14 @@ struct flurm_listen_check *flurm_listen_check_create(struct flurm_loop *loop, co
         return NULL;
     c->loop = loop;
     c->period = period;
-    c->timeout = timeout;
+    c->timeout = 2 * period > FLURM_LISTEN_CHECK_TIMEOUT_S ? 2 * period
+                                                           : FLURM_LISTEN_CHECK_TIMEOUT_S;
     c->on_deaf = on_deaf;
     c->arg = arg;
     c->req = (struct probe){.check = c, .kind = FLURM_IPC_REQ, .fd = -1};
     c->events = (struct probe){.check = c, .kind = FLURM_IPC_EVENTS, .fd = -1};
-    if (!(c->req_path = ipc_path(req_url)) ||
-        (events_url && !(c->events_path = ipc_path(events_url))))
+    if (!(c->req_path = strdup(req_path)) ||
+        (events_path && !(c->events_path = strdup(events_path))))
         goto error;
     ev_timer_init(&c->tick, tick_cb, period, period);
     c->tick.data = c;
@@ -324,11 +310,6 @@ void flurm_listen_check_beat(struct flurm_listen_check *check)
 {
     if (check)
         check->beats++;
-}
-
-unsigned long flurm_listen_check_deaf_count(const struct flurm_listen_check *check)
-{
-    return check ? check->deaf : 0;
 }
 
 void flurm_listen_check_destroy(struct flurm_listen_check *check)

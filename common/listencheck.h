@@ -31,7 +31,8 @@
  * tells the check with flurm_listen_check_received(). */
 #define FLURM_LISTEN_CHECK_TYPE "service.listening"
 
-/* Default period between two checks, and how long a request may take. */
+/* Default period between two checks, and how long a request may take at
+ * least (two periods when that is longer). */
 #define FLURM_LISTEN_CHECK_PERIOD_S 1.0
 #define FLURM_LISTEN_CHECK_TIMEOUT_S 2.0
 
@@ -40,12 +41,12 @@ struct flurm_listen_check;
 /* Called on the loop thread when the listener of `kind` is deaf. */
 typedef void (*flurm_listen_check_deaf_fn)(enum flurm_ipc_kind kind, void *arg);
 
-/* Check req_url (and events_url, unless NULL), both borrowed and copied:
- * the instance's own paths, not the symlinks (those may name a newer
- * instance).  Starts at once.  NULL and errno.  Caller destroys. */
-struct flurm_listen_check *flurm_listen_check_create(struct flurm_loop *loop, const char *req_url,
-                                                     const char *events_url, double period,
-                                                     double timeout,
+/* Check the sockets at req_path (and events_path, unless NULL), both
+ * borrowed and copied: the instance's own files (flurm_ipc_instance_path),
+ * not the symlinks, which may name a newer instance.  Starts at once.
+ * NULL and errno.  Caller destroys. */
+struct flurm_listen_check *flurm_listen_check_create(struct flurm_loop *loop, const char *req_path,
+                                                     const char *events_path, double period,
                                                      flurm_listen_check_deaf_fn on_deaf,
                                                      void *arg);
 
@@ -55,9 +56,6 @@ void flurm_listen_check_received(struct flurm_listen_check *check, const char *r
 
 /* The service published a beat on its events socket. */
 void flurm_listen_check_beat(struct flurm_listen_check *check);
-
-/* Deaf listeners found so far (for status and tests). */
-unsigned long flurm_listen_check_deaf_count(const struct flurm_listen_check *check);
 
 /* Stops the checks and closes their connections.  NULL-safe. */
 void flurm_listen_check_destroy(struct flurm_listen_check *check);

@@ -27,8 +27,7 @@
 struct flurm_publisher {
     nng_socket sock;
     int sock_open;
-    nng_listener listener;
-    char *url; /* what listener is bound to, for flurm_publisher_relisten() */
+    struct flurm_ipc_bound bound;
     char *src;
     json_t *seqs; /* type -> last seq published */
 };
@@ -88,36 +87,16 @@ error:
 
 int flurm_publisher_listen(struct flurm_publisher *pub, const char *url)
 {
-    int rv;
-
-    char *copy;
-
-    if (!(copy = strdup(url)))
-        return -1;
-    if ((rv = flurm_ipc_listen(pub->sock, url, &pub->listener)) != 0) {
-        free(copy);
-        errno = flurm_ipc_errno(rv);
-        return -1;
-    }
-    free(pub->url);
-    pub->url = copy;
-    return 0;
+    return flurm_ipc_bind(&pub->bound, pub->sock, url);
 }
 
 int flurm_publisher_relisten(struct flurm_publisher *pub)
 {
-    int rv;
-
-    if (!pub->url || !pub->sock_open) {
+    if (!pub->sock_open) {
         errno = EINVAL;
         return -1;
     }
-    (void)nng_listener_close(pub->listener);
-    if ((rv = flurm_ipc_listen(pub->sock, pub->url, &pub->listener)) != 0) {
-        errno = flurm_ipc_errno(rv);
-        return -1;
-    }
-    return 0;
+    return flurm_ipc_rebind(&pub->bound, pub->sock);
 }
 
 /* Encode one frame and hand it to NNG without blocking.  -1 and errno. */
@@ -183,7 +162,7 @@ void flurm_publisher_destroy(struct flurm_publisher *pub)
     if (pub->sock_open)
         (void)nng_close(pub->sock);
     json_decref(pub->seqs);
-    free(pub->url);
+    flurm_ipc_bound_clear(&pub->bound);
     free(pub->src);
     free(pub);
 }

@@ -63,8 +63,7 @@ struct flurm_server {
     size_t receiving;              /* how many are armed now */
     struct flurm_server_req *reqs; /* every live request object */
     size_t outstanding;
-    nng_listener listener;
-    char *url; /* what listener is bound to, for flurm_server_relisten() */
+    struct flurm_ipc_bound bound;
     int listening;
     int stopped;
     ev_timer rearm_timer;
@@ -293,19 +292,8 @@ int flurm_server_set_receivers(struct flurm_server *srv, size_t n)
 
 int flurm_server_listen(struct flurm_server *srv, const char *url)
 {
-    int rv;
-
-    char *copy;
-
-    if (!(copy = strdup(url)))
+    if (flurm_ipc_bind(&srv->bound, srv->sock, url) < 0)
         return -1;
-    if ((rv = flurm_ipc_listen(srv->sock, url, &srv->listener)) != 0) {
-        free(copy);
-        errno = flurm_ipc_errno(rv);
-        return -1;
-    }
-    free(srv->url);
-    srv->url = copy;
     srv->listening = 1;
     arm_receives(srv);
     return 0;
@@ -313,19 +301,11 @@ int flurm_server_listen(struct flurm_server *srv, const char *url)
 
 int flurm_server_relisten(struct flurm_server *srv)
 {
-    int rv;
-
-    if (!srv->listening || !srv->url || !srv->sock_open) {
+    if (!srv->listening || !srv->sock_open) {
         errno = EINVAL;
         return -1;
     }
-    /* Closing unlinks the path, so the new bind needs no probe of it. */
-    (void)nng_listener_close(srv->listener);
-    if ((rv = flurm_ipc_listen(srv->sock, srv->url, &srv->listener)) != 0) {
-        errno = flurm_ipc_errno(rv);
-        return -1;
-    }
-    return 0;
+    return flurm_ipc_rebind(&srv->bound, srv->sock);
 }
 
 void flurm_server_stop_receiving(struct flurm_server *srv)
@@ -401,6 +381,6 @@ void flurm_server_destroy(struct flurm_server *srv)
         req->ctx_open = 0;
         req_free(req);
     }
-    free(srv->url);
+    flurm_ipc_bound_clear(&srv->bound);
     free(srv);
 }

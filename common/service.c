@@ -106,6 +106,7 @@ struct flurm_service {
     ev_timer beat_timer; /* flurm_publisher_beat() while pub is open */
     struct flurm_listen_check *listen_check; /* while serving (listencheck.h) */
     double listen_check_period;              /* 0: no check */
+    unsigned long listeners_rebound;
     ev_prepare trace_reset;
 };
 
@@ -983,32 +984,29 @@ static void listener_deaf(enum flurm_ipc_kind kind, void *arg)
         return;
     rc = kind == FLURM_IPC_REQ ? flurm_server_relisten(svc->server)
                                : flurm_publisher_relisten(svc->pub);
+    if (rc == 0)
+        svc->listeners_rebound++;
     flurm_warn("the %s socket stopped taking new connections (NNG 1.5.2, nanomsg/nng#1518): "
                "%s",
                kind == FLURM_IPC_REQ ? "request" : "events",
                rc == 0 ? "bound it again" : strerror(errno));
 }
 
-static void start_listen_check(struct flurm_service *svc, const char *req_url)
+static void start_listen_check(struct flurm_service *svc)
 {
-    char *events_url = NULL;
+    char *req = NULL, *events = NULL;
 
     if (svc->listen_check_period <= 0)
         return;
-    if (svc->pub &&
-        !(events_url = flurm_ipc_instance_url(svc->rundir, svc->name, svc->pid,
-                                              FLURM_IPC_EVENTS))) {
+    if (!(req = flurm_ipc_instance_path(svc->rundir, svc->name, svc->pid, FLURM_IPC_REQ)) ||
+        (svc->pub &&
+         !(events = flurm_ipc_instance_path(svc->rundir, svc->name, svc->pid,
+                                            FLURM_IPC_EVENTS))) ||
+        !(svc->listen_check = flurm_listen_check_create(
+              svc->loop, req, events, svc->listen_check_period, listener_deaf, svc)))
         flurm_warn("no listen check: %s", strerror(errno));
-        return;
-    }
-    if (!(svc->listen_check = flurm_listen_check_create(
-              svc->loop, req_url, events_url, svc->listen_check_period,
-              svc->listen_check_period * 2 > FLURM_LISTEN_CHECK_TIMEOUT_S
-                  ? svc->listen_check_period * 2
-                  : FLURM_LISTEN_CHECK_TIMEOUT_S,
-              listener_deaf, svc)))
-        flurm_warn("no listen check: %s", strerror(errno));
-    free(events_url);
+    free(req);
+    free(events);
 }
 
 int flurm_service_set_listen_check(struct flurm_service *svc, double period)
@@ -1023,7 +1021,7 @@ int flurm_service_set_listen_check(struct flurm_service *svc, double period)
 
 unsigned long flurm_service_listeners_rebound(const struct flurm_service *svc)
 {
-    return flurm_listen_check_deaf_count(svc->listen_check);
+    return svc->listeners_rebound;
 }
 
 int flurm_service_start(struct flurm_service *svc)
@@ -1072,7 +1070,7 @@ int flurm_service_start(struct flurm_service *svc)
     }
     svc->state = SVC_SERVING;
     flurm_info("serving %s version %s", url, svc->version);
-    start_listen_check(svc, url);
+    start_listen_check(svc);
     free(url);
     notify_ready(svc);
     return 0;

@@ -1195,10 +1195,10 @@ static void signal_done(const struct flurm_msg *reply, int errnum, void *arg)
     handoff_end(h);
 }
 
-/* job.kill answered {"rc": N} and, for a signal other than scancel's
- * SIGKILL of a pending job, "signals": [{job_id, step_id?, signal, flags,
+/* job.kill answered {"rc": N} and, for a signal the nodes deliver (not
+ * scancel's SIGKILL of a whole running job, which ends it), "signals": [{job_id, step_id?, signal, flags,
  * nodes, batch_host, srun_host?, srun_port?, user_id?}, ...] (one per
- * running array task; the first also as "signal") for the node manager
+ * running array task) for the node manager
  * (docs/running-jobs.md).  scancel hears the store's RC at once:
  * slurmctld answers before its agent delivers, and a client that waited
  * for delivery could hold up the very step launch the signal waits for
@@ -1209,8 +1209,6 @@ static void after_kill(struct gw_call *call, json_t *body)
     struct gw_rpc *rpc = call->rpc;
     json_t *rc = json_object_get(body, "rc");
     json_t *sigs = json_object_get(body, "signals");
-    json_t *one = json_object_get(body, "signal");
-    json_t *list = NULL;
     size_t i;
     json_t *sig;
 
@@ -1219,8 +1217,6 @@ static void after_kill(struct gw_call *call, json_t *body)
         reply_rc(call, RC_SLURM_ERROR);
         return;
     }
-    if (!sigs && one)
-        sigs = list = json_pack("[O]", one);
     if (sigs && !json_is_array(sigs)) {
         flurm_err("%s: store answered job.kill with \"signals\" that is not an array",
                   call->peer);
@@ -1246,7 +1242,6 @@ static void after_kill(struct gw_call *call, json_t *body)
                        call->peer, (long long)json_integer_value(json_object_get(sig, "job_id")),
                        strerror(errno));
     }
-    json_decref(list);
     reply_rc(call, (int32_t)json_integer_value(rc));
 }
 

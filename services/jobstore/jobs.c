@@ -2525,8 +2525,7 @@ static json_t *apply_kill(struct jobs *jobs, const struct cmd *c)
     if (rc == 0)
         jobs->counted.canceled++;
     if (rc == 0 && jobs->signals && json_array_size(jobs->signals))
-        return result_ok(json_pack("{s:i, s:O, s:O}", "rc", 0, "signal",
-                                   json_array_get(jobs->signals, 0), "signals", jobs->signals));
+        return result_ok(json_pack("{s:i, s:O}", "rc", 0, "signals", jobs->signals));
     return result_rc(rc);
 }
 

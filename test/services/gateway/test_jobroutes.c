@@ -262,15 +262,16 @@ START_TEST(test_kill_answers_scancel_then_hands_its_signal_to_the_nodes)
 {
     struct client_call cc;
 
-    store.answer = json_pack("{s:i, s:{s:i, s:i, s:i, s:s, s:s}}", "rc", 0, "signal", "job_id",
-                             7, "signal", 10, "flags", 0, "nodes", "n[1-2]", "batch_host", "n1");
+    store.answer = json_pack("{s:i, s:[{s:i, s:i, s:i, s:s, s:s}]}", "rc", 0, "signals",
+                             "job_id", 7, "signal", 10, "flags", 0, "nodes", "n[1-2]",
+                             "batch_host", "n1");
     nodes.silent = true; /* the delivery takes its time */
     send_captured(&cc, "scancel_running/001-c2s-REQUEST_KILL_JOB.hex");
     wait_answer(&cc);
     ck_assert_int_eq(reply_rc(&cc), 0);
     run_until(nodes_called_once);
     ck_assert_str_eq(nodes.type, "job.signal");
-    ck_assert(json_equal(nodes.body, json_object_get(store.answer, "signal")));
+    ck_assert(json_equal(nodes.body, json_array_get(json_object_get(store.answer, "signals"), 0)));
     /* a draining gateway waits for it */
     ck_assert_uint_eq(gw_rpc_handed_off(rpc), 1);
     standin_release(nodes_svc, &nodes);
@@ -286,8 +287,7 @@ START_TEST(test_kill_of_an_array_hands_every_tasks_signal_to_the_nodes)
                              "signal", 10, "nodes", "n1", "job_id", 8, "signal", 10, "nodes",
                              "n2", "job_id", 9, "signal", 10, "nodes", "n3");
 
-    store.answer = json_pack("{s:i, s:O, s:o}", "rc", 0, "signal", json_array_get(sigs, 0),
-                             "signals", sigs);
+    store.answer = json_pack("{s:i, s:o}", "rc", 0, "signals", sigs);
     send_captured(&cc, "scancel_running/001-c2s-REQUEST_KILL_JOB.hex");
     wait_answer(&cc);
     ck_assert_int_eq(reply_rc(&cc), 0);
@@ -305,7 +305,8 @@ START_TEST(test_kill_whose_signal_the_nodes_cannot_deliver_still_answers_the_sto
 {
     struct client_call cc;
 
-    store.answer = json_pack("{s:i, s:{s:i, s:i}}", "rc", 0, "signal", "job_id", 7, "signal", 10);
+    store.answer =
+        json_pack("{s:i, s:[{s:i, s:i}]}", "rc", 0, "signals", "job_id", 7, "signal", 10);
     nodes.error = 2017;
     send_captured(&cc, "scancel_running/001-c2s-REQUEST_KILL_JOB.hex");
     wait_answer(&cc);

@@ -453,8 +453,8 @@ START_TEST(test_cancel_step_answers_then_the_node_manager_delivers_the_signal)
 {
     struct client_call cc;
 
-    store.answer = json_pack("{s:i, s:{s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i}}", "rc", 0,
-                             "signal", "job_id", 7, "step_id", 3, "signal", 9, "flags", 0,
+    store.answer = json_pack("{s:i, s:[{s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i}]}", "rc", 0,
+                             "signals", "job_id", 7, "step_id", 3, "signal", 9, "flags", 0,
                              "nodes", "n1", "srun_host", "login1", "srun_port", 33665,
                              "user_id", 1000);
     send_cancel_step(&cc);
@@ -464,7 +464,7 @@ START_TEST(test_cancel_step_answers_then_the_node_manager_delivers_the_signal)
     run_until(nothing_handed_off);
     ck_assert_str_eq(nodes.type, "job.signal");
     /* srun's address goes with it: the node manager tells srun too */
-    ck_assert(json_equal(nodes.body, json_object_get(store.answer, "signal")));
+    ck_assert(json_equal(nodes.body, json_array_get(json_object_get(store.answer, "signals"), 0)));
     free_call(&cc);
 }
 END_TEST

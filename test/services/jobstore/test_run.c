@@ -385,7 +385,7 @@ START_TEST(sigkill_cancels_a_running_job_and_other_signals_go_to_the_nodes)
     json_object_set_new(kill, "signal", json_integer(10));
     res = apply(tu_cmd("job.kill", U_ALICE, U_ALICE, T0 + 2, kill, NULL));
     tu_assert_code(res, 0);
-    sig = json_object_get(json_object_get(res, "body"), "signal");
+    sig = json_array_get(json_object_get(json_object_get(res, "body"), "signals"), 0);
     ck_assert_int_eq(tu_int(sig, "job_id"), id);
     ck_assert_int_eq(tu_int(sig, "signal"), 10);
     ck_assert_str_eq(tu_str(sig, "nodes"), "n1");
@@ -395,7 +395,7 @@ START_TEST(sigkill_cancels_a_running_job_and_other_signals_go_to_the_nodes)
 
     res = apply(tu_cmd("job.kill", U_ALICE, U_ALICE, T0 + 3, tu_kill(tu_fmt("%u", id)), NULL));
     tu_assert_code(res, 0);
-    ck_assert_ptr_null(json_object_get(json_object_get(res, "body"), "signal"));
+    ck_assert_ptr_null(json_array_get(json_object_get(json_object_get(res, "body"), "signals"), 0));
     json_decref(res);
     ck_assert_int_eq(info_int(id, "job_state"), JOB_CANCELLED | JOB_COMPLETING);
     ck_assert_int_eq(info_int(id, "end_time"), T0 + 3);

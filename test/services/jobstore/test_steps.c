@@ -546,7 +546,7 @@ START_TEST(kill_of_a_step_signals_only_that_step)
     json_decref(step_create(id, 1, 1, 1, 1, DIST_UNKNOWN, "{\"node_list\": \"n2\"}"));
     res = apply(kill_cmd(U_ALICE, tu_fmt("%u.1", id), 9));
     tu_assert_code(res, 0);
-    sig = json_object_get(json_object_get(res, "body"), "signal");
+    sig = json_array_get(json_object_get(json_object_get(res, "body"), "signals"), 0);
     ck_assert_int_eq(tu_int(sig, "job_id"), id);
     ck_assert_int_eq(tu_int(sig, "step_id"), 1);
     ck_assert_int_eq(tu_int(sig, "signal"), 9);
@@ -559,7 +559,7 @@ START_TEST(kill_of_a_step_signals_only_that_step)
     json_decref(res);
     /* any other signal is for the tasks alone */
     res = apply(kill_cmd(U_ALICE, tu_fmt("%u.1", id), 10));
-    sig = json_object_get(json_object_get(res, "body"), "signal");
+    sig = json_array_get(json_object_get(json_object_get(res, "body"), "signals"), 0);
     ck_assert_int_eq(tu_int(sig, "signal"), 10);
     ck_assert_ptr_null(json_object_get(sig, "srun_host"));
     ck_assert_ptr_null(json_object_get(sig, "srun_port"));
@@ -579,7 +579,7 @@ START_TEST(kill_of_a_step_signals_only_that_step)
                                                     "step_id", 0, "step_het_comp",
                                                     (json_int_t)NO_VAL));
         res = apply(tu_cmd("job.kill", U_ALICE, U_ALICE, T0 + 6, k, NULL));
-        ck_assert_str_eq(tu_str(json_object_get(json_object_get(res, "body"), "signal"),
+        ck_assert_str_eq(tu_str(json_array_get(json_object_get(json_object_get(res, "body"), "signals"), 0),
                                 "nodes"),
                          "n1");
         json_decref(res);
