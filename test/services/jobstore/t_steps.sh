@@ -60,7 +60,7 @@ check_match "five tasks on four CPUs are refused" '"code":2005' \
 check_match "bob cannot create a step in alice's job" '"code":2002' \
     "$(req step.create "{\"auth\":$bob,\"time\":$((now + 1)),\"msg\":$(step_req 1 1 1 1 8192 1001)}")"
 check_match "scancel -s USR1 $job.1 signals step 1 on its nodes only" \
-    '"signal":."job_id":'$job',"step_id":1,"signal":10,"flags":0,"nodes":"n\[1-2\]"' \
+    '"signals":\[."job_id":'$job',"step_id":1,"signal":10,"flags":0,"nodes":"n\[1-2\]"' \
     "$(req job.kill "{\"auth\":$alice,\"time\":$((now + 2)),\"msg\":{\"sjob_id\":\"$job.1\",\"signal\":10,\"flags\":0}}")"
 
 t_stop "$T_PID"
